@@ -1,0 +1,115 @@
+package config
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func write(t *testing.T, body string, mode os.FileMode) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "config.toml")
+	require.NoError(t, os.WriteFile(p, []byte(body), mode))
+	return p
+}
+
+func TestNothingConfiguredMeansSandbox(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	c, err := Load("", env(nil))
+	require.NoError(t, err)
+	assert.True(t, c.Sandbox())
+	assert.Equal(t, "", c.Path)
+}
+
+func TestEnvironmentCredentials(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	c, err := Load("", env(map[string]string{
+		"OCTOPUS_API_KEY": "k", "OCTOPUS_API_SECRET": "s", "OCTOPUS_BASE_URL": "http://127.0.0.1:9999",
+		"ONECLICKDZ_API_KEY": "zz-oneclick-key",
+	}))
+	require.NoError(t, err)
+	require.NotNil(t, c.Octopus)
+	assert.Equal(t, "k", c.Octopus.APIKey.Reveal())
+	assert.Equal(t, "http://127.0.0.1:9999", c.Octopus.BaseURL)
+	assert.Equal(t, DefaultOneClickURL, c.OneClick.BaseURL)
+	assert.False(t, c.Sandbox())
+	assert.NotContains(t, fmt.Sprintf("%+v %+v", *c.Octopus, *c.OneClick), "zz-oneclick")
+}
+
+func TestBadInputsNameTheFieldAndFile(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	cases := []struct {
+		name, body, envKey, want string
+	}{
+		{"plain http", "[octopus]\nbase_url = \"http://api.example.com\"\n", "", "octopus.base_url"},
+		{"unknown field", "[octopus]\nbase_ulr = \"https://x\"\n", "", "octopus.base_ulr"},
+		{"bad type", "[octopus]\nget_per_minute = \"lots\"\n", "", "get_per_minute"},
+		{"out of range", "[oneclickdz]\napi_key_file = \"/nonexistent\"\nget_per_minute = 0\n", "", "oneclickdz"},
+		{"missing secret", "[octopus]\nbase_url = \"https://api.octopuscards.io\"\n", "", "octopus.api_key"},
+		{"public webhook", "[webhook]\nlisten = \"0.0.0.0:8080\"\n", "", "webhook.listen"},
+		{"empty key", "[keys]\nquit = [\"\"]\n", "", "keys.quit"},
+		{"syntax", "[octopus\n", "", "line 1"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			p := write(t, tc.body, 0o600)
+			_, err := Load(p, env(nil))
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), p)
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
+}
+
+func TestEnvBaseURLErrorNamesVariable(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	_, err := Load("", env(map[string]string{"OCTOPUS_API_KEY": "k", "OCTOPUS_API_SECRET": "s", "OCTOPUS_BASE_URL": "http://evil.example.com"}))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "OCTOPUS_BASE_URL")
+	assert.NotContains(t, err.Error(), "\"s\"")
+}
+
+func TestSecretsNeedPrivateFiles(t *testing.T) {
+	p := write(t, "[octopus]\napi_key = \"k\"\napi_secret = \"s\"\n", 0o644)
+	_, err := Load(p, env(nil))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "chmod 600")
+
+	require.NoError(t, os.Chmod(p, 0o600))
+	c, err := Load(p, env(nil))
+	require.NoError(t, err)
+	assert.Equal(t, "s", c.Octopus.APISecret.Reveal())
+
+	dir := t.TempDir()
+	keyFile := filepath.Join(dir, "key")
+	require.NoError(t, os.WriteFile(keyFile, []byte("fromfile\n"), 0o644))
+	p2 := write(t, fmt.Sprintf("[octopus]\napi_key_file = %q\napi_secret = \"s\"\n", keyFile), 0o600)
+	_, err = Load(p2, env(nil))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "octopus.api_key_file")
+	require.NoError(t, os.Chmod(keyFile, 0o600))
+	c, err = Load(p2, env(nil))
+	require.NoError(t, err)
+	assert.Equal(t, "fromfile", c.Octopus.APIKey.Reveal())
+}
+
+func TestEnvironmentWinsOverFile(t *testing.T) {
+	p := write(t, "[octopus]\napi_key = \"file\"\napi_secret = \"s\"\nget_per_minute = 120\n[ui]\nmouse = true\n", 0o600)
+	c, err := Load(p, env(map[string]string{"OCTOPUS_API_KEY": "env"}))
+	require.NoError(t, err)
+	assert.Equal(t, "env", c.Octopus.APIKey.Reveal())
+	assert.Equal(t, 120, c.Octopus.GETPerMinute)
+	assert.True(t, c.Mouse)
+}
+
+func TestNamedMissingFileIsAnError(t *testing.T) {
+	_, err := Load(filepath.Join(t.TempDir(), "nope.toml"), env(nil))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "nope.toml")
+}
