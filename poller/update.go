@@ -79,6 +79,9 @@ type OrderUpdate struct {
 	Tracked Tracked
 	New     bool   // first time this order is seen
 	Event   *Event // the transition, nil when only timing changed
+	// Removed is true when the order is no longer tracked (a finished order
+	// evicted by the KeepFinished bound).
+	Removed bool
 }
 
 // BudgetUpdate reports one provider's rate budget.
@@ -125,7 +128,19 @@ type WebhookUpdate struct {
 	LastError string
 }
 
+// JournalUpdate reports what the journal learned about an order placed from
+// this dashboard, e.g. an intent reconciled at start.
+type JournalUpdate struct {
+	Vertical        api.Vertical
+	ClientReference string
+	State           IntentState
+	OrderID         string
+	At              time.Time
+	Note            string
+}
+
 func (OrderUpdate) isUpdate()   {}
+func (JournalUpdate) isUpdate() {}
 func (BudgetUpdate) isUpdate()  {}
 func (WalletUpdate) isUpdate()  {}
 func (ErrorUpdate) isUpdate()   {}

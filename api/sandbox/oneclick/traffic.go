@@ -1,0 +1,80 @@
+package oneclicksb
+
+import (
+	"fmt"
+	"time"
+)
+
+// traffic places orders from "other sales channels" at TrafficPerMinute.
+func (s *Server) traffic() {
+	defer s.wg.Done()
+	every := time.Duration(float64(time.Minute) / s.cfg.TrafficPerMinute)
+	every = max(every, time.Millisecond)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.done:
+			return
+		case <-t.C:
+			s.mu.Lock()
+			now := s.cfg.Now()
+			trs := s.st.advance(now)
+			s.st.randomOrder(now)
+			trs = append(trs, s.st.flush()...)
+			s.mu.Unlock()
+			s.fire(trs)
+		}
+	}
+}
+
+var trafficPrefixes = []struct {
+	prefix, plan string
+}{{"077", "PREPAID_DJEZZY"}, {"078", "PREPAID_DJEZZY"}, {"066", "PREPAID_MOBILIS"}, {"069", "PREPAID_MOBILIS"}, {"055", "PREPAID_OOREDOO"}, {"056", "PREPAID_OOREDOO"}}
+
+// randomOrder creates one plausible order (under mu), topping the balance
+// up first so traffic never drains it.
+func (st *state) randomOrder(now time.Time) {
+	rng := st.s.rng
+	if st.balance < 10000 {
+		st.move("DEPOSIT", InitialBalance, "", "Sandbox deposit", now)
+	}
+	st.trafficSeq++
+	ref := fmt.Sprintf("shop-%d-%d", now.Unix(), st.trafficSeq)
+	switch x := rng.IntN(100); {
+	case x < 60:
+		pp := trafficPrefixes[rng.IntN(len(trafficPrefixes))]
+		msisdn := fmt.Sprintf("%s%07d", pp.prefix, rng.IntN(1e7))
+		switch rng.IntN(20) {
+		case 0:
+			msisdn = NumberRefund
+		case 1:
+			msisdn = NumberSuggest
+		case 2:
+			msisdn = NumberUnknown
+		}
+		p, _ := findPlan(pp.plan)
+		amount := float64(100 * (1 + rng.IntN(20)))
+		amount = min(max(amount, p.Min), p.Max)
+		st.createMobile(p, msisdn, amount, ref, now)
+	case x < 85:
+		typ, number := "ADSL", fmt.Sprintf("0%08d", rng.IntN(1e8))
+		if rng.IntN(3) == 0 {
+			typ, number = "4G", fmt.Sprintf("213%09d", rng.IntN(1e9))
+		}
+		if rng.IntN(15) == 0 {
+			number = ADSLQueued
+			typ = "ADSL"
+		}
+		prods := internetProducts[typ]
+		st.createInternet(typ, number, prods[rng.IntN(3)], ref, now)
+	default:
+		p := st.catalog[rng.IntN(len(st.catalog))]
+		for _, t := range p.types {
+			if p.Enabled && st.stock[p.ID][t.ID] >= 1 {
+				st.createGift(p, t, 1, now)
+				return
+			}
+		}
+	}
+}

@@ -1,0 +1,136 @@
+package sandbox
+
+import (
+	"math"
+	"strconv"
+	"time"
+)
+
+func (s *Server) randIntN(n int) int { return s.trafficRng.intN(n) }
+
+// trafficLoop places orders from "other sales channels" at
+// TrafficPerMinute. The rate is per real minute: TimeScale speeds up
+// fulfilment, not how many orders arrive.
+func (s *Server) trafficLoop() {
+	defer s.wg.Done()
+	mean := float64(time.Minute) / s.cfg.TrafficPerMinute
+	for {
+		wait := time.Duration(-math.Log(1-s.trafficRng.float()) * mean)
+		if !s.sleep(s.ctx, wait) {
+			return
+		}
+		s.placeTrafficOrder()
+	}
+}
+
+func (s *Server) placeTrafficOrder() {
+	now := s.now()
+	s.mu.Lock()
+	for _, w := range s.wallets {
+		if w.Amount < initialBalance/10 {
+			s.creditLocked(w, initialBalance, "Sandbox wallet top-up", 0, nil, now, true)
+		}
+	}
+	s.trafficSeq++
+	ref := "shop-" + strconv.FormatInt(s.trafficSeq, 10)
+	var err error
+	switch x := s.randIntN(100); {
+	case x < 50:
+		_, err = s.createVoucherLocked(s.trafficVoucher(ref), now)
+	case x < 80:
+		_, err = s.createTopupLocked(s.trafficTopup(ref), now)
+	default:
+		_, err = s.createESIMLocked(s.trafficESIM(ref), now)
+	}
+	s.mu.Unlock()
+	s.flush()
+	if err != nil {
+		s.logf("sandbox: traffic order %s not placed: %v", ref, err)
+	}
+}
+
+func (s *Server) trafficVoucher(ref string) createVoucherReq {
+	p := voucherProducts[s.randIntN(len(voucherProducts))]
+	d := p.AvailableDenominations[s.randIntN(len(p.AvailableDenominations))]
+	den := d.MinValue
+	if d.MaxValue > d.MinValue {
+		den = math.Min(d.MaxValue, d.MinValue+float64(5*s.randIntN(20)))
+	}
+	qty := 1 + s.randIntN(3)
+	switch x := s.randIntN(100); {
+	case x < 12:
+		qty = 6 + s.randIntN(35)
+	case x < 15:
+		qty = MagicQtyPartial
+	case x < 17:
+		qty = MagicQtyPartialThenFull
+	case x < 19:
+		qty = MagicQtyFailed
+	case x < 20:
+		ref = MagicCancelPrefix + ref
+	}
+	id := p.ID
+	return createVoucherReq{ProductID: &id, voucherPriceReq: voucherPriceReq{Denomination: &den, Quantity: &qty}, ClientReference: &ref}
+}
+
+func (s *Server) trafficTopup(ref string) createTopupReq {
+	p := topupProducts[s.randIntN(len(topupProducts))]
+	v := p.variants[s.randIntN(len(p.variants))]
+	amount := 0.0
+	if v.MinAmount != nil {
+		amount = *v.MinAmount
+	} else {
+		amount, _ = strconv.ParseFloat(v.FixedAmounts[0], 64)
+	}
+	roll := s.randIntN(100)
+	input := map[string]any{}
+	if p.TopupType == "MOBILE" {
+		prefix := "+1"
+		for _, c := range countries {
+			if c.Alpha3 == p.CountryCode {
+				prefix = c.DialingPrefix
+			}
+		}
+		phone := prefix + "9" + s.trafficRng.str(9, digits)
+		switch {
+		case roll < 5:
+			phone = prefix + "9" + "00" + MagicPhoneFailSuffix
+		case roll < 8:
+			phone = prefix + "9" + "00" + MagicSlowSuffix
+		}
+		input["phone_number"] = phone
+	} else {
+		player := "5" + s.trafficRng.str(8, digits)
+		switch {
+		case roll < 5:
+			player = MagicPlayerFail
+		case roll < 8:
+			player = "12" + MagicSlowSuffix
+		case roll < 10:
+			player = MagicPlayerInstant
+		}
+		input["player_id"] = player
+	}
+	if roll >= 98 {
+		ref = MagicCancelPrefix + ref
+	}
+	id := p.ID
+	return createTopupReq{topupPriceReq: topupPriceReq{ProductID: &id, Amount: &amount, Category: v.Category},
+		InputData: input, ClientReference: &ref}
+}
+
+func (s *Server) trafficESIM(ref string) createESIMReq {
+	regular := []int64{712, 713, 715, 716, 904}
+	id := regular[s.randIntN(len(regular))]
+	switch x := s.randIntN(100); {
+	case x < 10:
+		id = ESIMProductNeverInstall
+	case x < 15:
+		id = ESIMProductSlow
+	case x < 18:
+		id = ESIMProductFailing
+	}
+	p := esimProductByID(id)
+	amount := p.Variants[s.randIntN(len(p.Variants))].Amount
+	return createESIMReq{esimPriceReq: esimPriceReq{ProductID: &id, Amount: &amount}, ClientReference: &ref}
+}

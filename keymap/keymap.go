@@ -1,0 +1,369 @@
+// Package keymap declares every key binding of orderwatch with its help text,
+// its group, the scope it works in and whether it is dangerous (spends money
+// or changes an order). The UI matches keys and generates help from the same
+// values, so --readonly removes an action from both at once.
+package keymap
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+)
+
+// Scope is where a binding is active.
+type Scope string
+
+const (
+	ScopeGlobal Scope = "global" // everywhere except a focused text input
+	ScopeTable  Scope = "table"  // the order table (also while the detail pane is open)
+	ScopeDetail Scope = "detail" // the detail pane
+	ScopeInput  Scope = "input"  // a focused text input (filter, email): it gets every other key
+	ScopeHelp   Scope = "help"   // the help view
+	ScopeLog    Scope = "log"    // the event log view
+)
+
+// View is what the user is looking at; it decides which scopes are active.
+type View int
+
+const (
+	ViewTable View = iota
+	ViewDetail
+	ViewInput
+	ViewHelp
+	ViewLog
+)
+
+// Scopes lists the scopes active in a view. A text input takes every key, so
+// no global binding works there.
+func (v View) Scopes() []Scope {
+	switch v {
+	case ViewDetail:
+		return []Scope{ScopeGlobal, ScopeTable, ScopeDetail}
+	case ViewInput:
+		return []Scope{ScopeInput}
+	case ViewHelp:
+		return []Scope{ScopeGlobal, ScopeHelp}
+	case ViewLog:
+		return []Scope{ScopeGlobal, ScopeLog}
+	}
+	return []Scope{ScopeGlobal, ScopeTable}
+}
+
+// AllViews lists every view, for checks over all of them.
+var AllViews = []View{ViewTable, ViewDetail, ViewInput, ViewHelp, ViewLog}
+
+// KeyMap holds every binding. Use DefaultKeyMap for a fresh one.
+type KeyMap struct {
+	// global
+	Quit         key.Binding
+	Help         key.Binding
+	NextTab      key.Binding
+	PrevTab      key.Binding
+	GotoTab      key.Binding
+	Log          key.Binding
+	DismissError key.Binding
+
+	// table
+	Up         key.Binding
+	Down       key.Binding
+	PageUp     key.Binding
+	PageDown   key.Binding
+	Top        key.Binding
+	Bottom     key.Binding
+	Detail     key.Binding
+	Back       key.Binding
+	Filter     key.Binding
+	Problems   key.Binding
+	Sort       key.Binding
+	Reverse    key.Binding
+	Refresh    key.Binding
+	Pin        key.Binding
+	Email      key.Binding
+	PlaceOrder key.Binding
+	Export     key.Binding
+	ToggleWide key.Binding
+
+	// detail
+	Reveal       key.Binding
+	CopyCard     key.Binding
+	CopyPIN      key.Binding
+	CopyClaimURL key.Binding
+	CopyLPA      key.Binding
+	CopyICCID    key.Binding
+	PrevVoucher  key.Binding
+	NextVoucher  key.Binding
+	DetailDown   key.Binding
+	DetailUp     key.Binding
+
+	// text input
+	InputAccept key.Binding
+	InputCancel key.Binding
+	InputQuit   key.Binding
+
+	// help
+	HelpClose key.Binding
+	HelpDown  key.Binding
+	HelpUp    key.Binding
+
+	// log
+	LogClose  key.Binding
+	LogDown   key.Binding
+	LogUp     key.Binding
+	LogTop    key.Binding
+	LogBottom key.Binding
+}
+
+// Entry describes one binding of a KeyMap.
+type Entry struct {
+	Action    string // the name used in config overrides, e.g. "refresh"
+	Group     string // help group
+	Scope     Scope
+	Dangerous bool // spends money or changes an order: removed by --readonly
+	Binding   *key.Binding
+}
+
+func nb(help string, desc string, keys ...string) key.Binding {
+	return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
+}
+
+// DefaultKeyMap returns a fresh KeyMap with the default bindings.
+func DefaultKeyMap() KeyMap {
+	return KeyMap{
+		Quit:         nb("q", "quit", "q", "ctrl+c"),
+		Help:         nb("?", "help", "?"),
+		NextTab:      nb("tab", "next tab", "tab"),
+		PrevTab:      nb("shift+tab", "previous tab", "shift+tab"),
+		GotoTab:      nb("1-6", "go to tab", "1", "2", "3", "4", "5", "6"),
+		Log:          nb("L", "event log", "L"),
+		DismissError: nb("x", "dismiss error", "x"),
+
+		Up:         nb("↑/k", "up", "up", "k"),
+		Down:       nb("↓/j", "down", "down", "j"),
+		PageUp:     nb("pgup", "page up", "pgup", "ctrl+b"),
+		PageDown:   nb("pgdn", "page down", "pgdown", "ctrl+f"),
+		Top:        nb("g/home", "first order", "g", "home"),
+		Bottom:     nb("G/end", "last order", "G", "end"),
+		Detail:     nb("enter", "toggle detail", "enter"),
+		Back:       nb("esc", "close detail / clear filter", "esc"),
+		Filter:     nb("/", "filter (text, regexp, !invert)", "/"),
+		Problems:   nb("f", "only problems", "f"),
+		Sort:       nb("s", "sort by next column", "s"),
+		Reverse:    nb("S", "reverse sort", "S"),
+		Refresh:    nb("r", "refresh order now", "r"),
+		Pin:        nb("p", "pin order", "p"),
+		Email:      nb("e", "attach notification email", "e"),
+		PlaceOrder: nb("n", "place order", "n"),
+		Export:     nb("w", "export tab to CSV", "w"),
+		ToggleWide: nb("D", "detail beside/below", "D"),
+
+		Reveal:       nb("v", "reveal/hide codes", "v"),
+		CopyCard:     nb("c", "copy card number", "c"),
+		CopyPIN:      nb("C", "copy PIN", "C"),
+		CopyClaimURL: nb("u", "copy claim URL", "u"),
+		CopyLPA:      nb("a", "copy LPA code", "a"),
+		CopyICCID:    nb("i", "copy ICCID", "i"),
+		PrevVoucher:  nb("[", "previous voucher", "["),
+		NextVoucher:  nb("]", "next voucher", "]"),
+		DetailDown:   nb("J", "scroll detail down", "J"),
+		DetailUp:     nb("K", "scroll detail up", "K"),
+
+		InputAccept: nb("enter", "apply", "enter"),
+		InputCancel: nb("esc", "cancel", "esc"),
+		InputQuit:   nb("ctrl+c", "quit", "ctrl+c"),
+
+		HelpClose: nb("esc", "close help", "esc"),
+		HelpDown:  nb("↓/j", "scroll down", "down", "j"),
+		HelpUp:    nb("↑/k", "scroll up", "up", "k"),
+
+		LogClose:  nb("esc", "close log", "esc"),
+		LogDown:   nb("↓/j", "down", "down", "j"),
+		LogUp:     nb("↑/k", "up", "up", "k"),
+		LogTop:    nb("g", "newest", "g", "home"),
+		LogBottom: nb("G", "oldest", "G", "end"),
+	}
+}
+
+// Entries lists every binding with its metadata, pointing into k.
+func (k *KeyMap) Entries() []Entry {
+	g := func(action, group string, s Scope, b *key.Binding) Entry {
+		return Entry{Action: action, Group: group, Scope: s, Binding: b}
+	}
+	danger := func(e Entry) Entry { e.Dangerous = true; return e }
+	return []Entry{
+		g("quit", "General", ScopeGlobal, &k.Quit),
+		g("help", "General", ScopeGlobal, &k.Help),
+		g("next_tab", "General", ScopeGlobal, &k.NextTab),
+		g("prev_tab", "General", ScopeGlobal, &k.PrevTab),
+		g("goto_tab", "General", ScopeGlobal, &k.GotoTab),
+		g("log", "General", ScopeGlobal, &k.Log),
+		g("dismiss_error", "General", ScopeGlobal, &k.DismissError),
+
+		g("up", "Navigate", ScopeTable, &k.Up),
+		g("down", "Navigate", ScopeTable, &k.Down),
+		g("page_up", "Navigate", ScopeTable, &k.PageUp),
+		g("page_down", "Navigate", ScopeTable, &k.PageDown),
+		g("top", "Navigate", ScopeTable, &k.Top),
+		g("bottom", "Navigate", ScopeTable, &k.Bottom),
+		g("detail", "Navigate", ScopeTable, &k.Detail),
+		g("back", "Navigate", ScopeTable, &k.Back),
+		g("filter", "View", ScopeTable, &k.Filter),
+		g("problems", "View", ScopeTable, &k.Problems),
+		g("sort", "View", ScopeTable, &k.Sort),
+		g("reverse", "View", ScopeTable, &k.Reverse),
+		g("toggle_wide", "View", ScopeTable, &k.ToggleWide),
+		g("export", "View", ScopeTable, &k.Export),
+		g("refresh", "Order", ScopeTable, &k.Refresh),
+		g("pin", "Order", ScopeTable, &k.Pin),
+		danger(g("email", "Order", ScopeTable, &k.Email)),
+		danger(g("place_order", "Order", ScopeTable, &k.PlaceOrder)),
+
+		g("reveal", "Detail", ScopeDetail, &k.Reveal),
+		g("copy_card", "Detail", ScopeDetail, &k.CopyCard),
+		g("copy_pin", "Detail", ScopeDetail, &k.CopyPIN),
+		g("copy_claim_url", "Detail", ScopeDetail, &k.CopyClaimURL),
+		g("copy_lpa", "Detail", ScopeDetail, &k.CopyLPA),
+		g("copy_iccid", "Detail", ScopeDetail, &k.CopyICCID),
+		g("prev_voucher", "Detail", ScopeDetail, &k.PrevVoucher),
+		g("next_voucher", "Detail", ScopeDetail, &k.NextVoucher),
+		g("detail_down", "Detail", ScopeDetail, &k.DetailDown),
+		g("detail_up", "Detail", ScopeDetail, &k.DetailUp),
+
+		g("input_accept", "Input", ScopeInput, &k.InputAccept),
+		g("input_cancel", "Input", ScopeInput, &k.InputCancel),
+		g("input_quit", "Input", ScopeInput, &k.InputQuit),
+
+		g("help_close", "Help", ScopeHelp, &k.HelpClose),
+		g("help_down", "Help", ScopeHelp, &k.HelpDown),
+		g("help_up", "Help", ScopeHelp, &k.HelpUp),
+
+		g("log_close", "Log", ScopeLog, &k.LogClose),
+		g("log_down", "Log", ScopeLog, &k.LogDown),
+		g("log_up", "Log", ScopeLog, &k.LogUp),
+		g("log_top", "Log", ScopeLog, &k.LogTop),
+		g("log_bottom", "Log", ScopeLog, &k.LogBottom),
+	}
+}
+
+// SetReadOnly removes every dangerous binding from keys and help alike.
+func (k *KeyMap) SetReadOnly() {
+	for _, e := range k.Entries() {
+		if e.Dangerous {
+			e.Binding.Unbind()
+			e.Binding.SetEnabled(false)
+		}
+	}
+}
+
+// Apply replaces the keys of the named actions. An unknown action, an empty
+// key list or an empty key is an error naming it, and then nothing changes.
+func (k *KeyMap) Apply(overrides map[string][]string) error {
+	byName := map[string]*key.Binding{}
+	for _, e := range k.Entries() {
+		byName[e.Action] = e.Binding
+	}
+	names := make([]string, 0, len(overrides))
+	for n := range overrides {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if _, ok := byName[n]; !ok {
+			return fmt.Errorf("keymap: unknown action %q", n)
+		}
+		keys := overrides[n]
+		if len(keys) == 0 {
+			return fmt.Errorf("keymap: action %q: no keys given", n)
+		}
+		for _, s := range keys {
+			if strings.TrimSpace(s) == "" {
+				return fmt.Errorf("keymap: action %q: empty key", n)
+			}
+		}
+	}
+	saved := *k
+	for _, n := range names {
+		b := byName[n]
+		keys := append([]string(nil), overrides[n]...)
+		desc := b.Help().Desc
+		enabled := b.Enabled()
+		b.SetKeys(keys...)
+		b.SetHelp(strings.Join(keys, "/"), desc)
+		// An unbound (readonly) action stays unbound.
+		if !enabled {
+			b.Unbind()
+			b.SetEnabled(false)
+		}
+	}
+	if err := k.Validate(); err != nil {
+		*k = saved
+		return err
+	}
+	return nil
+}
+
+// Conflicts returns a message for every key bound twice among the enabled
+// bindings active in one view; empty means none.
+func (k *KeyMap) Conflicts() []string {
+	var out []string
+	entries := k.Entries()
+	for _, v := range AllViews {
+		active := map[Scope]bool{}
+		for _, s := range v.Scopes() {
+			active[s] = true
+		}
+		seen := map[string]string{}
+		for _, e := range entries {
+			if !active[e.Scope] || !e.Binding.Enabled() {
+				continue
+			}
+			for _, ks := range e.Binding.Keys() {
+				if prev, ok := seen[ks]; ok && prev != e.Action {
+					out = append(out, fmt.Sprintf("key %q bound to both %s and %s in %s", ks, prev, e.Action, e.Scope))
+					continue
+				}
+				seen[ks] = e.Action
+			}
+		}
+	}
+	return out
+}
+
+// Validate reports key conflicts as an error.
+func (k *KeyMap) Validate() error {
+	if c := k.Conflicts(); len(c) > 0 {
+		return fmt.Errorf("keymap: %s", strings.Join(c, "; "))
+	}
+	return nil
+}
+
+// Group is a help section.
+type Group struct {
+	Name     string
+	Bindings []key.Binding
+}
+
+// HelpGroups returns the enabled bindings that work in view v, grouped in
+// declaration order.
+func (k *KeyMap) HelpGroups(v View) []Group {
+	active := map[Scope]bool{}
+	for _, s := range v.Scopes() {
+		active[s] = true
+	}
+	var groups []Group
+	idx := map[string]int{}
+	for _, e := range k.Entries() {
+		if !active[e.Scope] || !e.Binding.Enabled() {
+			continue
+		}
+		i, ok := idx[e.Group]
+		if !ok {
+			i = len(groups)
+			idx[e.Group] = i
+			groups = append(groups, Group{Name: e.Group})
+		}
+		groups[i].Bindings = append(groups[i].Bindings, *e.Binding)
+	}
+	return groups
+}

@@ -1,0 +1,199 @@
+package poller
+
+import (
+	"container/heap"
+	"maps"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/orderwatch/orderwatch/api"
+)
+
+// DefaultGETPerMinute is the production GET budget of Octopus (§6.2).
+const DefaultGETPerMinute = 300
+
+// DefaultRetryAfter is the pause after a 429 that names no Retry-After.
+const DefaultRetryAfter = 10 * time.Second
+
+// Priority levels of a due check; lower goes first.
+const (
+	prioFocused    = iota // the user is looking at it, or asked for it
+	prioPlaced            // placed from this dashboard, pinned or named
+	prioYoung             // inside the foreground horizon
+	prioList              // discovery lists and wallets
+	prioOld               // past the horizon
+	prioBackground        // background, install and re-check phases
+)
+
+type jobKind int
+
+const (
+	jobCheck jobKind = iota
+	jobList
+	jobWallets
+)
+
+type job struct {
+	kind     jobKind
+	key      api.OrderKey // jobCheck
+	vertical api.Vertical // jobList
+	status   string       // jobList: raw status filter, "" = any
+	prio     int
+	due      time.Time
+	seq      uint64
+	index    int
+}
+
+// jobQueue is a heap by priority, then due time, then arrival.
+type jobQueue []*job
+
+func (q jobQueue) Len() int { return len(q) }
+func (q jobQueue) Less(i, j int) bool {
+	a, b := q[i], q[j]
+	if a.prio != b.prio {
+		return a.prio < b.prio
+	}
+	if !a.due.Equal(b.due) {
+		return a.due.Before(b.due)
+	}
+	return a.seq < b.seq
+}
+func (q jobQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i]; q[i].index = i; q[j].index = j }
+func (q *jobQueue) Push(x any) {
+	j := x.(*job)
+	j.index = len(*q)
+	*q = append(*q, j)
+}
+func (q *jobQueue) Pop() any {
+	old := *q
+	n := len(old)
+	j := old[n-1]
+	old[n-1] = nil
+	j.index = -1
+	*q = old[:n-1]
+	return j
+}
+
+// budget is one provider's shared GET budget: a token bucket, pauses per
+// endpoint class after a 429, counters, and the queue of due work (guarded by
+// the engine's mutex, not b.mu).
+type budget struct {
+	provider api.Provider
+	source   api.OrderSource
+	perMin   int
+	lim      *rate.Limiter
+	workers  int
+	wake     chan struct{}
+
+	// queue state, guarded by Engine.mu
+	queue      jobQueue
+	seq        uint64
+	listDue    map[api.Vertical]time.Time
+	listBusy   map[api.Vertical]bool
+	listAll    map[api.Vertical]bool // next list of v is the unfiltered one
+	walletDue  time.Time
+	walletBusy bool
+	verticals  []api.Vertical
+
+	mu     sync.Mutex
+	paused map[api.EndpointClass]time.Time
+	got429 int
+	sent   []time.Time
+}
+
+func newBudget(src api.OrderSource, perMin, workers int) *budget {
+	if perMin <= 0 {
+		perMin = DefaultGETPerMinute
+	}
+	if workers <= 0 {
+		workers = 4
+	}
+	burst := max(1, perMin/60)
+	return &budget{
+		provider: src.Provider(),
+		source:   src,
+		perMin:   perMin,
+		lim:      rate.NewLimiter(rate.Limit(float64(perMin)/60), burst),
+		workers:  workers,
+		wake:     make(chan struct{}, 1),
+		listDue:  map[api.Vertical]time.Time{},
+		listBusy: map[api.Vertical]bool{},
+		listAll:  map[api.Vertical]bool{},
+		paused:   map[api.EndpointClass]time.Time{},
+	}
+}
+
+func (b *budget) poke() {
+	select {
+	case b.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (b *budget) push(j *job) {
+	b.seq++
+	j.seq = b.seq
+	heap.Push(&b.queue, j)
+}
+
+// pause stops every request of class until now+d (the longest pause wins).
+func (b *budget) pause(class api.EndpointClass, now time.Time, d time.Duration) time.Time {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.got429++
+	until := now.Add(d)
+	if until.After(b.paused[class]) {
+		b.paused[class] = until
+	}
+	return b.paused[class]
+}
+
+func (b *budget) pausedUntil(class api.EndpointClass, now time.Time) time.Time {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	u := b.paused[class]
+	if !u.After(now) {
+		delete(b.paused, class)
+		return time.Time{}
+	}
+	return u
+}
+
+func (b *budget) noteSent(now time.Time) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.sent = append(b.sent, now)
+	b.pruneLocked(now)
+}
+
+func (b *budget) pruneLocked(now time.Time) {
+	cut := 0
+	for cut < len(b.sent) && now.Sub(b.sent[cut]) >= time.Minute {
+		cut++
+	}
+	if cut > 0 {
+		b.sent = append(b.sent[:0], b.sent[cut:]...)
+	}
+}
+
+func (b *budget) snapshot(now time.Time) BudgetUpdate {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.pruneLocked(now)
+	paused := map[api.EndpointClass]time.Time{}
+	for c, u := range b.paused {
+		if u.After(now) {
+			paused[c] = u
+		}
+	}
+	return BudgetUpdate{
+		Provider:    b.provider,
+		PerMinute:   b.perMin,
+		Available:   b.lim.Tokens(),
+		UsedLastMin: len(b.sent),
+		Got429:      b.got429,
+		PausedUntil: maps.Clone(paused),
+	}
+}

@@ -1,0 +1,169 @@
+package ui
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/orderwatch/orderwatch/api"
+	"github.com/orderwatch/orderwatch/poller"
+)
+
+const (
+	toastFor     = 6 * time.Second
+	toastFailFor = 12 * time.Second
+	maxToasts    = 5
+)
+
+type toast struct {
+	text  string
+	fail  bool
+	until time.Time
+}
+
+// applyBatch folds one coalesced batch into the model: one table repair per
+// tab, however many orders changed.
+func (m *Model) applyBatch(b poller.Batch) {
+	now := m.now()
+	m.loaded = true
+	type pending struct {
+		items []poller.Tracked
+		hl    []bool
+	}
+	per := map[api.Vertical]*pending{}
+	logStart := len(m.events.entries)
+	for _, u := range b {
+		switch u := u.(type) {
+		case poller.OrderUpdate:
+			t, ok := m.byVert[u.Tracked.Order.Vertical]
+			if !ok || u.Tracked.Order.ID == "" {
+				m.logger.Printf("order %s:%s ignored: no tab", u.Tracked.Order.Vertical, u.Tracked.Order.ID)
+				continue
+			}
+			p := per[t.vertical]
+			if p == nil {
+				p = &pending{}
+				per[t.vertical] = p
+			}
+			changed := u.New || (u.Event != nil && u.Event.Changed)
+			p.items = append(p.items, u.Tracked)
+			p.hl = append(p.hl, changed)
+			if changed {
+				m.hlUntil = now.Add(highlightFor)
+			}
+			if u.Event != nil && (u.Event.Changed || u.New) {
+				m.record(u, now)
+			}
+		case poller.BudgetUpdate:
+			bu := u
+			m.provState(u.Provider).budget = &bu
+		case poller.WalletUpdate:
+			m.provState(u.Provider).wallets = append([]api.Wallet(nil), u.Wallets...)
+		case poller.ErrorUpdate:
+			where := string(u.Provider)
+			if u.Vertical != "" {
+				where += " " + u.Vertical.Title()
+			}
+			m.setError(where + ": " + oneLine(u.Err))
+		case poller.ListUpdate:
+			if t, ok := m.byVert[u.Vertical]; ok {
+				t.listAt = u.At
+				t.listPending = u.Pending
+			}
+		case poller.WebhookUpdate:
+			w := u
+			m.webhook = &w
+		}
+	}
+	m.events.sortTail(logStart)
+	for v, p := range per {
+		// Highlight only real changes; timing-only updates just redraw.
+		m.byVert[v].table.upsert(p.items, p.hl, now)
+	}
+}
+
+func (m *Model) provState(p api.Provider) *providerState {
+	s, ok := m.prov[p]
+	if !ok {
+		s = &providerState{mode: "?"}
+		m.prov[p] = s
+		m.providers = append(m.providers, p)
+	}
+	return s
+}
+
+// applySnapshot seeds the tables at start; orders a batch already brought
+// are newer and kept.
+func (m *Model) applySnapshot(s []poller.Tracked) {
+	m.loaded = true
+	per := map[api.Vertical][]poller.Tracked{}
+	for _, t := range s {
+		tb, ok := m.byVert[t.Order.Vertical]
+		if !ok || t.Order.ID == "" {
+			continue
+		}
+		if _, seen := tb.table.rows[t.Order.ID]; seen {
+			continue
+		}
+		per[t.Order.Vertical] = append(per[t.Order.Vertical], t)
+	}
+	for v, items := range per {
+		m.byVert[v].table.upsert(items, make([]bool, len(items)), m.now())
+	}
+}
+
+// record adds a transition to the event log and toasts terminal ones.
+func (m *Model) record(u poller.OrderUpdate, now time.Time) {
+	o := &u.Tracked.Order
+	e := *u.Event
+	m.events.add(logEntry{
+		at:      e.At,
+		key:     o.Key(),
+		product: productText(o),
+		from:    statusName(e.From, e.RawFrom),
+		to:      statusName(e.To, e.RawTo),
+		status:  o.Status,
+		source:  e.Source,
+		note:    e.Note,
+		isNew:   u.New,
+	})
+	// Orders discovered already finished are not news: only live transitions toast.
+	if u.New || !e.Changed || o.Status.InFlight() || e.From == e.To && e.RawFrom == e.RawTo {
+		return
+	}
+	fail := o.Status.Failure()
+	text := fmt.Sprintf("%s %s %s", o.Vertical.Title(), o.ID, o.StatusLabel())
+	if p := productText(o); p != "" {
+		text += " · " + p
+	}
+	until := now.Add(toastFor)
+	if fail {
+		if r := reasonText(&u.Tracked); r != "" {
+			text += ": " + r
+		}
+		until = now.Add(toastFailFor)
+	}
+	m.toasts = append(m.toasts, toast{text: oneLine(text), fail: fail, until: until})
+	if len(m.toasts) > maxToasts {
+		m.toasts = m.toasts[len(m.toasts)-maxToasts:]
+	}
+}
+
+func formatInt(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := n < 0
+	if neg {
+		s = s[1:]
+	}
+	out := make([]byte, 0, len(s)+len(s)/3)
+	for i := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			out = append(out, ',')
+		}
+		out = append(out, s[i])
+	}
+	if neg {
+		return "-" + string(out)
+	}
+	return string(out)
+}

@@ -1,0 +1,304 @@
+package ui
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/orderwatch/orderwatch/api"
+	"github.com/orderwatch/orderwatch/poller"
+)
+
+// detailPane shows everything known about one order. Its content is a pure
+// function of the order, the clock and the reveal switch; the pane only
+// scrolls it.
+type detailPane struct {
+	width, height int
+	offset        int
+	voucher       int // selected voucher for copying
+	lines         []string
+}
+
+func (d *detailPane) SetSize(w, h int) {
+	d.width, d.height = clamp0(w), clamp0(h)
+}
+
+func (d *detailPane) scroll(n int) {
+	d.offset = min(max(d.offset+n, 0), clamp0(len(d.lines)-d.height))
+}
+
+// View returns exactly height lines of width cells.
+func (d *detailPane) View() string {
+	d.offset = min(d.offset, clamp0(len(d.lines)-d.height))
+	out := make([]string, 0, d.height)
+	for i := d.offset; i < len(d.lines) && len(out) < d.height; i++ {
+		out = append(out, fit(d.lines[i], d.width))
+	}
+	for len(out) < d.height {
+		out = append(out, strings.Repeat(" ", d.width))
+	}
+	return strings.Join(out, "\n")
+}
+
+type detailCtx struct {
+	st       *Styles
+	now      time.Time
+	revealed bool
+	voucher  int
+	width    int
+}
+
+func (c *detailCtx) field(lines []string, label, value string) []string {
+	if value == "" {
+		return lines
+	}
+	return append(lines, c.st.Label.Render(fit(label, 13))+oneLine(value))
+}
+
+func (c *detailCtx) section(lines []string, title string) []string {
+	return append(lines, "", c.st.Title.Render(title))
+}
+
+func (c *detailCtx) secret(s string) string {
+	if c.revealed {
+		return s
+	}
+	return api.Mask(s)
+}
+
+func money(v float64, cur string) string {
+	if v == 0 {
+		return ""
+	}
+	return api.FormatAmount(v, cur) + " " + cur
+}
+
+// detailLines renders the detail of one tracked order.
+func detailLines(t *poller.Tracked, c detailCtx) []string {
+	o := &t.Order
+	var l []string
+	title := fmt.Sprintf("%s %s", o.Vertical.Title(), o.ID)
+	l = append(l, c.st.Title.Render(oneLine(title))+"  "+c.st.StatusStyle(o.Status).Render(o.StatusLabel()))
+	st := o.StatusLabel()
+	if o.RawStatus != "" && !strings.EqualFold(o.RawStatus, st) {
+		st += " (provider: " + o.RawStatus + ")"
+	}
+	l = c.field(l, "Status", st)
+	l = c.field(l, "Status text", o.StatusText)
+	// A failure is what the reader came for: right under the status.
+	if o.Status.Failure() || o.Status == api.StatusUncertain || o.FailureReason != "" || o.FailureCode != "" {
+		reason := o.FailureReason
+		if reason == "" {
+			reason = "no reason given"
+		}
+		l = append(l, c.st.Error.Render(oneLine(reason)))
+		l = c.field(l, "Code", o.FailureCode)
+		fix := "no: contact support or retry"
+		if o.UserFixable {
+			fix = "yes: the customer can correct it"
+		}
+		l = c.field(l, "User-fixable", fix)
+		for _, off := range o.SuggestedOffers {
+			l = c.field(l, "Offer", fmt.Sprintf("%s (%s) %s", off.Name, off.PlanCode, api.FormatAmount(off.Amount, o.Currency)))
+		}
+	}
+
+	l = c.field(l, "Provider", o.Provider.Title())
+	l = c.field(l, "Reference", o.ClientReference)
+	l = c.field(l, "Product", productText(o))
+	l = c.field(l, "Product ID", o.ProductID)
+	l = c.field(l, "Category", o.Category)
+	l = c.field(l, "Country", o.CountryCode)
+	l = c.field(l, "Amount", money(o.Amount, o.Currency))
+	l = c.field(l, "Face value", money(o.Denomination, o.Currency))
+	l = c.field(l, "Discount", money(o.Discount, o.Currency))
+	if o.Quantity > 0 {
+		l = c.field(l, "Quantity", fmt.Sprintf("%d of %d delivered", o.DeliveredQuantity, o.Quantity))
+	}
+	l = c.field(l, "Recipient", o.Recipient)
+	if len(o.InputData) > 0 {
+		keys := make([]string, 0, len(o.InputData))
+		for k := range o.InputData {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		var kv []string
+		for _, k := range keys {
+			kv = append(kv, k+"="+o.InputData[k])
+		}
+		l = c.field(l, "Input", strings.Join(kv, ", "))
+	}
+	l = c.field(l, "Email", o.Email)
+	l = c.field(l, "Created", stampOr(o.CreatedAt))
+	l = c.field(l, "Updated", stampOr(o.UpdatedAt))
+	l = c.field(l, "Completed", stampOr(o.CompletedAt))
+
+	l = c.section(l, "Wallet")
+	debit := money(o.Debited, o.Currency)
+	if debit == "" {
+		debit = "unknown"
+	}
+	l = c.field(l, "Debited", debit)
+	refund := money(o.Refunded, o.Currency)
+	if refund == "" {
+		refund = "none"
+	}
+	l = c.field(l, "Refunded", refund)
+	l = c.field(l, "Wallet", o.WalletID)
+	l = c.field(l, "Transaction", o.TransactionID)
+
+	if len(o.Vouchers) > 0 {
+		l = c.voucherLines(l, o)
+	}
+	if o.ESIM != nil {
+		l = c.esimLines(l, o)
+	}
+	l = c.trackingLines(l, t)
+	return l
+}
+
+func stampOr(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return stamp(t)
+}
+
+func (c *detailCtx) voucherLines(l []string, o *api.Order) []string {
+	hint := "v reveals"
+	if c.revealed {
+		hint = "revealed, v hides"
+	}
+	l = c.section(l, fmt.Sprintf("Vouchers (%d) · %s", len(o.Vouchers), hint))
+	for i, v := range o.Vouchers {
+		mark := "  "
+		if i == c.voucher {
+			mark = "▶ "
+		}
+		l = append(l, mark+c.st.Label.Render(fmt.Sprintf("#%d", i+1)))
+		l = c.field(l, "  Card", c.secret(v.CardNumber))
+		l = c.field(l, "  PIN", c.secret(v.PIN))
+		l = c.field(l, "  Serial", v.Serial)
+		if !v.ExpiresAt.IsZero() {
+			l = c.field(l, "  Expires", v.ExpiresAt.Format("2006-01-02"))
+		}
+		l = c.field(l, "  Claim URL", v.ClaimURL)
+		l = c.field(l, "  Reference", v.Reference)
+	}
+	return l
+}
+
+func (c *detailCtx) esimLines(l []string, o *api.Order) []string {
+	e := o.ESIM
+	l = c.section(l, "eSIM")
+	l = c.field(l, "ICCID", e.ICCID)
+	if e.DataGB > 0 || e.ValidityDays > 0 {
+		l = c.field(l, "Plan", fmt.Sprintf("%g GB, %d days", e.DataGB, e.ValidityDays))
+	}
+	act := string(e.ActivationStatus)
+	if act == "" {
+		act = e.RawActivation
+	}
+	l = c.field(l, "Activation", act)
+	if e.ActivationCode != "" {
+		l = c.field(l, "LPA code", c.secret(e.ActivationCode))
+		if c.revealed {
+			if qrl, err := qrLines(e.ActivationCode); err == nil {
+				l = append(l, "")
+				for _, q := range qrl {
+					l = append(l, c.st.QR.Render(q))
+				}
+			} else {
+				l = append(l, c.st.Error.Render("cannot draw QR: "+err.Error()))
+			}
+		} else {
+			l = append(l, c.st.Dim.Render("v reveals the code and its QR"))
+		}
+	} else if e.Installed {
+		l = append(l, c.st.Dim.Render("code no longer sent: the profile is installed"))
+	}
+	l = c.section(l, "Install timeline")
+	type step struct {
+		name string
+		at   time.Time
+		done bool
+		note string
+	}
+	delivered := o.Status == api.StatusDelivered
+	expired := e.ActivationStatus == api.ActivationExpired
+	active := e.ActivationStatus == api.ActivationActive || expired || !e.ActivatedAt.IsZero()
+	steps := []step{
+		{name: "ordered", at: o.CreatedAt, done: true},
+		{name: "delivered", at: o.CompletedAt, done: delivered},
+		{name: "installed", at: e.InstalledAt, done: e.Installed || !e.InstalledAt.IsZero()},
+		{name: "active", at: e.ActivatedAt, done: active},
+		{name: "expired", done: expired},
+	}
+	if !e.ActivatedAt.IsZero() && e.ValidityDays > 0 {
+		end := e.ActivatedAt.Add(time.Duration(e.ValidityDays) * 24 * time.Hour)
+		steps[4].at = end
+		if !expired {
+			steps[4].note = " (expected)"
+		}
+	}
+	for _, s := range steps {
+		dot := c.st.Dim.Render("○")
+		if s.done {
+			dot = c.st.ToastOK.Render("●")
+		}
+		when := "—"
+		if !s.at.IsZero() {
+			when = stamp(s.at) + s.note
+		}
+		l = append(l, dot+" "+fit(s.name, 10)+when)
+	}
+	return l
+}
+
+func (c *detailCtx) trackingLines(l []string, t *poller.Tracked) []string {
+	l = c.section(l, "Tracking")
+	l = c.field(l, "Origin", string(t.Origin))
+	l = c.field(l, "Phase", string(t.Phase))
+	l = c.field(l, "First seen", stampOr(t.FirstSeen))
+	if !t.LastChecked.IsZero() {
+		l = c.field(l, "Last check", stamp(t.LastChecked)+" ("+ago(c.now, t.LastChecked)+" ago)")
+	}
+	next := nextCheck(c.now, t)
+	if t.Webhook && !t.NextCheck.IsZero() {
+		next = "webhook; fallback poll in " + shortDur(t.NextCheck.Sub(c.now))
+	} else if next != "-" && next != "due" && next != "webhook" {
+		next = "in " + next
+	}
+	l = c.field(l, "Next check", next)
+	if t.LastError != "" {
+		l = append(l, c.st.Error.Render(fmt.Sprintf("Last check failed (%d in a row): %s", t.Errors, oneLine(t.LastError))))
+	}
+	l = c.section(l, fmt.Sprintf("History (%d)", len(t.History)))
+	if len(t.History) == 0 {
+		l = append(l, c.st.Dim.Render("no checks yet"))
+	}
+	for i := len(t.History) - 1; i >= 0; i-- {
+		e := t.History[i]
+		what := "no change"
+		if e.Changed {
+			what = fmt.Sprintf("%s → %s", statusName(e.From, e.RawFrom), statusName(e.To, e.RawTo))
+		}
+		line := fmt.Sprintf("%s %-7s %s", clock(e.At), e.Source, what)
+		if e.Note != "" {
+			line += " · " + e.Note
+		}
+		l = append(l, oneLine(line))
+	}
+	return l
+}
+
+func statusName(s api.Status, raw string) string {
+	if s == "" && raw == "" {
+		return "new"
+	}
+	if s == api.StatusUnknown || s == "" {
+		return raw
+	}
+	return string(s)
+}

@@ -1,0 +1,170 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+	"github.com/orderwatch/orderwatch/api"
+	"github.com/orderwatch/orderwatch/poller"
+)
+
+// fit pads or truncates s (ANSI-aware) to exactly w cells.
+func fit(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	sw := ansi.StringWidth(s)
+	if sw > w {
+		s = ansi.Truncate(s, w, "…")
+		sw = ansi.StringWidth(s)
+	}
+	if sw < w {
+		s += strings.Repeat(" ", w-sw)
+	}
+	return s
+}
+
+// fitRight right-aligns s in w cells.
+func fitRight(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	sw := ansi.StringWidth(s)
+	if sw > w {
+		return ansi.Truncate(s, w, "…")
+	}
+	return strings.Repeat(" ", w-sw) + s
+}
+
+// trunc cuts s (ANSI-aware) to at most w cells.
+func trunc(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	if ansi.StringWidth(s) <= w {
+		return s
+	}
+	return ansi.Truncate(s, w, "…")
+}
+
+func clamp0(v int) int {
+	if v < 0 {
+		return 0
+	}
+	return v
+}
+
+// shortDur prints a duration in one unit: 45s, 12m, 3h, 2d.
+func shortDur(d time.Duration) string {
+	if d < 0 {
+		d = -d
+	}
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d/time.Second))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d/time.Minute))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh", int(d/time.Hour))
+	}
+	return fmt.Sprintf("%dd", int(d/(24*time.Hour)))
+}
+
+func ago(now, t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return shortDur(now.Sub(t))
+}
+
+// createdAt is when the order was made, or when we first saw it.
+func createdAt(t *poller.Tracked) time.Time {
+	if !t.Order.CreatedAt.IsZero() {
+		return t.Order.CreatedAt
+	}
+	return t.FirstSeen
+}
+
+func nextCheck(now time.Time, t *poller.Tracked) string {
+	switch {
+	case t.Webhook:
+		return "webhook"
+	case t.NextCheck.IsZero():
+		return "-"
+	case !t.NextCheck.After(now):
+		return "due"
+	}
+	return shortDur(t.NextCheck.Sub(now))
+}
+
+func amountText(o *api.Order) string {
+	if o.Amount == 0 && o.Currency == "" {
+		return "-"
+	}
+	return api.FormatAmount(o.Amount, o.Currency) + " " + o.Currency
+}
+
+func qtyText(o *api.Order) string {
+	if o.Quantity == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%d/%d", o.DeliveredQuantity, o.Quantity)
+}
+
+func productText(o *api.Order) string {
+	p := o.ProductName
+	if p == "" {
+		p = o.ProductID
+	}
+	if o.VariantName != "" {
+		if p == "" {
+			return o.VariantName
+		}
+		p += " · " + o.VariantName
+	}
+	return p
+}
+
+// reasonText is the short failure reason, or the last check's error.
+func reasonText(t *poller.Tracked) string {
+	if t.Order.FailureReason != "" {
+		return t.Order.FailureReason
+	}
+	if t.Order.FailureCode != "" {
+		return t.Order.FailureCode
+	}
+	if t.LastError != "" {
+		return "check failed: " + t.LastError
+	}
+	return ""
+}
+
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.Format("2006-01-02 15:04:05")
+}
+
+func clock(t time.Time) string {
+	if t.IsZero() {
+		return "--:--:--"
+	}
+	return t.Format("15:04:05")
+}
+
+// oneLine drops newlines and control characters from provider text so it
+// cannot break the layout.
+func oneLine(s string) string {
+	if !strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, s)
+}

@@ -1,0 +1,155 @@
+package ui
+
+import (
+	"fmt"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/exp/golden"
+	"github.com/orderwatch/orderwatch/api"
+	"github.com/orderwatch/orderwatch/poller"
+	"github.com/orderwatch/orderwatch/ui/uitest"
+)
+
+// newTestModel builds a model with a fixed clock and a fake controller.
+func newTestModel(t testing.TB, w, h int, mod ...func(*Options)) (*Model, *uitest.Controller) {
+	t.Helper()
+	c := uitest.NewController(16)
+	o := Options{Controller: c, Now: uitest.Clock(0), NoColor: true}
+	for _, f := range mod {
+		f(&o)
+	}
+	m := New(o)
+	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
+	return m, c
+}
+
+func send(m *Model, msgs ...tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	for _, msg := range msgs {
+		_, cmd = m.Update(msg)
+	}
+	return cmd
+}
+
+func press(m *Model, keys ...string) tea.Cmd {
+	var cmd tea.Cmd
+	for _, k := range keys {
+		_, cmd = m.Update(keyMsg(k))
+	}
+	return cmd
+}
+
+// keyMsg turns a key name into a key press.
+func keyMsg(k string) tea.KeyPressMsg {
+	special := map[string]rune{
+		"enter": tea.KeyEnter, "esc": tea.KeyEscape, "tab": tea.KeyTab, "up": tea.KeyUp, "down": tea.KeyDown,
+		"backspace": tea.KeyBackspace, "pgdown": tea.KeyPgDown, "pgup": tea.KeyPgUp, "home": tea.KeyHome, "end": tea.KeyEnd,
+	}
+	if r, ok := special[k]; ok {
+		return tea.KeyPressMsg{Code: r}
+	}
+	switch k {
+	case "shift+tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}
+	case "ctrl+c":
+		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
+	}
+	r := []rune(k)
+	if len(r) != 1 {
+		panic("keyMsg: " + k)
+	}
+	return tea.KeyPressMsg{Code: r[0], Text: k}
+}
+
+func typeText(m *Model, s string) {
+	for _, r := range s {
+		m.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
+	}
+}
+
+var sizes = []struct{ w, h int }{{60, 15}, {80, 24}, {160, 48}}
+
+// selectID moves the cursor to an order id on the active tab.
+func selectID(t testing.TB, m *Model, id string) {
+	t.Helper()
+	tb := m.activeTab().table
+	for i, r := range tb.index {
+		if r.t.Order.ID == id {
+			tb.move(i - tb.cursor)
+			m.Update(nil)
+			return
+		}
+	}
+	t.Fatalf("order %s not in the table", id)
+}
+
+func TestGolden(t *testing.T) {
+	states := []struct {
+		name  string
+		setup func(t *testing.T, m *Model)
+	}{
+		{"loading", func(t *testing.T, m *Model) {}},
+		{"empty", func(t *testing.T, m *Model) { send(m, batchMsg(uitest.Status())) }},
+		{"live", func(t *testing.T, m *Model) { send(m, batchMsg(uitest.Demo())) }},
+		{"voucher_detail", func(t *testing.T, m *Model) {
+			send(m, batchMsg(uitest.Demo()))
+			selectID(t, m, "48213")
+			press(m, "enter")
+		}},
+		{"topup_failure_detail", func(t *testing.T, m *Model) {
+			send(m, batchMsg(uitest.Demo()))
+			press(m, "2")
+			selectID(t, m, "77105")
+			press(m, "enter")
+		}},
+		{"esim_qr_detail", func(t *testing.T, m *Model) {
+			send(m, batchMsg(uitest.Demo()))
+			press(m, "3")
+			selectID(t, m, "9031")
+			press(m, "enter", "v")
+		}},
+		{"help", func(t *testing.T, m *Model) {
+			send(m, batchMsg(uitest.Demo()))
+			press(m, "?")
+		}},
+		{"error", func(t *testing.T, m *Model) {
+			send(m, batchMsg(uitest.Demo()), batchMsg{poller.ErrorUpdate{Provider: api.ProviderOctopus,
+				Vertical: api.VerticalVoucher, At: uitest.Epoch, Err: "GET /api/v1/orders: server error (HTTP 503)"}})
+		}},
+		{"failure_toast", func(t *testing.T, m *Model) {
+			send(m, batchMsg(uitest.Demo()))
+			m.toasts = nil
+			tr := uitest.Vouchers()[1]
+			tr.Order.Status, tr.Order.RawStatus = api.StatusFailed, "FAILED"
+			tr.Order.FailureReason = "Supplier rejected the order"
+			e := poller.Event{At: uitest.Epoch, Source: poller.SourcePoll, From: api.StatusPending, To: api.StatusFailed,
+				RawFrom: "PENDING", RawTo: "FAILED", Changed: true}
+			send(m, batchMsg{poller.OrderUpdate{Tracked: tr, Event: &e}})
+		}},
+		{"log", func(t *testing.T, m *Model) {
+			send(m, batchMsg(uitest.Demo()))
+			press(m, "L")
+		}},
+	}
+	for _, s := range states {
+		for _, sz := range sizes {
+			t.Run(fmt.Sprintf("%s_%dx%d", s.name, sz.w, sz.h), func(t *testing.T) {
+				m, _ := newTestModel(t, sz.w, sz.h)
+				s.setup(t, m)
+				v := m.View()
+				assertFrame(t, v.Content, sz.w, sz.h)
+				golden.RequireEqual(t, v.Content)
+			})
+		}
+	}
+}
+
+// A colored frame too, so the styles are covered.
+func TestGoldenColor(t *testing.T) {
+	m, _ := newTestModel(t, 80, 24, func(o *Options) { o.NoColor = false })
+	send(m, batchMsg(uitest.Demo()))
+	v := m.View()
+	assertFrame(t, v.Content, 80, 24)
+	golden.RequireEqual(t, v.Content)
+}

@@ -1,0 +1,375 @@
+// Package ui is the live dashboard: one tab per vertical with a live order
+// table, a detail pane, a status bar, toasts, an event log and generated help.
+// It is the only package that knows about the terminal. Data arrives from the
+// tracking engine through poller.Controller; actions go back through it.
+package ui
+
+import (
+	"context"
+	"io"
+	"log"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/orderwatch/orderwatch/api"
+	"github.com/orderwatch/orderwatch/keymap"
+	"github.com/orderwatch/orderwatch/poller"
+)
+
+// ProviderTabs says which provider is configured, in which mode, and which of
+// its verticals get a tab (all of the provider's verticals when empty).
+type ProviderTabs struct {
+	Provider  api.Provider
+	Mode      string // "SANDBOX" or "LIVE"; shown in the status bar, LIVE loudly
+	Verticals []api.Vertical
+}
+
+// Actions are the optional order-changing actions the dashboard can call.
+type Actions interface {
+	api.Notifier
+}
+
+// Options configure the dashboard.
+type Options struct {
+	Controller poller.Controller
+	// Providers get tabs in this order. Empty means Octopus in SANDBOX mode.
+	Providers []ProviderTabs
+	// ReadOnly removes every dangerous binding (money, order changes).
+	ReadOnly bool
+	// KeyMap; the zero value means keymap.DefaultKeyMap().
+	KeyMap *keymap.KeyMap
+	// Now is the clock; nil means time.Now.
+	Now     func() time.Time
+	NoColor bool
+	Mouse   bool
+	// Clipboard copies text; nil means tea.SetClipboard (OSC 52).
+	Clipboard func(string) tea.Cmd
+	// Actions; nil hides the notification-email action's effect (a message
+	// says it is not configured).
+	Actions Actions
+	// ExportDir receives CSV exports; empty means the working directory.
+	ExportDir string
+	// Context bounds actions started from the dashboard; nil means Background.
+	Context context.Context
+	// Logger receives debug logs (never the terminal); nil discards them.
+	Logger *log.Logger
+}
+
+type overlay int
+
+const (
+	overlayNone overlay = iota
+	overlayHelp
+	overlayLog
+)
+
+// tab is one vertical's view.
+type tab struct {
+	vertical    api.Vertical
+	table       *orderTable
+	listAt      time.Time
+	listPending int
+}
+
+type providerState struct {
+	mode    string
+	wallets []api.Wallet
+	budget  *poller.BudgetUpdate
+}
+
+// Model is the root Bubble Tea model.
+type Model struct {
+	opts   Options
+	keys   keymap.KeyMap
+	styles Styles
+	isDark bool
+	gen    int // bumps when styles change, for the render caches
+	logger *log.Logger
+	ctx    context.Context
+
+	width, height int
+	lay           layout
+	tableWidth    int
+
+	tabs      []*tab
+	byVert    map[api.Vertical]*tab
+	active    int
+	providers []api.Provider
+	prov      map[api.Provider]*providerState
+
+	loaded  bool
+	stopped bool
+
+	showDetail bool
+	wideMode   int // 0 auto, 1 beside, 2 below
+	detail     detailPane
+	reveal     bool
+
+	over   overlay
+	help   helpView
+	events eventLog
+	prompt prompt
+
+	webhook   *poller.WebhookUpdate
+	lastErr   string
+	lastErrAt time.Time
+	message   string
+	msgUntil  time.Time
+	toasts    []toast
+	hlUntil   time.Time
+	ticking   bool
+	focused   api.OrderKey
+}
+
+// New builds the dashboard model.
+func New(opts Options) *Model {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Clipboard == nil {
+		opts.Clipboard = tea.SetClipboard
+	}
+	if len(opts.Providers) == 0 {
+		opts.Providers = []ProviderTabs{{Provider: api.ProviderOctopus, Mode: "SANDBOX"}}
+	}
+	m := &Model{
+		opts:   opts,
+		isDark: true,
+		byVert: map[api.Vertical]*tab{},
+		prov:   map[api.Provider]*providerState{},
+		logger: opts.Logger,
+		ctx:    opts.Context,
+	}
+	if m.logger == nil {
+		m.logger = log.New(io.Discard, "", 0)
+	}
+	if m.ctx == nil {
+		m.ctx = context.Background()
+	}
+	if opts.KeyMap != nil {
+		m.keys = *opts.KeyMap
+	} else {
+		m.keys = keymap.DefaultKeyMap()
+	}
+	if opts.ReadOnly {
+		m.keys.SetReadOnly()
+	}
+	for _, p := range opts.Providers {
+		if _, dup := m.prov[p.Provider]; dup {
+			continue
+		}
+		mode := p.Mode
+		if mode == "" {
+			mode = "SANDBOX"
+		}
+		m.prov[p.Provider] = &providerState{mode: mode}
+		m.providers = append(m.providers, p.Provider)
+		verts := p.Verticals
+		if len(verts) == 0 {
+			for _, v := range api.AllVerticals {
+				if v.Provider() == p.Provider {
+					verts = append(verts, v)
+				}
+			}
+		}
+		for _, v := range verts {
+			if _, dup := m.byVert[v]; dup || !v.Valid() {
+				continue
+			}
+			t := &tab{vertical: v, table: newOrderTable()}
+			m.tabs = append(m.tabs, t)
+			m.byVert[v] = t
+		}
+	}
+	m.prompt = newPrompt()
+	m.restyle()
+	m.resize(80, 24)
+	return m
+}
+
+func (m *Model) now() time.Time { return m.opts.Now() }
+
+func (m *Model) restyle() {
+	m.styles = DefaultStyles(m.isDark, m.opts.NoColor)
+	m.gen++
+	m.prompt.setStyles(&m.styles)
+}
+
+func (m *Model) activeTab() *tab {
+	if len(m.tabs) == 0 {
+		return nil
+	}
+	return m.tabs[m.active]
+}
+
+// Messages.
+type (
+	batchMsg      poller.Batch
+	engineDoneMsg struct{}
+	snapshotMsg   []poller.Tracked
+	tickMsg       time.Time
+	emailDoneMsg  struct {
+		key   api.OrderKey
+		email string
+		err   error
+	}
+	exportDoneMsg struct {
+		path string
+		rows int
+		err  error
+	}
+)
+
+// waitForBatch is the relay: one receive, one message; re-armed after each.
+func waitForBatch(ch <-chan poller.Batch) tea.Cmd {
+	if ch == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		b, ok := <-ch
+		if !ok {
+			return engineDoneMsg{}
+		}
+		return batchMsg(b)
+	}
+}
+
+func (m *Model) relay() tea.Cmd {
+	if m.opts.Controller == nil || m.stopped {
+		return nil
+	}
+	return waitForBatch(m.opts.Controller.Updates())
+}
+
+// Init asks for the background color, the engine's snapshot and the first batch.
+func (m *Model) Init() tea.Cmd {
+	cmds := []tea.Cmd{tea.RequestBackgroundColor}
+	if c := m.opts.Controller; c != nil {
+		cmds = append(cmds, func() tea.Msg { return snapshotMsg(c.Snapshot()) }, m.relay())
+	}
+	return tea.Batch(cmds...)
+}
+
+// Update routes a message to the component that owns it.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	var cmd tea.Cmd
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.resize(msg.Width, msg.Height)
+	case tea.BackgroundColorMsg:
+		m.isDark = msg.IsDark()
+		m.restyle()
+	case batchMsg:
+		m.applyBatch(poller.Batch(msg))
+		cmd = m.relay()
+	case snapshotMsg:
+		m.applySnapshot(msg)
+	case engineDoneMsg:
+		m.stopped = true
+		m.setError("tracking engine stopped: no more updates")
+	case tickMsg:
+		m.ticking = false
+		m.expire()
+	case tea.KeyPressMsg:
+		cmd = m.handleKey(msg)
+	case tea.PasteMsg:
+		if m.prompt.active() {
+			cmd = m.prompt.update(msg, m)
+		}
+	case tea.MouseWheelMsg:
+		cmd = m.handleWheel(msg)
+	case tea.MouseClickMsg:
+		m.handleClick(msg)
+	case emailDoneMsg:
+		m.emailDone(msg)
+	case exportDoneMsg:
+		if msg.err != nil {
+			m.setError("export failed: " + msg.err.Error())
+		} else {
+			m.flash("exported " + itoa(msg.rows) + " orders to " + msg.path)
+		}
+	}
+	m.syncFocus()
+	m.syncDetail()
+	return m, tea.Batch(cmd, m.ensureTick())
+}
+
+// needTick reports whether something time-based is on screen.
+func (m *Model) needTick() bool {
+	now := m.now()
+	if len(m.toasts) > 0 || now.Before(m.hlUntil) || (m.message != "" && !m.msgUntil.IsZero()) {
+		return true
+	}
+	if m.over == overlayNone {
+		if t := m.activeTab(); t != nil && len(t.table.index) > 0 {
+			return true // ages and next-check countdowns
+		}
+	}
+	return false
+}
+
+func (m *Model) ensureTick() tea.Cmd {
+	if m.ticking || !m.needTick() {
+		return nil
+	}
+	m.ticking = true
+	return tea.Tick(time.Second, func(t time.Time) tea.Msg { return tickMsg(t) })
+}
+
+// expire drops toasts and messages whose time is over.
+func (m *Model) expire() {
+	now := m.now()
+	keep := m.toasts[:0]
+	for _, t := range m.toasts {
+		if now.Before(t.until) {
+			keep = append(keep, t)
+		}
+	}
+	m.toasts = keep
+	if !m.msgUntil.IsZero() && !now.Before(m.msgUntil) {
+		m.message, m.msgUntil = "", time.Time{}
+	}
+}
+
+func (m *Model) flash(s string) {
+	m.message = s
+	m.msgUntil = m.now().Add(5 * time.Second)
+	m.logger.Printf("message: %s", s)
+}
+
+func (m *Model) setError(s string) {
+	m.lastErr = s
+	m.lastErrAt = m.now()
+	// The error is newer than any passing message.
+	m.message, m.msgUntil = "", time.Time{}
+	m.logger.Printf("error: %s", s)
+}
+
+// syncFocus tells the engine which order the user is looking at.
+func (m *Model) syncFocus() {
+	if m.opts.Controller == nil {
+		return
+	}
+	var k api.OrderKey
+	if t := m.activeTab(); t != nil {
+		if r := t.table.selected(); r != nil {
+			k = keyOf(t.vertical, r.t.Order.ID)
+		}
+	}
+	if k != m.focused {
+		m.focused = k
+		m.opts.Controller.Focus(k)
+	}
+}
+
+func (m *Model) selectedRow() (*tab, *row) {
+	t := m.activeTab()
+	if t == nil {
+		return nil, nil
+	}
+	return t, t.table.selected()
+}
+
+func itoa(n int) string {
+	return formatInt(int64(n))
+}

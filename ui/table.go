@@ -1,0 +1,421 @@
+package ui
+
+import (
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/orderwatch/orderwatch/api"
+	"github.com/orderwatch/orderwatch/poller"
+)
+
+// highlightFor is how long a new or changed row stays highlighted.
+const highlightFor = 3 * time.Second
+
+type sortBy int
+
+const (
+	sortAge sortBy = iota
+	sortStatus
+	sortAmount
+	sortProduct
+	sortCount
+)
+
+func (s sortBy) String() string {
+	return [...]string{"age", "status", "amount", "product"}[s]
+}
+
+// row is one order in a table, keyed by ID, with its rendered line cached.
+type row struct {
+	t         poller.Tracked
+	ver       uint64
+	changedAt time.Time
+	haystack  string // lower-case text the filter searches
+	in        bool   // currently in the sorted, filtered index
+	moving    bool   // scratch flag while a batch is applied
+
+	cacheKey renderKey
+	cache    string
+}
+
+type renderKey struct {
+	ver       uint64
+	layout    int
+	sec       int64
+	selected  bool
+	highlight bool
+	styles    int
+}
+
+func newHaystack(t *poller.Tracked) string {
+	o := &t.Order
+	return strings.ToLower(strings.Join([]string{
+		o.ID, o.ClientReference, o.ProductName, o.ProductID, o.VariantName,
+		o.StatusLabel(), o.RawStatus, o.FailureReason, o.FailureCode, o.Recipient, o.CountryCode, o.Currency,
+		t.LastError,
+	}, "\x00"))
+}
+
+// filterSpec is the table's filter: text (regexp when it compiles), '!'
+// inverts, and an independent problems-only switch.
+type filterSpec struct {
+	text     string
+	invert   bool
+	re       *regexp.Regexp
+	sub      string
+	problems bool
+	badRegex bool
+}
+
+func parseFilter(text string, problems bool) filterSpec {
+	f := filterSpec{text: text, problems: problems}
+	q := text
+	if strings.HasPrefix(q, "!") {
+		f.invert = true
+		q = q[1:]
+	}
+	if q == "" {
+		return f
+	}
+	f.sub = strings.ToLower(q)
+	if re, err := regexp.Compile("(?i)" + q); err == nil {
+		// A plain word is faster as a substring search.
+		if regexp.QuoteMeta(q) != q {
+			f.re = re
+		}
+	} else {
+		f.badRegex = true
+	}
+	return f
+}
+
+func (f *filterSpec) active() bool { return f.sub != "" || f.problems }
+
+func isProblem(t *poller.Tracked) bool {
+	return t.Order.Status.Problem() || t.LastError != ""
+}
+
+func (f *filterSpec) match(r *row) bool {
+	if f.problems && !isProblem(&r.t) {
+		return false
+	}
+	if f.sub == "" {
+		return true
+	}
+	var ok bool
+	if f.re != nil {
+		ok = f.re.MatchString(r.haystack)
+	} else {
+		ok = strings.Contains(r.haystack, f.sub)
+	}
+	return ok != f.invert
+}
+
+// orderTable is a live table keyed by order ID. The sorted, filtered index
+// is kept incrementally, the cursor follows an ID, and only visible rows are
+// rendered (each from a cache).
+type orderTable struct {
+	rows   map[string]*row
+	index  []*row
+	sort   sortBy
+	desc   bool
+	filter filterSpec
+
+	cursorID string
+	cursor   int
+	offset   int
+	height   int // rows visible (header excluded)
+
+	pending, failed, problems int
+}
+
+func newOrderTable() *orderTable {
+	return &orderTable{rows: map[string]*row{}, desc: false}
+}
+
+// less is the total order of the index: the sort column, then the ID.
+func (tb *orderTable) less(a, b *row) bool {
+	c := tb.cmp(a, b)
+	if c == 0 {
+		c = strings.Compare(a.t.Order.ID, b.t.Order.ID)
+		if tb.desc {
+			c = -c
+		}
+	}
+	if tb.desc {
+		return c > 0
+	}
+	return c < 0
+}
+
+func (tb *orderTable) cmp(a, b *row) int {
+	oa, ob := &a.t.Order, &b.t.Order
+	switch tb.sort {
+	case sortStatus:
+		return oa.Status.Rank() - ob.Status.Rank()
+	case sortAmount:
+		switch {
+		case oa.Amount < ob.Amount:
+			return -1
+		case oa.Amount > ob.Amount:
+			return 1
+		}
+		return strings.Compare(oa.Currency, ob.Currency)
+	case sortProduct:
+		return strings.Compare(productText(oa), productText(ob))
+	}
+	// Age ascending: newest first.
+	return createdAt(&b.t).Compare(createdAt(&a.t))
+}
+
+// sortKeyEqual reports whether an update leaves the row's sort position alone.
+func (tb *orderTable) sortKeyEqual(a, b *poller.Tracked) bool {
+	oa, ob := &a.Order, &b.Order
+	switch tb.sort {
+	case sortStatus:
+		return oa.Status == ob.Status
+	case sortAmount:
+		return oa.Amount == ob.Amount && oa.Currency == ob.Currency
+	case sortProduct:
+		return productText(oa) == productText(ob)
+	}
+	return createdAt(a).Equal(createdAt(b))
+}
+
+func countDelta(t *poller.Tracked) (pending, failed, problems int) {
+	if t.Order.Status.InFlight() {
+		pending = 1
+	}
+	if t.Order.Status.Failure() {
+		failed = 1
+	}
+	if isProblem(t) {
+		problems = 1
+	}
+	return
+}
+
+func (tb *orderTable) count(t *poller.Tracked, sign int) {
+	p, f, pr := countDelta(t)
+	tb.pending += sign * p
+	tb.failed += sign * f
+	tb.problems += sign * pr
+}
+
+// upsert applies one batch's snapshots. highlight marks rows as changed at now.
+// The index is repaired with one removal pass and one merge: O(n + k log k).
+func (tb *orderTable) upsert(items []poller.Tracked, highlight []bool, now time.Time) {
+	// Before anything changes, find where the indexed rows of this batch sit
+	// (binary search on their old keys), so removal needs no full scan.
+	pos := make(map[*row]int)
+	for i := range items {
+		if r, ok := tb.rows[items[i].Order.ID]; ok && r.in {
+			if _, seen := pos[r]; !seen {
+				p := sort.Search(len(tb.index), func(x int) bool { return !tb.less(tb.index[x], r) })
+				if p < len(tb.index) && tb.index[p] == r {
+					pos[r] = p
+				} else {
+					pos[r] = -1
+				}
+			}
+		}
+	}
+	var moved []*row
+	var gone []int // index positions to remove
+	removed := 0
+	for i := range items {
+		t := items[i]
+		r, ok := tb.rows[t.Order.ID]
+		if !ok {
+			r = &row{t: t}
+			tb.rows[t.Order.ID] = r
+			tb.count(&r.t, 1)
+		} else {
+			tb.count(&r.t, -1)
+			sameKey := tb.sortKeyEqual(&r.t, &t)
+			r.t = t
+			tb.count(&r.t, 1)
+			if r.in && !sameKey && !r.moving {
+				r.moving = true
+				removed++
+				moved = append(moved, r)
+			}
+		}
+		r.ver++
+		r.haystack = newHaystack(&r.t)
+		if highlight == nil || highlight[i] {
+			r.changedAt = now
+		}
+		match := tb.filter.match(r)
+		switch {
+		case match && !r.in && !r.moving:
+			r.moving = true
+			moved = append(moved, r)
+		case !match && r.in && !r.moving:
+			r.moving = true
+			removed++
+			moved = append(moved, r)
+		}
+	}
+	if len(moved) == 0 {
+		return
+	}
+	if removed > 0 {
+		for _, r := range moved {
+			if r.in {
+				gone = append(gone, pos[r])
+			}
+		}
+		tb.index = removeAt(tb.index, gone)
+	}
+	ins := moved[:0]
+	for _, r := range moved {
+		r.moving = false
+		r.in = tb.filter.match(r)
+		if r.in {
+			ins = append(ins, r)
+		}
+	}
+	if len(ins) > 0 {
+		sort.Slice(ins, func(i, j int) bool { return tb.less(ins[i], ins[j]) })
+		tb.index = tb.merge(tb.index, ins)
+	}
+	tb.fixCursor()
+}
+
+// removeAt drops the given positions, moving the kept runs as blocks. A
+// position of -1 (not found) falls back to a scan for moving rows.
+func removeAt(a []*row, at []int) []*row {
+	if slices.Contains(at, -1) {
+		keep := a[:0]
+		for _, r := range a {
+			if !r.moving {
+				keep = append(keep, r)
+			}
+		}
+		clear(a[len(keep):])
+		return keep
+	}
+	slices.Sort(at)
+	w := at[0]
+	for i, p := range at {
+		next := len(a)
+		if i+1 < len(at) {
+			next = at[i+1]
+		}
+		w += copy(a[w:], a[p+1:next])
+	}
+	clear(a[w:])
+	return a[:w]
+}
+
+// merge merges two sorted runs. Few insertions go in place by binary search.
+func (tb *orderTable) merge(a, b []*row) []*row {
+	// Merge from the back, in place: each insertion finds its place by
+	// binary search and the rows after it move as one block, so a batch costs
+	// k·log n comparisons plus one memmove, not n comparisons.
+	na, nb := len(a), len(b)
+	a = slices.Grow(a, nb)[:na+nb]
+	i, k := na-1, na+nb-1
+	for j := nb - 1; j >= 0; j-- {
+		p := sort.Search(i+1, func(x int) bool { return tb.less(b[j], a[x]) })
+		n := i + 1 - p
+		copy(a[k-n+1:k+1], a[p:i+1])
+		k -= n
+		a[k] = b[j]
+		k--
+		i = p - 1
+	}
+	return a
+}
+
+// rebuild re-filters and re-sorts everything: only on a user's sort or
+// filter change.
+func (tb *orderTable) rebuild() {
+	tb.index = tb.index[:0]
+	for _, r := range tb.rows {
+		r.in = tb.filter.match(r)
+		if r.in {
+			tb.index = append(tb.index, r)
+		}
+	}
+	sort.Slice(tb.index, func(i, j int) bool { return tb.less(tb.index[i], tb.index[j]) })
+	tb.fixCursor()
+}
+
+func (tb *orderTable) setFilter(f filterSpec) {
+	tb.filter = f
+	tb.rebuild()
+}
+
+func (tb *orderTable) setSort(s sortBy, desc bool) {
+	tb.sort, tb.desc = s, desc
+	tb.rebuild()
+}
+
+// fixCursor finds the cursor's order again after the index changed; if it
+// left the view the cursor stays at the same place on the screen.
+func (tb *orderTable) fixCursor() {
+	if len(tb.index) == 0 {
+		tb.cursor, tb.offset = 0, 0
+		return
+	}
+	if r, ok := tb.rows[tb.cursorID]; ok && r.in {
+		tb.cursor = sort.Search(len(tb.index), func(i int) bool { return !tb.less(tb.index[i], r) })
+	} else {
+		tb.cursor = min(max(tb.cursor, 0), len(tb.index)-1)
+	}
+	tb.cursorID = tb.index[tb.cursor].t.Order.ID
+	tb.scroll()
+}
+
+func (tb *orderTable) scroll() {
+	h := max(tb.height, 1)
+	if tb.cursor < tb.offset {
+		tb.offset = tb.cursor
+	}
+	if tb.cursor >= tb.offset+h {
+		tb.offset = tb.cursor - h + 1
+	}
+	tb.offset = min(tb.offset, max(len(tb.index)-h, 0))
+	tb.offset = max(tb.offset, 0)
+}
+
+// move shifts the cursor by n rows and reports whether the selection changed.
+func (tb *orderTable) move(n int) bool {
+	if len(tb.index) == 0 {
+		return false
+	}
+	c := min(max(tb.cursor+n, 0), len(tb.index)-1)
+	prev := tb.cursorID
+	tb.cursor = c
+	tb.cursorID = tb.index[c].t.Order.ID
+	tb.scroll()
+	return prev != tb.cursorID
+}
+
+func (tb *orderTable) selected() *row {
+	if len(tb.index) == 0 || tb.cursor >= len(tb.index) {
+		return nil
+	}
+	return tb.index[tb.cursor]
+}
+
+func (tb *orderTable) setHeight(h int) {
+	tb.height = clamp0(h)
+	tb.scroll()
+}
+
+// visible returns the rows on screen.
+func (tb *orderTable) visible() []*row {
+	end := min(tb.offset+tb.height, len(tb.index))
+	if tb.offset >= end {
+		return nil
+	}
+	return tb.index[tb.offset:end]
+}
+
+func keyOf(v api.Vertical, id string) api.OrderKey { return api.OrderKey{Vertical: v, ID: id} }

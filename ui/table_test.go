@@ -1,0 +1,160 @@
+package ui
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/orderwatch/orderwatch/api"
+	"github.com/orderwatch/orderwatch/poller"
+	"github.com/orderwatch/orderwatch/ui/uitest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"rsc.io/qr"
+)
+
+func indexIDs(tb *orderTable) []string {
+	out := make([]string, len(tb.index))
+	for i, r := range tb.index {
+		out[i] = r.t.Order.ID
+	}
+	return out
+}
+
+// The incremental repair must give exactly what a full rebuild gives, for
+// every sort, direction and filter, across random batches.
+func TestIncrementalIndexMatchesRebuild(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	statuses := api.AllStatuses
+	for _, s := range []sortBy{sortAge, sortStatus, sortAmount, sortProduct} {
+		for _, desc := range []bool{false, true} {
+			for _, filter := range []filterSpec{{}, parseFilter("product 1", false), parseFilter("!^v00000[0-4]", true)} {
+				t.Run(fmt.Sprintf("%s_%v_%q", s, desc, filter.text), func(t *testing.T) {
+					tb := newOrderTable()
+					tb.sort, tb.desc, tb.filter = s, desc, filter
+					tb.setHeight(10)
+					base := uitest.Many(300)
+					for round := 0; round < 30; round++ {
+						n := 1 + rng.IntN(40)
+						if round%7 == 0 {
+							n = 120 // a big batch takes the merge path
+						}
+						var items []poller.Tracked
+						for range n {
+							tr := base[rng.IntN(len(base))]
+							if rng.IntN(3) == 0 {
+								tr.Order.Status = statuses[rng.IntN(len(statuses))]
+							}
+							if rng.IntN(4) == 0 {
+								tr.Order.Amount = float64(rng.IntN(50))
+							}
+							if rng.IntN(5) == 0 {
+								tr.Order.ProductName = fmt.Sprintf("Product %d", rng.IntN(20))
+							}
+							base[indexOf(base, tr.Order.ID)] = tr
+							items = append(items, tr)
+						}
+						tb.upsert(items, nil, uitest.Epoch)
+						got := indexIDs(tb)
+						ref := newOrderTable()
+						ref.sort, ref.desc, ref.filter = s, desc, filter
+						for _, r := range tb.rows {
+							ref.rows[r.t.Order.ID] = &row{t: r.t, haystack: newHaystack(&r.t)}
+						}
+						ref.rebuild()
+						require.Equal(t, indexIDs(ref), got, "round %d", round)
+						if len(tb.index) > 0 {
+							require.Equal(t, tb.cursorID, tb.index[tb.cursor].t.Order.ID)
+						}
+						p, f := 0, 0
+						for _, r := range tb.rows {
+							if r.t.Order.Status.InFlight() {
+								p++
+							}
+							if r.t.Order.Status.Failure() {
+								f++
+							}
+						}
+						require.Equal(t, p, tb.pending)
+						require.Equal(t, f, tb.failed)
+					}
+				})
+			}
+		}
+	}
+}
+
+func indexOf(ts []poller.Tracked, id string) int {
+	for i := range ts {
+		if ts[i].Order.ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+func TestOnlyVisibleRowsAreRendered(t *testing.T) {
+	m, _ := newTestModel(t, 100, 30)
+	items := uitest.Many(2000)
+	m.byVert[api.VerticalVoucher].table.upsert(items, nil, uitest.Epoch)
+	m.loaded = true
+	m.View()
+	rendered := 0
+	for _, r := range m.activeTab().table.rows {
+		if r.cache != "" {
+			rendered++
+		}
+	}
+	assert.Equal(t, m.activeTab().table.height, rendered)
+}
+
+func TestShortDurAndFormat(t *testing.T) {
+	assert.Equal(t, "0s", shortDur(0))
+	assert.Equal(t, "59s", shortDur(59*time.Second))
+	assert.Equal(t, "2m", shortDur(2*time.Minute+5*time.Second))
+	assert.Equal(t, "47h", shortDur(47*time.Hour))
+	assert.Equal(t, "3d", shortDur(72*time.Hour))
+	assert.Equal(t, "1,234,567", formatInt(1234567))
+	assert.Equal(t, "-1,000", formatInt(-1000))
+	assert.Equal(t, "ab…", fit("abcdef", 3))
+	assert.Equal(t, "ab ", fit("ab", 3))
+	assert.Equal(t, "", fit("ab", -1))
+	assert.Equal(t, "a b", oneLine("a\nb"))
+}
+
+// The half-block drawing must reproduce the QR bitmap module for module.
+func TestQRHalfBlocksReproduceBitmap(t *testing.T) {
+	for _, text := range []string{uitest.LPA, "LPA:1$rsp.example.org$" + strings.Repeat("X", 60)} {
+		code, err := qr.Encode(text, qr.M)
+		require.NoError(t, err)
+		lines, err := qrLines(text)
+		require.NoError(t, err)
+		n := code.Size + 2*qrQuiet
+		require.Len(t, lines, (n+1)/2)
+		for y := 0; y < n; y++ {
+			row := []rune(lines[y/2])
+			require.Len(t, row, n)
+			for x := 0; x < n; x++ {
+				var light bool
+				switch row[x] {
+				case '█':
+					light = true
+				case '▀':
+					light = y%2 == 0
+				case '▄':
+					light = y%2 == 1
+				case ' ':
+					light = false
+				default:
+					t.Fatalf("unexpected rune %q", row[x])
+				}
+				mx, my := x-qrQuiet, y-qrQuiet
+				inside := mx >= 0 && my >= 0 && mx < code.Size && my < code.Size
+				want := !inside || !code.Black(mx, my)
+				require.Equal(t, want, light, "module %d,%d", mx, my)
+			}
+		}
+	}
+}

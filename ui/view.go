@@ -1,0 +1,353 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/orderwatch/orderwatch/api"
+)
+
+const (
+	minWidth  = 60
+	minHeight = 15
+	// bodyTop is the first line of the body: tabs and the info line above it.
+	bodyTop = 2
+	// wideAt is the width from which the detail pane sits beside the table.
+	wideAt = 120
+)
+
+func ansiWidth(s string) int { return ansi.StringWidth(s) }
+
+func (m *Model) bodyHeight() int { return clamp0(m.height - bodyTop - 2) }
+
+func (m *Model) detailBeside() bool {
+	switch m.wideMode {
+	case 1:
+		return true
+	case 2:
+		return false
+	}
+	return m.width >= wideAt
+}
+
+// resize lays the components out for a terminal size.
+func (m *Model) resize(w, h int) {
+	m.width, m.height = clamp0(w), clamp0(h)
+	body := m.bodyHeight()
+	tw, th := m.width, body
+	if m.showDetail {
+		if m.detailBeside() {
+			dw := min(72, m.width*45/100)
+			tw = clamp0(m.width - dw - 1)
+			m.detail.SetSize(dw, body)
+		} else {
+			th = max(body/2, min(4, body))
+			m.detail.SetSize(m.width, clamp0(body-th-1))
+		}
+	}
+	m.tableWidth = tw
+	if m.lay.width != tw || m.lay.id == 0 {
+		m.lay = newLayout(tw)
+	}
+	for _, t := range m.tabs {
+		t.table.setHeight(clamp0(th - 1))
+	}
+	m.prompt.SetSize(m.width)
+}
+
+// syncDetail rebuilds the detail pane's lines for the selected order.
+func (m *Model) syncDetail() {
+	if !m.showDetail {
+		return
+	}
+	_, r := m.selectedRow()
+	if r == nil {
+		m.detail.lines = nil
+		return
+	}
+	if len(r.t.Order.Vouchers) > 0 {
+		m.detail.voucher = min(m.detail.voucher, len(r.t.Order.Vouchers)-1)
+	}
+	m.detail.lines = detailLines(&r.t, detailCtx{st: &m.styles, now: m.now(), revealed: m.reveal, voucher: m.detail.voucher, width: m.detail.width})
+}
+
+// counts sums pending and failed orders over every tab.
+func (m *Model) counts() (pending, failed int) {
+	for _, t := range m.tabs {
+		pending += t.table.pending
+		failed += t.table.failed
+	}
+	return
+}
+
+// View draws the whole screen.
+func (m *Model) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = true
+	if m.opts.Mouse {
+		v.MouseMode = tea.MouseModeCellMotion
+	}
+	p, f := m.counts()
+	v.WindowTitle = "orderwatch"
+	if p > 0 || f > 0 {
+		v.WindowTitle = fmt.Sprintf("orderwatch — %d pending, %d failed", p, f)
+	}
+	return v
+}
+
+func (m *Model) render() string {
+	if m.width < minWidth || m.height < minHeight {
+		msg := fmt.Sprintf("terminal too small: %dx%d, need at least %dx%d", m.width, m.height, minWidth, minHeight)
+		lines := strings.Split(wrap(msg, max(m.width, 1)), "\n")
+		return block(lines, m.width, m.height)
+	}
+	var b strings.Builder
+	b.Grow(m.width * m.height * 2)
+	b.WriteString(m.tabsView())
+	b.WriteByte('\n')
+	b.WriteString(m.infoView())
+	b.WriteByte('\n')
+	b.WriteString(m.bodyView())
+	b.WriteByte('\n')
+	b.WriteString(m.messageView())
+	b.WriteByte('\n')
+	b.WriteString(m.statusView())
+	return b.String()
+}
+
+func wrap(s string, w int) string {
+	var lines []string
+	for len(s) > w {
+		lines = append(lines, s[:w])
+		s = s[w:]
+	}
+	return strings.Join(append(lines, s), "\n")
+}
+
+func (m *Model) tabsView() string {
+	st := &m.styles
+	render := func(long bool) string {
+		var parts []string
+		for i, t := range m.tabs {
+			title := fmt.Sprintf("%d %s", i+1, t.vertical.Title())
+			var counts string
+			if long {
+				if t.table.pending > 0 || t.table.failed > 0 {
+					counts = fmt.Sprintf(" (%d pending, %d failed)", t.table.pending, t.table.failed)
+				}
+			} else if t.table.pending > 0 || t.table.failed > 0 {
+				counts = fmt.Sprintf(" %dp %df", t.table.pending, t.table.failed)
+			}
+			s := " " + title + counts + " "
+			switch {
+			case i == m.active:
+				s = st.TabActive.Render(s)
+			case t.table.failed > 0:
+				s = st.TabAlert.Render(s)
+			default:
+				s = st.TabInactive.Render(s)
+			}
+			parts = append(parts, s)
+		}
+		return strings.Join(parts, st.Border.Render("│"))
+	}
+	s := render(true)
+	if ansiWidth(s) > m.width {
+		s = render(false)
+	}
+	return fit(s, m.width)
+}
+
+func (m *Model) infoView() string {
+	if m.prompt.active() {
+		return m.prompt.View(&m.styles, m.width)
+	}
+	t := m.activeTab()
+	if t == nil {
+		return fit("", m.width)
+	}
+	tb := t.table
+	arrow := "↑"
+	if tb.desc {
+		arrow = "↓"
+	}
+	parts := []string{"sort " + tb.sort.String() + " " + arrow}
+	if tb.filter.sub != "" {
+		f := tb.filter.text
+		if tb.filter.badRegex {
+			f += " (text)"
+		}
+		parts = append(parts, "filter "+f)
+	}
+	if tb.filter.problems {
+		parts = append(parts, "problems only")
+	}
+	if tb.filter.active() {
+		parts = append(parts, fmt.Sprintf("%s of %s", formatInt(int64(len(tb.index))), formatInt(int64(len(tb.rows)))))
+	} else {
+		parts = append(parts, formatInt(int64(len(tb.rows)))+" orders")
+	}
+	if !t.listAt.IsZero() {
+		parts = append(parts, "listed "+ago(m.now(), t.listAt)+" ago")
+	}
+	if m.reveal {
+		parts = append(parts, "codes revealed")
+	}
+	return m.styles.Info.Render(fit(" "+strings.Join(parts, " · "), m.width))
+}
+
+func (m *Model) bodyView() string {
+	h := m.bodyHeight()
+	switch m.over {
+	case overlayHelp:
+		return m.help.View(&m.keys, &m.styles, m.width, h)
+	case overlayLog:
+		return m.events.View(&m.styles, m.width, h)
+	}
+	table := m.tableView()
+	if !m.showDetail {
+		return table
+	}
+	detail := m.detail.View()
+	if m.detailBeside() {
+		tl := strings.Split(table, "\n")
+		dl := strings.Split(detail, "\n")
+		sep := m.styles.Border.Render("│")
+		out := make([]string, h)
+		for i := range out {
+			var a, d string
+			if i < len(tl) {
+				a = tl[i]
+			}
+			if i < len(dl) {
+				d = dl[i]
+			}
+			out[i] = fit(a, m.tableWidth) + sep + d
+		}
+		return strings.Join(out, "\n")
+	}
+	sep := m.styles.Border.Render(fit(strings.Repeat("─", 2)+" detail "+strings.Repeat("─", m.width), m.width))
+	parts := []string{table, sep}
+	if m.detail.height > 0 {
+		parts = append(parts, detail)
+	}
+	return strings.Join(parts, "\n")
+}
+
+// tableView renders the header and the visible rows only.
+func (m *Model) tableView() string {
+	t := m.activeTab()
+	w := m.tableWidth
+	rowsH := t.table.height
+	lines := make([]string, 0, rowsH+1)
+	lines = append(lines, m.lay.header(&m.styles))
+	tb := t.table
+	switch {
+	case !m.loaded:
+		lines = append(lines, "", m.styles.Dim.Render(fit("  Waiting for the tracking engine…", w)))
+	case len(tb.rows) == 0:
+		lines = append(lines, "", m.styles.Dim.Render(fit("  No "+t.vertical.Title()+" orders tracked yet.", w)),
+			m.styles.Dim.Render(fit("  New orders appear here as soon as they are found.", w)))
+	case len(tb.index) == 0:
+		lines = append(lines, "", m.styles.Dim.Render(fit("  No orders match the filter (esc clears it).", w)))
+	default:
+		now := m.now()
+		sec := now.Unix()
+		for i, r := range tb.visible() {
+			sel := tb.offset+i == tb.cursor
+			hl := now.Sub(r.changedAt) < highlightFor && !r.changedAt.IsZero()
+			key := renderKey{ver: r.ver, layout: m.lay.id, sec: sec, selected: sel, highlight: hl, styles: m.gen}
+			if r.cacheKey != key || r.cache == "" {
+				r.cache = renderRow(&m.lay, &m.styles, now, r, sel, hl)
+				r.cacheKey = key
+			}
+			lines = append(lines, r.cache)
+		}
+	}
+	return block(lines, w, rowsH+1)
+}
+
+func (m *Model) messageView() string {
+	st := &m.styles
+	w := m.width
+	switch {
+	case m.prompt.err != "":
+		return st.Error.Render(fit(" ✗ "+m.prompt.err, w))
+	case len(m.toasts) > 0:
+		t := m.toasts[len(m.toasts)-1]
+		s := t.text
+		if n := len(m.toasts) - 1; n > 0 {
+			s += fmt.Sprintf("  (+%d)", n)
+		}
+		if t.fail {
+			return st.ToastFail.Render(fit(" ✗ "+s, w))
+		}
+		return st.ToastOK.Render(fit(" ✓ "+s, w))
+	case m.message != "":
+		return st.Message.Render(fit(" "+m.message, w))
+	case m.lastErr != "":
+		hint := ""
+		if k := m.keys.DismissError.Help().Key; k != "" {
+			hint = "  (" + k + " dismisses)"
+		}
+		return st.Error.Render(fit(" ✗ "+clock(m.lastErrAt)+" "+m.lastErr+hint, w))
+	}
+	return st.Dim.Render(fit(" "+m.keys.Help.Help().Key+" help · "+m.keys.Quit.Help().Key+" quit", w))
+}
+
+// statusView is the status bar: mode, wallets, budget, 429s, webhook, lists.
+func (m *Model) statusView() string {
+	st := &m.styles
+	var segs []string
+	for _, p := range m.providers {
+		ps := m.prov[p]
+		name := strings.ToUpper(string(p))
+		if p == api.ProviderOneClick {
+			name = "1CLICK"
+		}
+		badge := " " + name + " " + ps.mode + " "
+		if strings.EqualFold(ps.mode, "LIVE") {
+			badge = st.Live.Render(badge)
+		} else {
+			badge = st.Sandbox.Render(badge)
+		}
+		seg := badge
+		for _, w := range ps.wallets {
+			seg += " " + w.Currency + " " + api.FormatAmount(w.Balance, w.Currency)
+		}
+		if b := ps.budget; b != nil {
+			seg += fmt.Sprintf(" · api %d/%d/min", b.UsedLastMin, b.PerMinute)
+			if b.Got429 > 0 {
+				seg += st.Error.Render(fmt.Sprintf(" 429×%d", b.Got429))
+			} else {
+				seg += " 429×0"
+			}
+		}
+		segs = append(segs, seg)
+	}
+	if w := m.webhook; w != nil {
+		s := "webhook off"
+		if w.Enabled {
+			s = fmt.Sprintf("webhook %s ✓%d", w.Addr, w.Received)
+			if w.Rejected > 0 {
+				s += fmt.Sprintf(" ✗%d", w.Rejected)
+			}
+			if w.LastError != "" {
+				s = st.Error.Render(s + " " + oneLine(w.LastError))
+			}
+		}
+		segs = append(segs, s)
+	}
+	var lists []string
+	for _, t := range m.tabs {
+		if !t.listAt.IsZero() {
+			lists = append(lists, t.vertical.Title()+" "+ago(m.now(), t.listAt))
+		}
+	}
+	if len(lists) > 0 {
+		segs = append(segs, "listed "+strings.Join(lists, " "))
+	}
+	return st.StatusBar.Render(fit(strings.Join(segs, st.Border.Render(" │ ")), m.width))
+}
