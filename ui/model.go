@@ -373,3 +373,7 @@ func (m *Model) selectedRow() (*tab, *row) {
 func itoa(n int) string {
 	return formatInt(int64(n))
 }
+
+// Apply folds a batch into the model as if the relay had delivered it; for
+// tests and the screenshot tool, which have no running program.
+func (m *Model) Apply(b poller.Batch) { m.Update(batchMsg(b)) }

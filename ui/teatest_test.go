@@ -56,7 +56,7 @@ func finalModel(t *testing.T, tm *teatest.TestModel) *Model {
 
 func TestProgramStartsAndUpdatesArrive(t *testing.T) {
 	tm, c := startProgram(t)
-	waitFor(t, tm, "Waiting for the tracking engine")
+	waitFor(t, tm, "No Vouchers orders tracked yet")
 	c.Send(uitest.Demo())
 	waitFor(t, tm, "Steam Wallet EU", "Netflix TR")
 	tm.Send(tea.KeyPressMsg{Code: 'q', Text: "q"})
@@ -72,7 +72,7 @@ func TestProgramNavigateAndOpenDetail(t *testing.T) {
 	tm.Send(keyMsg("j"))
 	tm.Send(keyMsg("j"))
 	tm.Send(keyMsg("enter"))
-	waitFor(t, tm, "Vouchers 48213", "Debited")
+	waitFor(t, tm, "Vouchers 48213", "Face value")
 	tm.Send(keyMsg("2"))
 	waitFor(t, tm, "PUBG Mobile")
 	tm.Send(keyMsg("q"))
@@ -89,7 +89,7 @@ func TestProgramFilterAndQuit(t *testing.T) {
 	waitFor(t, tm, "Netflix TR")
 	tm.Send(keyMsg("/"))
 	tm.Type("netflix q")
-	waitFor(t, tm, "netflix q")
+	waitFor(t, tm, "No orders match")
 	tm.Send(keyMsg("backspace"))
 	tm.Send(keyMsg("backspace"))
 	tm.Send(keyMsg("enter"))

@@ -330,9 +330,9 @@ func (m *Model) statusView() string {
 	if w := m.webhook; w != nil {
 		s := "webhook off"
 		if w.Enabled {
-			s = fmt.Sprintf("webhook %s ✓%d", w.Addr, w.Received)
+			s = fmt.Sprintf("webhook %s rx %d", w.Addr, w.Received)
 			if w.Rejected > 0 {
-				s += fmt.Sprintf(" ✗%d", w.Rejected)
+				s += fmt.Sprintf(" rejected %d", w.Rejected)
 			}
 			if w.LastError != "" {
 				s = st.Error.Render(s + " " + oneLine(w.LastError))

@@ -725,3 +725,17 @@ func (o Order) ToAPI(v api.Vertical) api.Order {
 	}
 	return out
 }
+
+// DecodeOrder reads one order body (raw or {success, data}), e.g. a detail
+// reply or a webhook's data member, into the normalized model. A body with
+// no order id is an error.
+func DecodeOrder(body []byte, v api.Vertical) (api.Order, error) {
+	var o Order
+	if err := decodeBody(body, &o); err != nil {
+		return api.Order{}, &api.Error{Kind: api.KindDecode, Provider: api.ProviderOctopus, Err: err}
+	}
+	if o.ID <= 0 {
+		return api.Order{}, &api.Error{Kind: api.KindDecode, Provider: api.ProviderOctopus, Message: "order has no id"}
+	}
+	return o.ToAPI(v), nil
+}

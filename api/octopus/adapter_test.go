@@ -300,3 +300,19 @@ func TestCatalogAdapter(t *testing.T) {
 	assert.True(t, ps[0].Denominations[0].Fixed())
 	assert.True(t, ps[0].Denominations[1].Contains(42))
 }
+
+func TestDecodeOrder(t *testing.T) {
+	o, err := DecodeOrder([]byte(`{"id":991,"reference_code":"wh-1","status":"PARTIALLY_DELIVERED","product_name":"Steam",
+"denomination":10,"quantity":100,"amount":1000,"delivered_quantity":87,"delivered_on":"2026-05-01T12:01:00Z"}`), api.VerticalVoucher)
+	require.NoError(t, err)
+	assert.Equal(t, "991", o.ID)
+	assert.Equal(t, "wh-1", o.ClientReference)
+	assert.Equal(t, api.StatusPartial, o.Status)
+	assert.Equal(t, 87, o.DeliveredQuantity)
+	assert.Equal(t, time.Date(2026, 5, 1, 12, 1, 0, 0, time.UTC), o.CompletedAt)
+
+	for _, bad := range []string{``, `{}`, `[]`, `{"id":"x"}`, `{"success":true,"data":{"status":"DELIVERED"}}`} {
+		_, err := DecodeOrder([]byte(bad), api.VerticalVoucher)
+		assert.Equal(t, api.KindDecode, kindOf(t, err), bad)
+	}
+}

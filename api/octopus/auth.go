@@ -93,11 +93,8 @@ func (c *Client) invalidate(used *session) {
 // renew runs one refresh (or login) however many goroutines ask; each caller
 // waits on its own context. forceLogin skips the refresh token.
 func (c *Client) renew(ctx context.Context, forceLogin bool) (*session, error) {
-	key := "renew"
-	if forceLogin {
-		key = "login"
-	}
-	ch := c.sf.DoChan(key, func() (any, error) {
+	// One key for login and refresh: never two auth calls in flight.
+	ch := c.sf.DoChan("auth", func() (any, error) {
 		c.mu.Lock()
 		cur := c.tok
 		c.mu.Unlock()

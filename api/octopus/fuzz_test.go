@@ -216,6 +216,7 @@ func FuzzUnwrap(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		_ = unwrap(b)
+		_, _ = DecodeOrder(b, api.VerticalESIM)
 		var fs InputFields
 		_ = fs.UnmarshalJSON(b)
 		var m StringMap

@@ -71,12 +71,12 @@ func (g GiftOrder) Order() api.Order {
 	if g.PricePerCard > 0 {
 		o.Amount = round2(float64(g.Quantity) * g.PricePerCard)
 	}
-	switch o.Status {
-	case api.StatusPartial:
-		if undelivered := g.Quantity - g.FulfilledQuantity; undelivered > 0 {
-			o.Refunded = round2(float64(undelivered) * g.PricePerCard)
-		}
-	case api.StatusRefunded:
+	// The refund is known only with a price; never claim a negative one.
+	switch undelivered := g.Quantity - g.FulfilledQuantity; {
+	case g.PricePerCard <= 0:
+	case o.Status == api.StatusPartial && undelivered > 0:
+		o.Refunded = round2(float64(undelivered) * g.PricePerCard)
+	case o.Status == api.StatusRefunded && g.Quantity > 0:
 		o.Refunded = round2(float64(g.Quantity) * g.PricePerCard)
 	}
 	for _, c := range g.Cards {

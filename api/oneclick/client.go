@@ -91,6 +91,9 @@ func New(cfg Config) (*Client, error) {
 // String never shows the key.
 func (c *Client) String() string { return "oneclickdz.Client{" + c.base.String() + "}" }
 
+// GoString keeps %#v from printing the unexported key field.
+func (c *Client) GoString() string { return c.String() }
+
 // response is a decoded success envelope.
 type response struct {
 	Data      json.RawMessage

@@ -49,9 +49,14 @@
 //     reply is the updated order; a bad email is 400 VALIDATION_FAILURE.
 //   - Rate limits: sliding one-minute window in real time (TimeScale does
 //     not apply), per client and class; the sandbox column of §6.2 unless
-//     ProductionLimits or Limits say otherwise. Availability, topup lookup
-//     and notification-email calls are not limited. 429 carries
-//     Retry-After.
+//     ProductionLimits or Limits say otherwise. Availability, topup lookup,
+//     notification-email and logout calls are not limited. 429 carries
+//     Retry-After. Before login the remote host stands in for the client.
+//   - Never emitted: 403 (no IP allow-list), INVALID_FEATURE (the demo client
+//     has every feature), RECHARGED (accepted as a topup list filter only).
+//   - Determinism: with the same Seed and the same sequence of calls, ids,
+//     codes and timings repeat. Request ids, fault draws and traffic choices
+//     use their own seeded streams so they do not disturb order data.
 //   - Webhooks: voucher order.delivered / order.partially_delivered /
 //     order.failed / order.cancelled (same data shape) and wallet.debited /
 //     wallet.credited, signed with X-Signature = hex HMAC-SHA256 of the raw

@@ -623,7 +623,7 @@ func TestDeterministicWithSeed(t *testing.T) {
 		}
 		r := h.do("POST", "/v3/internet/send", `{"type":"ADSL","number":"036362608","value":500}`)
 		h.clock.Advance(time.Minute)
-		out = append(out, h.get("/v3/internet/check-id/"+r.data()["topupId"].(string)).data()["card_code"].(string))
+		out = append(out, h.get("/v3/internet/check-id/" + r.data()["topupId"].(string)).data()["card_code"].(string))
 		return out
 	}
 	assert.Equal(t, run(), run())
