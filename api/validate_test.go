@@ -1,0 +1,167 @@
+package api
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func voucherProduct() *Product {
+	return &Product{Provider: ProviderOctopus, Vertical: VerticalVoucher, ID: "1001", Name: "Steam Wallet USD",
+		Currency: "USD", Denominations: []Denomination{{Min: 5, Max: 5}, {Min: 10, Max: 10}, {Min: 20, Max: 20}}}
+}
+
+func rangeVoucher() *Product {
+	return &Product{Vertical: VerticalVoucher, ID: "1101", Name: "Amazon", Denominations: []Denomination{{Min: 1, Max: 2000}}}
+}
+
+func gameTopup() *Product {
+	return &Product{Vertical: VerticalTopup, ID: "4218", Name: "PUBG Mobile UC",
+		InputFields: []InputField{{Name: "player_id", Label: "Player ID", Required: true, Pattern: `^[0-9]{5,12}$`},
+			{Name: "server", Label: "Server"}},
+		Variants: []Variant{{ID: "1", Category: "In-Game Currency", Fixed: []float64{0.99}}, {ID: "2", Fixed: []float64{4.99}}}}
+}
+
+func mobileTopup() *Product {
+	return &Product{Vertical: VerticalTopup, ID: "4219", Name: "Airtel India",
+		InputFields: []InputField{{Name: "phone_number", Label: "Phone number", Required: true}},
+		Variants: []Variant{{ID: "a", Category: "Airtime", Min: 10, Max: 5000},
+			{ID: "d", Category: "Data", Fixed: []float64{299, 479}}, {ID: "b", Category: "Bundle", Fixed: []float64{839}}}}
+}
+
+func esimProduct() *Product {
+	return &Product{Vertical: VerticalESIM, ID: "712", Name: "Japan eSIM",
+		Variants: []Variant{{ID: "5511", Name: "Japan 1 GB / 7 days", Price: 4.5, DataGB: 1, ValidityDays: 7}}}
+}
+
+func TestValidateRequestTable(t *testing.T) {
+	ok := func(r OrderRequest) OrderRequest {
+		if r.ClientReference == "" {
+			r.ClientReference = "ow-test-1"
+		}
+		return r
+	}
+	cases := []struct {
+		name   string
+		req    OrderRequest
+		p      *Product
+		fields []string // nil: valid
+	}{
+		{"voucher ok", ok(OrderRequest{Vertical: VerticalVoucher, ProductID: "1001", Amount: 10, Quantity: 3}), voucherProduct(), nil},
+		{"voucher unknown product", ok(OrderRequest{Vertical: VerticalVoucher, ProductID: "9", Amount: 10, Quantity: 1}), nil, []string{"product_id"}},
+		{"voucher product mismatch", ok(OrderRequest{Vertical: VerticalVoucher, ProductID: "9", Amount: 10, Quantity: 1}), voucherProduct(), []string{"product_id"}},
+		{"voucher denomination not fixed value", ok(OrderRequest{Vertical: VerticalVoucher, ProductID: "1001", Amount: 15, Quantity: 1}), voucherProduct(), []string{"denomination"}},
+		{"voucher range inside", ok(OrderRequest{Vertical: VerticalVoucher, ProductID: "1101", Amount: 1999.5, Quantity: 1}), rangeVoucher(), nil},
+		{"voucher range outside", ok(OrderRequest{Vertical: VerticalVoucher, ProductID: "1101", Amount: 2000.01, Quantity: 1}), rangeVoucher(), []string{"denomination"}},
+		{"voucher zero amount", ok(OrderRequest{Vertical: VerticalVoucher, ProductID: "1001", Amount: 0, Quantity: 1}), voucherProduct(), []string{"denomination"}},
+		{"voucher quantity 0", ok(OrderRequest{Vertical: VerticalVoucher, ProductID: "1001", Amount: 5, Quantity: 0}), voucherProduct(), []string{"quantity"}},
+		{"voucher quantity 5000", ok(OrderRequest{Vertical: VerticalVoucher, ProductID: "1001", Amount: 5, Quantity: 5000}), voucherProduct(), nil},
+		{"voucher quantity 5001", ok(OrderRequest{Vertical: VerticalVoucher, ProductID: "1001", Amount: 5, Quantity: 5001}), voucherProduct(), []string{"quantity"}},
+		{"voucher bad email", ok(OrderRequest{Vertical: VerticalVoucher, ProductID: "1001", Amount: 5, Quantity: 1, Email: "not-an-email"}), voucherProduct(), []string{"email"}},
+		{"voucher named email", ok(OrderRequest{Vertical: VerticalVoucher, ProductID: "1001", Amount: 5, Quantity: 1, Email: "Bob <bob@example.com>"}), voucherProduct(), []string{"email"}},
+		{"voucher long email", ok(OrderRequest{Vertical: VerticalVoucher, ProductID: "1001", Amount: 5, Quantity: 1, Email: strings.Repeat("a", 250) + "@x.io"}), voucherProduct(), []string{"email"}},
+		{"voucher good email", ok(OrderRequest{Vertical: VerticalVoucher, ProductID: "1001", Amount: 5, Quantity: 1, Email: "bob@example.com"}), voucherProduct(), nil},
+		{"voucher input data", ok(OrderRequest{Vertical: VerticalVoucher, ProductID: "1001", Amount: 5, Quantity: 1, InputData: map[string]string{"x": "y"}}), voucherProduct(), []string{"input_data"}},
+		{"reference empty", OrderRequest{Vertical: VerticalVoucher, ProductID: "1001", Amount: 5, Quantity: 1, ClientReference: ""}, voucherProduct(), []string{"client_reference"}},
+		{"reference control char", OrderRequest{Vertical: VerticalVoucher, ProductID: "1001", Amount: 5, Quantity: 1, ClientReference: "a\tb"}, voucherProduct(), []string{"client_reference"}},
+		{"reference non-ascii", OrderRequest{Vertical: VerticalVoucher, ProductID: "1001", Amount: 5, Quantity: 1, ClientReference: "café"}, voucherProduct(), []string{"client_reference"}},
+		{"reference 255", OrderRequest{Vertical: VerticalVoucher, ProductID: "1001", Amount: 5, Quantity: 1, ClientReference: strings.Repeat("r", 255)}, voucherProduct(), nil},
+		{"reference 256", OrderRequest{Vertical: VerticalVoucher, ProductID: "1001", Amount: 5, Quantity: 1, ClientReference: strings.Repeat("r", 256)}, voucherProduct(), []string{"client_reference"}},
+		{"several fields", OrderRequest{Vertical: VerticalVoucher, ProductID: "1001", Amount: 7, Quantity: 0, ClientReference: ""}, voucherProduct(), []string{"denomination", "quantity", "client_reference"}},
+
+		{"topup game ok", ok(OrderRequest{Vertical: VerticalTopup, ProductID: "4218", Amount: 0.99, InputData: map[string]string{"player_id": "51234"}}), gameTopup(), nil},
+		{"topup game server ok", ok(OrderRequest{Vertical: VerticalTopup, ProductID: "4218", Amount: 4.99, Quantity: 1, InputData: map[string]string{"player_id": "51234", "server": "asia"}}), gameTopup(), nil},
+		{"topup missing player", ok(OrderRequest{Vertical: VerticalTopup, ProductID: "4218", Amount: 0.99}), gameTopup(), []string{"input_data.player_id"}},
+		{"topup bad player pattern", ok(OrderRequest{Vertical: VerticalTopup, ProductID: "4218", Amount: 0.99, InputData: map[string]string{"player_id": "12ab"}}), gameTopup(), []string{"input_data.player_id"}},
+		{"topup extra key", ok(OrderRequest{Vertical: VerticalTopup, ProductID: "4218", Amount: 0.99, InputData: map[string]string{"player_id": "51234", "zone": "1"}}), gameTopup(), []string{"input_data.zone"}},
+		{"topup amount not fixed", ok(OrderRequest{Vertical: VerticalTopup, ProductID: "4218", Amount: 1, InputData: map[string]string{"player_id": "51234"}}), gameTopup(), []string{"amount"}},
+		{"topup quantity 2", ok(OrderRequest{Vertical: VerticalTopup, ProductID: "4218", Amount: 0.99, Quantity: 2, InputData: map[string]string{"player_id": "51234"}}), gameTopup(), []string{"quantity"}},
+		{"mobile ok range", ok(OrderRequest{Vertical: VerticalTopup, ProductID: "4219", Amount: 150, Category: "Airtime", InputData: map[string]string{"phone_number": "+918879685100"}}), mobileTopup(), nil},
+		{"mobile range above", ok(OrderRequest{Vertical: VerticalTopup, ProductID: "4219", Amount: 5001, InputData: map[string]string{"phone_number": "+918879685100"}}), mobileTopup(), []string{"amount"}},
+		{"mobile data amount in wrong category", ok(OrderRequest{Vertical: VerticalTopup, ProductID: "4219", Amount: 300, Category: "Data", InputData: map[string]string{"phone_number": "+918879685100"}}), mobileTopup(), []string{"amount"}},
+		{"mobile unknown category", ok(OrderRequest{Vertical: VerticalTopup, ProductID: "4219", Amount: 299, Category: "Voice", InputData: map[string]string{"phone_number": "+918879685100"}}), mobileTopup(), []string{"category"}},
+		{"mobile phone spaces", ok(OrderRequest{Vertical: VerticalTopup, ProductID: "4219", Amount: 299, InputData: map[string]string{"phone_number": "+91 887 968 5100"}}), mobileTopup(), []string{"input_data.phone_number"}},
+		{"mobile phone no plus", ok(OrderRequest{Vertical: VerticalTopup, ProductID: "4219", Amount: 299, InputData: map[string]string{"phone_number": "918879685100"}}), mobileTopup(), []string{"input_data.phone_number"}},
+		{"mobile phone leading zero", ok(OrderRequest{Vertical: VerticalTopup, ProductID: "4219", Amount: 299, InputData: map[string]string{"phone_number": "+0918879685"}}), mobileTopup(), []string{"input_data.phone_number"}},
+		{"mobile phone too long", ok(OrderRequest{Vertical: VerticalTopup, ProductID: "4219", Amount: 299, InputData: map[string]string{"phone_number": "+1234567890123456"}}), mobileTopup(), []string{"input_data.phone_number"}},
+
+		{"esim ok", ok(OrderRequest{Vertical: VerticalESIM, ProductID: "712", Amount: 4.5}), esimProduct(), nil},
+		{"esim amount not a plan", ok(OrderRequest{Vertical: VerticalESIM, ProductID: "712", Amount: 4.49}), esimProduct(), []string{"amount"}},
+		{"esim wrong vertical product", ok(OrderRequest{Vertical: VerticalESIM, ProductID: "1001", Amount: 5}), voucherProduct(), []string{"product_id", "amount"}},
+		{"unknown vertical", ok(OrderRequest{Vertical: "bogus"}), nil, []string{"vertical"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			err := ValidateRequest(c.req, c.p)
+			if c.fields == nil {
+				assert.NoError(t, err)
+				return
+			}
+			require.Error(t, err)
+			var fe FieldErrors
+			require.True(t, errors.As(err, &fe))
+			assert.Equal(t, c.fields, fe.Fields())
+			assert.Equal(t, KindValidation, KindOf(err))
+			assert.True(t, errors.Is(err, ErrValidation))
+			for _, f := range c.fields {
+				assert.NotEmpty(t, fe.For(f).Message, f)
+			}
+		})
+	}
+}
+
+func TestValidateAmountMessagesListTheAllowedValues(t *testing.T) {
+	err := ValidateAmount(VerticalVoucher, voucherProduct(), 15, "")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "5, 10, 20")
+	err = ValidateAmount(VerticalTopup, mobileTopup(), 5001, "")
+	assert.Contains(t, err.Error(), "10–5000")
+}
+
+func TestMatchVariantPrefersFixedOverRange(t *testing.T) {
+	v, ok := MatchVariant(mobileTopup(), 299, "")
+	require.True(t, ok)
+	assert.Equal(t, "d", v.ID)
+	v, ok = MatchVariant(mobileTopup(), 299, "Airtime")
+	require.True(t, ok)
+	assert.Equal(t, "a", v.ID)
+	_, ok = MatchVariant(mobileTopup(), 9, "")
+	assert.False(t, ok)
+	v, ok = MatchVariant(esimProduct(), 4.5, "")
+	require.True(t, ok)
+	assert.Equal(t, "5511", v.ID)
+}
+
+func TestNewClientReferenceIsValidAndFresh(t *testing.T) {
+	a, b := NewClientReference(), NewClientReference()
+	assert.NoError(t, ValidateReference(a))
+	assert.NotEqual(t, a, b)
+	assert.Regexp(t, `^ow-\d{8}-[0-9a-f]{10}$`, a)
+}
+
+func TestCheckBalance(t *testing.T) {
+	w := Wallet{Provider: ProviderOctopus, ID: "1", Currency: "USD", Balance: 100, Type: "PREPAID"}
+	assert.NoError(t, CheckBalance(Quote{TotalPayable: 100, WalletCurrency: "USD"}, w))
+	err := CheckBalance(Quote{TotalPayable: 100.01, WalletCurrency: "USD"}, w)
+	require.Error(t, err)
+	assert.Equal(t, KindInsufficientFunds, KindOf(err))
+	assert.True(t, errors.Is(err, ErrInsufficientFunds))
+	assert.Contains(t, err.Error(), "100.01")
+
+	w.Type = "POSTPAID"
+	assert.NoError(t, CheckBalance(Quote{TotalPayable: 1e6, WalletCurrency: "USD"}, w), "postpaid is settled later")
+	w.Type = "PREPAID"
+	assert.NoError(t, CheckBalance(Quote{TotalPayable: 1e6, WalletCurrency: "EUR"}, w), "another currency is the server's call")
+}
+
+func TestValidatePhoneAndEmailDirect(t *testing.T) {
+	assert.NoError(t, ValidatePhone("+918879685100"))
+	assert.Error(t, ValidatePhone(""))
+	assert.Error(t, ValidatePhone("+12345"))
+	assert.NoError(t, ValidateEmail(""))
+	assert.Error(t, ValidateEmail("a@b"))
+	assert.Error(t, ValidateEmail("a@@b.com"))
+}
