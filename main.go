@@ -299,8 +299,11 @@ func openBackend(c *common, discover bool) (*backend, error) {
 		return nil, err
 	}
 	b.engine = e
-	if embedded != nil {
-		_ = embedded // TODO: webhook URL once the engine binds before Run
+	if w := e.Webhooks(); w != nil {
+		b.closers = append(b.closers, w.Close)
+		if embedded != nil {
+			embedded.Octopus.SetWebhook(w.URL(), octo.WebhookSecret.Reveal())
+		}
 	}
 	ok = true
 	return b, nil

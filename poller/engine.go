@@ -178,9 +178,14 @@ func New(cfg Config) (*Engine, error) {
 	if !cfg.WebhookSecret.Empty() {
 		e.hooks = newWebhooks(e, cfg.WebhookSecret)
 		if cfg.WebhookListen != "" {
-			if err := checkListenAddr(cfg.WebhookListen, cfg.WebhookAllowPublic); err != nil {
-				return nil, err
+			// Bound here, not in Run, so the address (port 0 resolved) is
+			// known before Run and a bad one fails at once.
+			ln, err := e.hooks.Listen(cfg.WebhookListen, cfg.WebhookAllowPublic)
+			if err != nil {
+				return nil, fmt.Errorf("webhook receiver: %w", err)
 			}
+			e.hooks.ln = ln
+			e.hooks.stats.Addr = ln.Addr().String()
 		}
 	} else if cfg.WebhookListen != "" {
 		return nil, errors.New("poller: --webhook-listen needs a webhook secret")
@@ -237,7 +242,7 @@ func (e *Engine) Run(ctx context.Context) error {
 	if e.hooks != nil {
 		e.hooks.publish()
 		if e.cfg.WebhookListen != "" {
-			if err := e.hooks.serve(ctx, &wg, e.cfg.WebhookListen, e.cfg.WebhookAllowPublic); err != nil {
+			if err := e.hooks.serve(ctx, &wg); err != nil {
 				e.logf("webhook: %v", err)
 			}
 		}

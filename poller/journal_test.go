@@ -159,8 +159,8 @@ func TestKill9NeverLosesNorDuplicates(t *testing.T) {
 				require.Len(t, placed, 1)
 				in, _, _ := j.Intent(api.VerticalVoucher, crashRef)
 				assert.Equal(t, placed[0].ID, in.OrderID)
-				tr, ok := e.Get(key(api.VerticalVoucher, placed[0].ID))
-				require.True(t, ok, "found → tracked")
+				eventually(t, func() bool { _, ok := e.Get(key(api.VerticalVoucher, placed[0].ID)); return ok }, "found → tracked")
+				tr, _ := e.Get(key(api.VerticalVoucher, placed[0].ID))
 				assert.Equal(t, OriginPlaced, tr.Origin)
 			} else {
 				assert.Empty(t, placed)

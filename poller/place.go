@@ -203,6 +203,9 @@ func (e *Engine) recordPlaced(o api.Order, src Source) {
 	}
 	e.mu.Lock()
 	e.placed[string(intentKey(v, ref))] = o.Clone()
+	if b := e.budgets[v.Provider()]; b != nil && e.walletEv > 0 && !b.walletBusy {
+		b.walletDue = e.now() // the wallet was debited
+	}
 	after := e.trackLocked(o, OriginPlaced, src, e.now())
 	e.mu.Unlock()
 	for _, f := range after {

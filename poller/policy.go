@@ -1,8 +1,10 @@
 package poller
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/orderwatch/orderwatch/api"
@@ -65,7 +67,7 @@ func DefaultPolicies() map[api.Vertical]Policy {
 			Background:   5 * time.Minute,
 			Final:        []api.Status{api.StatusDelivered, api.StatusFailed, api.StatusCancelled},
 			PartialEvery: 30 * time.Second,
-			Discover:     45 * time.Second,
+			Discover:     15 * time.Second,
 			ListStatus:   "PENDING",
 			Floor:        Floor,
 			Jitter:       0.15,
@@ -81,7 +83,7 @@ func DefaultPolicies() map[api.Vertical]Policy {
 			Recheck:      recheck,
 			RecheckEvery: 30 * time.Minute,
 			RecheckFor:   48 * time.Hour,
-			Discover:     45 * time.Second,
+			Discover:     15 * time.Second,
 			ListStatus:   "PENDING",
 			Floor:        Floor,
 			Jitter:       0.15,
@@ -242,4 +244,41 @@ func ErrorBackoff(n int) time.Duration {
 		d *= 2
 	}
 	return min(d, 5*time.Minute)
+}
+
+// PolicyTable renders the default table as Markdown (for the README and
+// `--help`), one row per vertical.
+func PolicyTable() string {
+	pols := DefaultPolicies()
+	var b strings.Builder
+	b.WriteString("| Vertical | Foreground cadence | Horizon | Then | Final | Slow re-check |\n|---|---|---|---|---|---|\n")
+	for _, v := range api.AllVerticals {
+		p := pols[v]
+		var iv []string
+		for _, d := range p.Intervals {
+			iv = append(iv, d.String())
+		}
+		var fin, re []string
+		for _, s := range p.Final {
+			fin = append(fin, string(s))
+		}
+		if p.PartialEvery > 0 && !p.IsFinal(api.StatusPartial) {
+			fin = append(fin, "partial (after the horizon)")
+		}
+		for _, s := range p.Recheck {
+			re = append(re, fmt.Sprintf("%s every %s for %s", s, p.RecheckEvery, p.RecheckFor))
+		}
+		then := fmt.Sprintf("background every %s", p.Background)
+		if p.Install != nil {
+			then += fmt.Sprintf("; install every %s for %s, every %s for %s, then on demand",
+				p.Install.Fast, p.Install.FastFor, p.Install.Slow, p.Install.SlowFor)
+		}
+		if p.Webhooks {
+			then += "; webhook-covered: fallback poll after the silence window"
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", v, strings.Join(iv, ", "), p.Horizon, then,
+			strings.Join(fin, ", "), strings.Join(re, "; "))
+	}
+	fmt.Fprintf(&b, "\nNo order is polled faster than every %s; every delay is jittered by ±%.0f%%.\n", Floor, PolicyFor(api.VerticalVoucher).Jitter*100)
+	return b.String()
 }

@@ -150,3 +150,13 @@ func TestScaledAndHelpers(t *testing.T) {
 	assert.Equal(t, 10*time.Second, ErrorBackoff(2))
 	assert.Equal(t, 5*time.Minute, ErrorBackoff(40))
 }
+
+func TestPolicyTableRenders(t *testing.T) {
+	s := PolicyTable()
+	for _, v := range api.AllVerticals {
+		assert.Contains(t, s, "| "+string(v)+" |")
+	}
+	assert.Contains(t, s, "5s, 10s, 20s, 30s | 11m0s")
+	assert.Contains(t, s, "uncertain every 30m0s for 48h0m0s")
+	assert.Contains(t, s, "2s")
+}

@@ -123,9 +123,8 @@ func Watch(ctx context.Context, e *Engine, targets []string, untilTerminal bool,
 		ts = append(ts, t)
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	var wg sync.WaitGroup
-	defer wg.Wait()
+	defer func() { cancel(); wg.Wait() }()
 	wg.Go(func() { _ = e.Run(ctx) })
 	watched := map[api.OrderKey]bool{}
 	for _, t := range ts {
@@ -155,11 +154,14 @@ func Watch(ctx context.Context, e *Engine, targets []string, untilTerminal bool,
 	relevant := func(k api.OrderKey) bool { return len(watched) == 0 || watched[k] }
 	// Print the current state of each target once, then every transition.
 	printed := map[api.OrderKey]bool{}
+	// seen holds the last state printed (or skipped) per order: the exit
+	// code is decided on what was reported, never on a state not yet printed.
+	seen := map[api.OrderKey]Tracked{}
 	done := func() (bool, int) {
 		var all []Tracked
 		if len(watched) > 0 {
 			for k := range watched {
-				t, ok := e.Get(k)
+				t, ok := seen[k]
 				if !ok || !settled(t) {
 					return false, 0
 				}
@@ -170,11 +172,11 @@ func Watch(ctx context.Context, e *Engine, targets []string, untilTerminal bool,
 		if e.cfg.Discover && len(listed) < wantLists {
 			return false, 0
 		}
-		for _, t := range e.Snapshot() {
+		for k, t := range seen {
 			if !settled(t) {
 				return false, 0
 			}
-			if t.Origin != OriginDiscovered || t.Order.Status.InFlight() || printed[t.Order.Key()] {
+			if printed[k] {
 				all = append(all, t)
 			}
 		}
@@ -201,9 +203,14 @@ func Watch(ctx context.Context, e *Engine, targets []string, untilTerminal bool,
 				case OrderUpdate:
 					o := u.Tracked.Order
 					k := o.Key()
-					if !relevant(k) || u.Removed || o.Status == "" {
+					if u.Removed {
+						delete(seen, k)
 						continue
 					}
+					if !relevant(k) || o.Status == "" {
+						continue
+					}
+					seen[k] = u.Tracked
 					if len(watched) == 0 && !printed[k] && !o.Status.InFlight() && u.Tracked.Origin == OriginDiscovered {
 						continue // finished before we started: not a transition we watched
 					}

@@ -34,6 +34,8 @@ type Webhooks struct {
 	e      *Engine
 	secret api.Secret
 
+	ln net.Listener // bound by New when WebhookListen is set
+
 	mu    sync.Mutex
 	seen  map[string]time.Time
 	fifo  []string
@@ -297,19 +299,12 @@ func (w *Webhooks) Listen(addr string, allowPublic bool) (net.Listener, error) {
 	return net.Listen("tcp", addr)
 }
 
-// serve runs the receiver until ctx ends.
-func (w *Webhooks) serve(ctx context.Context, wg *sync.WaitGroup, addr string, allowPublic bool) error {
-	ln, err := w.Listen(addr, allowPublic)
-	if err != nil {
-		w.mu.Lock()
-		w.stats.LastError = err.Error()
-		w.mu.Unlock()
-		w.publish()
-		return err
+// serve runs the receiver on the listener bound by New until ctx ends.
+func (w *Webhooks) serve(ctx context.Context, wg *sync.WaitGroup) error {
+	ln := w.ln
+	if ln == nil {
+		return errors.New("webhook receiver: not listening")
 	}
-	w.mu.Lock()
-	w.stats.Addr = ln.Addr().String()
-	w.mu.Unlock()
 	w.publish()
 	srv := &http.Server{Handler: w.Handler(), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second}
 	wg.Go(func() { _ = srv.Serve(ln) })
@@ -319,6 +314,22 @@ func (w *Webhooks) serve(ctx context.Context, wg *sync.WaitGroup, addr string, a
 		defer cancel()
 		_ = srv.Shutdown(sctx)
 	})
+	return nil
+}
+
+// URL is where a provider should POST events ("" when not listening).
+func (w *Webhooks) URL() string {
+	if a := w.Addr(); a != "" {
+		return "http://" + a + "/"
+	}
+	return ""
+}
+
+// Close releases a listener that Run never served (Run closes it otherwise).
+func (w *Webhooks) Close() error {
+	if w.ln != nil {
+		return w.ln.Close()
+	}
 	return nil
 }
 

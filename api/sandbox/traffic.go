@@ -6,6 +6,9 @@ import (
 	"time"
 )
 
+// TrafficBurst is how many orders background traffic places at start.
+const TrafficBurst = 8
+
 func (s *Server) randIntN(n int) int { return s.trafficRng.intN(n) }
 
 // trafficLoop places orders from "other sales channels" at
@@ -14,6 +17,10 @@ func (s *Server) randIntN(n int) int { return s.trafficRng.intN(n) }
 func (s *Server) trafficLoop() {
 	defer s.wg.Done()
 	mean := float64(time.Minute) / s.cfg.TrafficPerMinute
+	// A burst at start, so a fresh dashboard has live orders within seconds.
+	for range TrafficBurst {
+		s.placeTrafficOrder()
+	}
 	for {
 		wait := time.Duration(-math.Log(1-s.trafficRng.float()) * mean)
 		if !s.sleep(s.ctx, wait) {

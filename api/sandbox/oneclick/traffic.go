@@ -5,6 +5,9 @@ import (
 	"time"
 )
 
+// TrafficBurst is how many orders background traffic places at start.
+const TrafficBurst = 6
+
 // traffic places orders from "other sales channels" at TrafficPerMinute.
 func (s *Server) traffic() {
 	defer s.wg.Done()
@@ -12,6 +15,15 @@ func (s *Server) traffic() {
 	every = max(every, time.Millisecond)
 	t := time.NewTicker(every)
 	defer t.Stop()
+	// A burst at start, so a fresh dashboard has live orders within seconds.
+	s.mu.Lock()
+	now := s.cfg.Now()
+	for range TrafficBurst {
+		s.st.randomOrder(now)
+	}
+	trs := s.st.flush()
+	s.mu.Unlock()
+	s.fire(trs)
 	for {
 		select {
 		case <-s.done:
