@@ -194,7 +194,11 @@ func (c *detailCtx) esimLines(l []string, o *api.Order) []string {
 	l = c.section(l, "eSIM")
 	l = c.field(l, "ICCID", e.ICCID)
 	if e.DataGB > 0 || e.ValidityDays > 0 {
-		l = c.field(l, "Plan", fmt.Sprintf("%g GB, %d days", e.DataGB, e.ValidityDays))
+		data := fmt.Sprintf("%g GB", e.DataGB)
+		if e.DataGB == 0 {
+			data = "unlimited data" // the contract: 0 = unlimited or per-minute
+		}
+		l = c.field(l, "Plan", fmt.Sprintf("%s, %d days", data, e.ValidityDays))
 	}
 	act := string(e.ActivationStatus)
 	if act == "" {

@@ -683,6 +683,10 @@ func (o Order) ToAPI(v api.Vertical) api.Order {
 		if out.Quantity == 0 {
 			out.Quantity = 1
 		}
+		// One unit per order: delivered means that unit was delivered.
+		if out.DeliveredQuantity == 0 && out.Status == api.StatusDelivered {
+			out.DeliveredQuantity = out.Quantity
+		}
 	}
 	for _, vc := range o.Vouchers {
 		out.Vouchers = append(out.Vouchers, api.Voucher{

@@ -316,3 +316,15 @@ func TestDecodeOrder(t *testing.T) {
 		assert.Equal(t, api.KindDecode, kindOf(t, err), bad)
 	}
 }
+
+func TestSingleUnitOrdersCountTheirDelivery(t *testing.T) {
+	for _, v := range []api.Vertical{api.VerticalTopup, api.VerticalESIM} {
+		o, err := DecodeOrder([]byte(`{"id":7,"status":"DELIVERED","amount":4.5}`), v)
+		require.NoError(t, err)
+		assert.Equal(t, 1, o.Quantity, v)
+		assert.Equal(t, 1, o.DeliveredQuantity, v)
+		p, err := DecodeOrder([]byte(`{"id":8,"status":"PENDING","amount":4.5}`), v)
+		require.NoError(t, err)
+		assert.Equal(t, 0, p.DeliveredQuantity, v)
+	}
+}
