@@ -706,7 +706,7 @@ func (e *Engine) newEntryLocked(o api.Order, origin Origin, now time.Time) *entr
 		}
 	}
 	p := e.Policy(o.Vertical)
-	ent.t.Webhook = e.hooks != nil && p.Webhooks
+	ent.t.Webhook = e.hooks.receiving() && p.Webhooks
 	e.entries[o.Key()] = ent
 	return ent
 }

@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/orderwatch/orderwatch/api"
@@ -34,7 +35,8 @@ type Webhooks struct {
 	e      *Engine
 	secret api.Secret
 
-	ln net.Listener // bound by New when WebhookListen is set
+	ln      net.Listener // bound by New when WebhookListen is set
+	mounted atomic.Bool  // Handler was handed out
 
 	mu    sync.Mutex
 	seen  map[string]time.Time
@@ -48,7 +50,16 @@ func newWebhooks(e *Engine, secret api.Secret) *Webhooks {
 
 // Handler serves the receiver (no listener needed: tests and the sandbox
 // wiring mount it directly).
-func (w *Webhooks) Handler() http.Handler { return http.HandlerFunc(w.serveHTTP) }
+func (w *Webhooks) Handler() http.Handler {
+	w.mounted.Store(true)
+	return http.HandlerFunc(w.serveHTTP)
+}
+
+// receiving reports whether events can arrive at all: a receiver that is
+// neither listening nor mounted covers nothing, and its orders are polled.
+func (w *Webhooks) receiving() bool {
+	return w != nil && (w.ln != nil || w.mounted.Load())
+}
 
 // Stats returns the counters.
 func (w *Webhooks) Stats() WebhookUpdate {

@@ -136,6 +136,7 @@ func TestWebhookSilenceWindow(t *testing.T) {
 	f.set(k, always("PENDING"))
 	e, _ := runEngine(t, Config{Sources: []api.OrderSource{f}, TimeScale: scale, WebhookSecret: hookSecret, WalletEvery: -1,
 		GETPerMinute: map[api.Provider]int{api.ProviderOctopus: 6000}})
+	hook := e.Webhooks().Handler() // mounted before orders arrive, as a server would
 	e.Track(api.Order{Vertical: api.VerticalVoucher, ID: "55"}, OriginPlaced)
 	eventually(t, func() bool { return len(f.getTimes(k)) == 1 }, "first check")
 	tr, _ := e.Get(k)
@@ -145,7 +146,7 @@ func TestWebhookSilenceWindow(t *testing.T) {
 
 	f.set(k, always("DELIVERED"))
 	rec := httptest.NewRecorder()
-	e.Webhooks().Handler().ServeHTTP(rec, hookReq(t, orderEvent(55, "order.delivered"), func(h http.Header) { h.Set("X-Event-ID", "evt_55") }))
+	hook.ServeHTTP(rec, hookReq(t, orderEvent(55, "order.delivered"), func(h http.Header) { h.Set("X-Event-ID", "evt_55") }))
 	require.Equal(t, http.StatusOK, rec.Code)
 	eventually(t, func() bool { tr, _ := e.Get(k); return tr.Order.Status == api.StatusDelivered }, "the webhook triggers a fetch")
 	ts := f.getTimes(k)
@@ -154,6 +155,23 @@ func TestWebhookSilenceWindow(t *testing.T) {
 	tr, _ = e.Get(k)
 	assert.Equal(t, SourceWebhook, tr.History[len(tr.History)-1].Source)
 	assert.Equal(t, PhaseDone, tr.Phase)
+}
+
+// A webhook secret alone covers nothing: with no receiver listening or
+// mounted, no event can arrive, so the order keeps its polling cadence.
+func TestWebhookSecretWithoutReceiverKeepsPolling(t *testing.T) {
+	const scale = 0.002
+	f := newFake(api.ProviderOctopus, api.VerticalVoucher)
+	k := key(api.VerticalVoucher, "56")
+	f.set(k, always("PENDING"))
+	e, _ := runEngine(t, Config{Sources: []api.OrderSource{f}, TimeScale: scale, WebhookSecret: hookSecret, WalletEvery: -1,
+		GETPerMinute: map[api.Provider]int{api.ProviderOctopus: 6000}})
+	e.Track(api.Order{Vertical: api.VerticalVoucher, ID: "56"}, OriginPlaced)
+	eventually(t, func() bool { return len(f.getTimes(k)) == 1 }, "first check")
+	tr, _ := e.Get(k)
+	assert.False(t, tr.Webhook)
+	silence := time.Duration(float64(3*time.Minute) * scale)
+	assert.Less(t, tr.NextCheck.Sub(tr.LastChecked), silence, "polled at the policy cadence")
 }
 
 func TestWebhookListenLoopbackOnly(t *testing.T) {

@@ -1,0 +1,241 @@
+// Package headless is `orderwatch place`: the dashboard's order flow
+// (validate, quote, place exactly once, optionally wait) without a terminal
+// UI, printing one JSON object for scripts and integration suites.
+package headless
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/orderwatch/orderwatch/api"
+)
+
+// Exit codes of `orderwatch place`.
+const (
+	ExitDelivered = 0 // the order was delivered
+	ExitFailed    = 1 // failed, refunded or cancelled (or refused by the provider for a non-input reason)
+	ExitBadInput  = 2 // bad flags or input, insufficient balance, LIVE without --yes: nothing was sent
+	ExitPartial   = 3 // partially delivered, uncertain or scheduled
+	ExitPending   = 4 // still pending (at --timeout, or without --wait)
+	ExitUnknown   = 5 // the outcome is unknown: the reference was not found (yet)
+)
+
+// DefaultTimeout bounds --wait when --timeout is not given.
+const DefaultTimeout = 10 * time.Minute
+
+// PlaceOptions are the flags of `orderwatch place VERTICAL`.
+type PlaceOptions struct {
+	Vertical     api.Vertical
+	ProductID    string
+	Denomination float64 // vouchers
+	Amount       float64 // topups, eSIMs and the OneClickDz verticals
+	Quantity     int
+	PlayerID     string
+	Server       string
+	Phone        string
+	Category     string
+	Email        string
+	WalletID     string
+	Reference    string
+	Input        map[string]string // --input key=value
+	Wait         bool
+	Timeout      time.Duration
+	Reveal       bool
+	Yes          bool
+	// Live is set by the caller from the configuration, not by a flag.
+	Live bool
+}
+
+// inputFlag collects repeated --input key=value.
+type inputFlag map[string]string
+
+func (f inputFlag) String() string {
+	keys := make([]string, 0, len(f))
+	for k := range f {
+		keys = append(keys, k+"="+f[k])
+	}
+	sort.Strings(keys)
+	return strings.Join(keys, ",")
+}
+
+func (f inputFlag) Set(s string) error {
+	k, v, ok := strings.Cut(s, "=")
+	k = strings.TrimSpace(k)
+	if !ok || k == "" {
+		return fmt.Errorf("want key=value, got %q", s)
+	}
+	if _, dup := f[k]; dup {
+		return fmt.Errorf("key %q given twice", k)
+	}
+	f[k] = v
+	return nil
+}
+
+// amountFlag parses a positive, finite decimal.
+type amountFlag struct {
+	v   *float64
+	set bool
+}
+
+func (a *amountFlag) String() string {
+	if a.v == nil || *a.v == 0 {
+		return ""
+	}
+	return strconv.FormatFloat(*a.v, 'f', -1, 64)
+}
+
+func (a *amountFlag) Set(s string) error {
+	f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f <= 0 || f > 1e9 {
+		return fmt.Errorf("%q is not a positive amount", s)
+	}
+	*a.v, a.set = f, true
+	return nil
+}
+
+// Usage is the help text of `orderwatch place`.
+const Usage = `usage: orderwatch place VERTICAL [flags]
+
+VERTICAL is voucher, topup or esim (Octopus Cards); mobile, internet, giftcard (OneClickDz).
+
+  --product ID          catalogue product id (required)
+  --denomination N      voucher face value (a fixed value or inside the product's range)
+  --quantity N          vouchers: 1..5000 (up to 5 delivered in the response; more in the background)
+  --amount N            topup amount, eSIM plan price, OneClickDz amount
+  --player-id ID        topup: the game's player id
+  --server NAME         topup: the game server (optional)
+  --phone +E164         topup: the phone number (mobile operators)
+  --category NAME       topup: Airtime, Data or Bundle, where the product has several
+  --input KEY=VALUE     topup: any other input field (repeatable)
+  --email ADDRESS       notification email (optional)
+  --wallet ID           wallet to pay from (default: the product currency's)
+  --reference REF       client_reference (default: generated)
+  --wait                track the order until it is delivered, failed or --timeout
+  --timeout D           how long --wait waits (default 10m)
+  --reveal              print codes, PINs and activation codes in full
+  --yes                 confirm spending on a LIVE account
+
+Exit codes: 0 delivered, 1 failed/refunded/cancelled, 2 bad input (nothing sent),
+3 partial/uncertain, 4 still pending, 5 outcome unknown.`
+
+// ErrHelp is returned by ParsePlaceArgs for -h/--help.
+var ErrHelp = flag.ErrHelp
+
+// ParsePlaceArgs reads the flags of `orderwatch place VERTICAL`. Errors name
+// the flag; nothing is checked against the catalogue here.
+func ParsePlaceArgs(vertical string, args []string) (PlaceOptions, error) {
+	var o PlaceOptions
+	v, err := api.ParseVertical(vertical)
+	if err != nil {
+		return o, err
+	}
+	o.Vertical = v
+	o.Input = map[string]string{}
+	fs := flag.NewFlagSet("place "+string(v), flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	denom := &amountFlag{v: &o.Denomination}
+	amount := &amountFlag{v: &o.Amount}
+	fs.StringVar(&o.ProductID, "product", "", "")
+	fs.Var(denom, "denomination", "")
+	fs.IntVar(&o.Quantity, "quantity", 1, "")
+	fs.Var(amount, "amount", "")
+	fs.StringVar(&o.PlayerID, "player-id", "", "")
+	fs.StringVar(&o.Server, "server", "", "")
+	fs.StringVar(&o.Phone, "phone", "", "")
+	fs.StringVar(&o.Category, "category", "", "")
+	fs.StringVar(&o.Email, "email", "", "")
+	fs.StringVar(&o.WalletID, "wallet", "", "")
+	fs.StringVar(&o.Reference, "reference", "", "")
+	fs.Var(inputFlag(o.Input), "input", "")
+	fs.BoolVar(&o.Wait, "wait", false, "")
+	fs.DurationVar(&o.Timeout, "timeout", 0, "")
+	fs.BoolVar(&o.Reveal, "reveal", false, "")
+	fs.BoolVar(&o.Yes, "yes", false, "")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return o, ErrHelp
+		}
+		return o, fmt.Errorf("place %s: %w", v, err)
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("place %s: unexpected argument %q (flags only; see --help)", v, fs.Arg(0))
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	bad := func(format string, args ...any) (PlaceOptions, error) {
+		return o, fmt.Errorf("place %s: "+format, append([]any{v}, args...)...)
+	}
+	if strings.TrimSpace(o.ProductID) == "" {
+		return bad("--product is required")
+	}
+	o.ProductID = strings.TrimSpace(o.ProductID)
+	switch v {
+	case api.VerticalVoucher, api.VerticalGiftCard:
+		if amount.set && v == api.VerticalVoucher {
+			return bad("--amount is for topups and eSIMs; a voucher takes --denomination")
+		}
+		if v == api.VerticalVoucher && !denom.set {
+			return bad("--denomination is required")
+		}
+	default:
+		if denom.set {
+			return bad("--denomination is for vouchers; use --amount")
+		}
+		if !amount.set {
+			return bad("--amount is required")
+		}
+	}
+	if set["quantity"] {
+		if err := api.ValidateQuantity(v, o.Quantity); err != nil {
+			return bad("--quantity %d: %s", o.Quantity, err.(*api.Error).Message)
+		}
+	}
+	if v != api.VerticalTopup {
+		for _, f := range []string{"player-id", "server", "input"} {
+			if set[f] {
+				return bad("--%s is for topups", f)
+			}
+		}
+		if set["phone"] && v != api.VerticalMobile && v != api.VerticalInternet {
+			return bad("--phone is for topups")
+		}
+		if set["category"] && v != api.VerticalTopup {
+			return bad("--category is for topups")
+		}
+	}
+	if set["phone"] {
+		if err := api.ValidatePhone(o.Phone); err != nil {
+			return bad("--phone: %s", err.(*api.Error).Message)
+		}
+	}
+	if set["email"] {
+		if err := api.ValidateEmail(o.Email); err != nil {
+			return bad("--email: %s", err.(*api.Error).Message)
+		}
+	}
+	if set["reference"] {
+		if err := api.ValidateReference(o.Reference); err != nil {
+			return bad("--reference: %s", err.(*api.Error).Message)
+		}
+	}
+	if o.Timeout < 0 {
+		return bad("--timeout must not be negative")
+	}
+	if set["timeout"] && !o.Wait {
+		return bad("--timeout needs --wait")
+	}
+	if o.Wait && o.Timeout == 0 {
+		o.Timeout = DefaultTimeout
+	}
+	if len(o.Input) == 0 {
+		o.Input = nil
+	}
+	return o, nil
+}
