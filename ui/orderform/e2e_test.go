@@ -1,0 +1,234 @@
+package orderform
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/orderwatch/orderwatch/api"
+	"github.com/orderwatch/orderwatch/api/octopus"
+	"github.com/orderwatch/orderwatch/api/sandbox"
+	"github.com/orderwatch/orderwatch/poller"
+)
+
+const e2eScale = 0.005
+
+type e2e struct {
+	srv    *sandbox.Server
+	client *octopus.Client
+	engine *poller.Engine
+}
+
+// dropAfterCreate forwards a create, then loses the reply.
+type dropAfterCreate struct{ base http.RoundTripper }
+
+func (d dropAfterCreate) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := d.base.RoundTrip(r)
+	if err != nil || octopus.ClassOf(r.Method, r.URL.Path) != api.ClassCreate {
+		return resp, err
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return nil, errors.New("connection reset by peer")
+}
+
+func newE2E(t *testing.T, drop bool) *e2e {
+	t.Helper()
+	srv, err := sandbox.New(sandbox.Config{Seed: 11, TimeScale: e2eScale})
+	require.NoError(t, err)
+	require.NoError(t, srv.Start())
+	t.Cleanup(func() { _ = srv.Close() })
+	creds := srv.Credentials()
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	t.Cleanup(tr.CloseIdleConnections)
+	var rt http.RoundTripper = tr
+	if drop {
+		rt = dropAfterCreate{base: tr}
+	}
+	c, err := octopus.New(octopus.Config{BaseURL: srv.URL(), APIKey: api.Secret(creds.APIKey), APISecret: api.Secret(creds.APISecret),
+		Timeout: 10 * time.Second, HTTPClient: &http.Client{Transport: rt}})
+	require.NoError(t, err)
+	j, err := poller.OpenJournal(filepath.Join(t.TempDir(), "journal.db"))
+	require.NoError(t, err)
+	e, err := poller.New(poller.Config{Sources: []api.OrderSource{c}, Journal: j, TimeScale: e2eScale, WalletEvery: -1})
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() { _ = e.Run(ctx) })
+	wg.Go(func() { // the dashboard drains the updates
+		for range e.Updates() {
+		}
+	})
+	t.Cleanup(func() { cancel(); wg.Wait(); _ = j.Close() })
+	return &e2e{srv: srv, client: c, engine: e}
+}
+
+func (x *e2e) opts(t *testing.T, v api.Vertical) Options {
+	ws, err := x.client.Wallets(context.Background())
+	require.NoError(t, err)
+	return Options{
+		Vertical: v, Catalog: x.client, Placer: x.client, Wallets: ws,
+		Place: func(ctx context.Context, r api.OrderRequest) (api.Order, error) {
+			return x.engine.Place(ctx, x.client, r)
+		},
+		Find: x.client.FindByReference,
+		Lookup: func(ctx context.Context, phone string) ([]LookupHit, error) {
+			rs, err := x.client.TopupLookup(ctx, phone)
+			out := make([]LookupHit, 0, len(rs))
+			for _, r := range rs {
+				out = append(out, LookupHit{ProductID: r.ProductID.String(), Name: string(r.Name), CountryCode: string(r.CountryCode), Identified: bool(r.Identified)})
+			}
+			return out, err
+		},
+	}
+}
+
+// voucherTo fills the voucher form for Steam Wallet USD and stops at confirm.
+func voucherTo(t *testing.T, h *harness, denom string, qty string) {
+	t.Helper()
+	h.waitStage("pick")
+	h.pickOption(productLabels(h.m.products), "Steam Wallet USD")
+	h.press("enter")
+	h.waitStage("details")
+	h.pickOption([]string{"5", "10", "20", "50", "100"}, denom)
+	h.to("quantity")
+	h.replace(qty)
+	h.to("wallet")
+	h.press("enter")
+	h.waitStage("confirm")
+}
+
+func TestE2EVoucherOfThreeShowsThreeMaskedCodes(t *testing.T) {
+	x := newE2E(t, false)
+	h := newHarness(t, x.opts(t, api.VerticalVoucher))
+	voucherTo(t, h, "10", "3")
+	assert.Contains(t, h.view(), "28.95 USD", "the sandbox's quote: 30 - 3.5 %")
+	h.press("enter")
+	h.waitStage("result")
+	o, ok := h.m.Order()
+	require.True(t, ok)
+	require.Len(t, o.Vouchers, 3)
+	v := h.view()
+	assert.Contains(t, v, "3 of 3 codes")
+	for _, vc := range o.Vouchers {
+		assert.Contains(t, v, api.Mask(vc.CardNumber))
+		assert.NotContains(t, v, vc.CardNumber)
+	}
+	require.Len(t, h.placed(), 1)
+}
+
+func TestE2EVoucherOfTenPendingThenDelivered(t *testing.T) {
+	x := newE2E(t, false)
+	h := newHarness(t, x.opts(t, api.VerticalVoucher))
+	voucherTo(t, h, "5", "10")
+	h.press("enter")
+	h.waitStage("result")
+	assert.Contains(t, h.view(), "PENDING — tracked in the table")
+	placed := h.placed()
+	require.Len(t, placed, 1)
+	key := placed[0].Order.Key()
+	require.Eventually(t, func() bool {
+		tr, ok := x.engine.Get(key)
+		return ok && tr.Order.Status == api.StatusDelivered && len(tr.Order.Vouchers) == 10
+	}, 20*time.Second, 20*time.Millisecond, "the engine tracks it to DELIVERED")
+}
+
+func TestE2EESIMShowsQROfLPA(t *testing.T) {
+	x := newE2E(t, false)
+	h := newHarness(t, x.opts(t, api.VerticalESIM))
+	h.waitStage("pick")
+	h.pickOption(h.m.countryOptions(), "JPN")
+	h.press("enter")
+	h.waitFor("product", func() bool { return h.focused() == "product" })
+	h.pickOption(productLabels(h.m.candidates()), "Japan eSIM")
+	h.press("enter")
+	h.waitStage("details")
+	assert.Contains(t, h.view(), "4.50 USD")
+	h.to("wallet")
+	h.press("enter")
+	h.waitStage("confirm")
+	h.press("enter")
+	h.waitStage("result")
+	o, ok := h.m.Order()
+	require.True(t, ok)
+	require.NotNil(t, o.ESIM)
+	lpa := o.ESIM.ActivationCode
+	require.True(t, strings.HasPrefix(lpa, "LPA:1$"), lpa)
+	lines, err := qrLines(lpa)
+	require.NoError(t, err)
+	v := h.view()
+	for _, l := range lines {
+		assert.Contains(t, v, l)
+	}
+	assert.Contains(t, v, lpa)
+	h.press("c")
+	assert.Equal(t, CopyMsg{What: "activation code", Text: lpa}, h.lastCopy())
+}
+
+func TestE2ETopupBadPlayerFailsAndOffersEditRetry(t *testing.T) {
+	x := newE2E(t, false)
+	o := x.opts(t, api.VerticalTopup)
+	o.Lookup = nil
+	h := newHarness(t, o)
+	h.waitStage("pick")
+	h.pickOption(productLabels(h.m.products), "PUBG")
+	h.press("enter")
+	h.waitStage("details")
+	h.to("input_data.player_id")
+	h.typeText(sandbox.MagicPlayerFail)
+	h.to("wallet")
+	h.press("enter")
+	h.waitStage("confirm")
+	ref := h.m.req.ClientReference
+	h.press("enter")
+	h.waitStage("result")
+	v := h.view()
+	assert.Contains(t, v, "FAILED")
+	assert.Contains(t, v, "INVALID_PLAYER_ID")
+	assert.Contains(t, v, "edit and retry")
+	h.press("e")
+	h.waitStage("details")
+	assert.Equal(t, sandbox.MagicPlayerFail, *h.m.vals.input("player_id"))
+	assert.NotEqual(t, ref, h.m.vals.Reference)
+}
+
+func TestE2EDroppedConnectionEndsWithOneOrderFoundByReference(t *testing.T) {
+	x := newE2E(t, true)
+	h := newHarness(t, x.opts(t, api.VerticalVoucher))
+	voucherTo(t, h, "20", "2")
+	ref := h.m.req.ClientReference
+	h.press("enter")
+	h.waitStage("result")
+	o, ok := h.m.Order()
+	require.True(t, ok, h.view())
+	assert.Equal(t, ref, o.ClientReference)
+	assert.EqualValues(t, 1, x.srv.Stats().Orders["voucher"], "exactly one order")
+	assert.EqualValues(t, 1, x.srv.Stats().Requests[sandbox.ClassCreateVoucher], "sent once")
+	found, ok, err := x.client.FindByReference(context.Background(), api.VerticalVoucher, ref)
+	require.NoError(t, err)
+	require.True(t, ok)
+	assert.Equal(t, found.ID, o.ID)
+}
+
+func TestE2ESecondConfirmNeverCreatesSecondOrder(t *testing.T) {
+	x := newE2E(t, false)
+	h := newHarness(t, x.opts(t, api.VerticalVoucher))
+	voucherTo(t, h, "5", "1")
+	h.deliver(keyMsg("enter"))
+	h.deliver(keyMsg("enter"))
+	h.deliver(keyMsg("y"))
+	h.press("enter")
+	h.waitStage("result")
+	h.press("enter")
+	assert.EqualValues(t, 1, x.srv.Stats().Requests[sandbox.ClassCreateVoucher])
+	assert.EqualValues(t, 1, x.srv.Stats().Orders["voucher"])
+}

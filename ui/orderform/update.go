@@ -1,0 +1,438 @@
+package orderform
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
+
+	"github.com/orderwatch/orderwatch/api"
+)
+
+// Update handles one message. Forward every message while the form is open.
+func (m *Model) Update(msg tea.Msg) (*Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.SetSize(msg.Width, msg.Height)
+		return m, nil
+	case productsMsg:
+		if msg.id != m.id || msg.seq != m.seq {
+			return m, nil
+		}
+		return m, m.onProducts(msg)
+	case lookupMsg:
+		if msg.id != m.id || msg.seq != m.seq {
+			return m, nil
+		}
+		return m, m.onLookup(msg)
+	case productMsg:
+		if msg.id != m.id || msg.seq != m.seq {
+			return m, nil
+		}
+		return m, m.onProduct(msg)
+	case quoteMsg:
+		if msg.id != m.id || msg.seq != m.seq || m.stage != stageQuoting {
+			return m, nil
+		}
+		m.onQuote(msg)
+		return m, nil
+	case placedMsg:
+		if msg.id != m.id {
+			return m, nil
+		}
+		return m, m.onPlaced(msg)
+	case foundMsg:
+		if msg.id != m.id || msg.seq != m.seq {
+			return m, nil
+		}
+		return m, m.onFound(msg)
+	case formDoneMsg:
+		if msg.id != m.id || msg.form != m.form {
+			return m, nil
+		}
+		return m, m.advance()
+	case tea.KeyPressMsg:
+		if cmd, handled := m.onKey(msg); handled {
+			return m, cmd
+		}
+	}
+	return m, m.forward(msg)
+}
+
+// forward passes a message to the active huh form.
+func (m *Model) forward(msg tea.Msg) tea.Cmd {
+	if m.form == nil || (m.stage != stagePick && m.stage != stageDetails) {
+		return nil
+	}
+	f, cmd := m.form.Update(msg)
+	if hf, ok := f.(*huh.Form); ok {
+		m.form = hf
+	}
+	switch m.form.State {
+	case huh.StateCompleted:
+		// The SubmitCmd also arrives; advance once, here.
+		done := m.form
+		next := m.advance()
+		if m.form == done {
+			m.form = nil
+		}
+		return tea.Batch(cmd, next)
+	case huh.StateAborted:
+		return emit(ClosedMsg{})
+	}
+	return cmd
+}
+
+// advance moves on after a huh form completed.
+func (m *Model) advance() tea.Cmd {
+	if m.form == nil || m.form.State != huh.StateCompleted {
+		return nil
+	}
+	m.banner = ""
+	switch m.stage {
+	case stagePick:
+		switch m.step {
+		case stepPhone:
+			m.form = nil
+			if m.vals.Phone != "" {
+				return m.lookup(m.vals.Phone)
+			}
+			return m.loadProducts()
+		case stepCountry:
+			m.step = stepProduct
+			ps := m.candidates()
+			if len(ps) == 0 {
+				m.banner = "no product for that country"
+				m.step = stepCountry
+				return m.setForm(m.countryForm())
+			}
+			return m.setForm(m.productForm(ps, ""))
+		default:
+			m.form = nil
+			return m.loadProduct(m.vals.ProductID)
+		}
+	case stageDetails:
+		r, err := m.buildRequest()
+		if err == nil {
+			err = api.ValidateRequest(r, m.product)
+		}
+		if err != nil {
+			// The field validators should have caught it: say so and reopen.
+			m.banner = describe(err)
+			return m.setForm(m.detailsForm())
+		}
+		m.form = nil
+		m.req = r
+		return m.requestQuote()
+	}
+	return nil
+}
+
+func describe(err error) string {
+	var fe api.FieldErrors
+	if errors.As(err, &fe) {
+		parts := make([]string, 0, len(fe))
+		for _, e := range fe {
+			parts = append(parts, e.Field+": "+e.Message)
+		}
+		return strings.Join(parts, "; ")
+	}
+	var e *api.Error
+	if errors.As(err, &e) && e.Message != "" {
+		if e.Field != "" {
+			return e.Field + ": " + e.Message
+		}
+		return e.Message
+	}
+	return err.Error()
+}
+
+func (m *Model) onProducts(msg productsMsg) tea.Cmd {
+	if msg.err != nil {
+		m.loadErr = fmt.Errorf("loading the catalogue: %s", describe(msg.err))
+		return nil
+	}
+	m.loadErr = nil
+	m.products = msg.products
+	if m.opts.Prefill != nil && m.opts.Prefill.ProductID != "" && m.product == nil {
+		return m.loadProduct(m.opts.Prefill.ProductID)
+	}
+	if len(m.products) == 0 {
+		m.loadErr = fmt.Errorf("the %s catalogue is empty", m.opts.Vertical.Title())
+		return nil
+	}
+	m.stage = stagePick
+	if m.opts.Vertical == api.VerticalESIM {
+		m.step = stepCountry
+		return m.setForm(m.countryForm())
+	}
+	m.step = stepProduct
+	return m.setForm(m.productForm(m.products, ""))
+}
+
+func (m *Model) onLookup(msg lookupMsg) tea.Cmd {
+	if msg.err != nil || len(msg.hits) == 0 {
+		if msg.err != nil {
+			m.banner = "operator lookup failed: " + describe(msg.err) + " — pick from the catalogue"
+		} else {
+			m.banner = "no operator found for " + m.vals.Phone + " — pick from the catalogue"
+		}
+		return m.loadProducts()
+	}
+	m.hits = msg.hits
+	ps := make([]api.Product, 0, len(msg.hits))
+	for _, h := range msg.hits {
+		name := h.Name
+		if h.Identified {
+			name += " (identified)"
+		}
+		ps = append(ps, api.Product{ID: h.ProductID, Name: name, CountryCode: h.CountryCode, Vertical: api.VerticalTopup})
+	}
+	m.products = ps
+	m.vals.ProductID = ps[0].ID
+	m.stage, m.step = stagePick, stepProduct
+	return m.setForm(m.productForm(ps, "Operators for "+m.vals.Phone+", best guess first"))
+}
+
+func (m *Model) onProduct(msg productMsg) tea.Cmd {
+	if msg.err != nil {
+		m.banner = "loading the product: " + describe(msg.err)
+		if len(m.products) == 0 {
+			m.loadErr = errors.New(m.banner)
+			return nil
+		}
+		m.stage, m.step = stagePick, stepProduct
+		return m.setForm(m.productForm(m.candidates(), ""))
+	}
+	p := msg.product
+	m.product = &p
+	if m.vals.Phone != "" {
+		for _, f := range p.InputFields {
+			if api.IsPhoneField(f.Name) && *m.vals.input(f.Name) == "" {
+				*m.vals.input(f.Name) = m.vals.Phone
+			}
+		}
+	}
+	m.stage = stageDetails
+	return m.setForm(m.detailsForm())
+}
+
+func (m *Model) onQuote(msg quoteMsg) {
+	m.stage = stageConfirm
+	if msg.err != nil {
+		m.quoteErr = msg.err
+		return
+	}
+	q := msg.quote
+	m.quote = &q
+	if w, ok := m.payingWallet(q); ok {
+		m.wallet = &w
+		if err := api.CheckBalance(q, w); err != nil {
+			m.quoteErr = err
+		}
+	}
+}
+
+func (m *Model) payingWallet(q api.Quote) (api.Wallet, bool) {
+	if m.req.WalletID != "" {
+		for _, w := range m.opts.Wallets {
+			if w.ID == m.req.WalletID {
+				return w, true
+			}
+		}
+		return api.Wallet{}, false
+	}
+	cur := q.WalletCurrency
+	if cur == "" {
+		cur = q.Currency
+	}
+	for _, w := range m.opts.Wallets {
+		if strings.EqualFold(w.Currency, cur) {
+			return w, true
+		}
+	}
+	return api.Wallet{}, false
+}
+
+func (m *Model) onPlaced(msg placedMsg) tea.Cmd {
+	m.stage = stageResult
+	if msg.err == nil || msg.order.ID != "" {
+		o := msg.order
+		m.order, m.placeErr = &o, msg.err
+		return emit(PlacedMsg{Order: o})
+	}
+	m.placeErr = msg.err
+	if api.KindOf(msg.err) == api.KindOutcomeUnknown {
+		if cmd := m.find(); cmd != nil {
+			return cmd
+		}
+	}
+	return nil
+}
+
+func (m *Model) onFound(msg foundMsg) tea.Cmd {
+	m.stage = stageResult
+	if msg.err != nil {
+		m.banner = "lookup failed: " + describe(msg.err) + " — press l to look again"
+		return nil
+	}
+	if !msg.found {
+		m.banner = "no order has this reference yet — press l to look again"
+		return nil
+	}
+	o := msg.order
+	m.order, m.found, m.banner = &o, true, ""
+	return emit(PlacedMsg{Order: o})
+}
+
+// liveWordOK reports the typed confirmation: "buy" or the product name.
+func (m *Model) liveWordOK() bool {
+	w := strings.TrimSpace(m.typed)
+	return strings.EqualFold(w, "buy") || (m.product != nil && w != "" && strings.EqualFold(w, strings.TrimSpace(m.product.Name)))
+}
+
+func (m *Model) onKey(k tea.KeyPressMsg) (tea.Cmd, bool) {
+	s := k.String()
+	switch m.stage {
+	case stageRefused, stageLoading:
+		switch s {
+		case "esc", "q":
+			return emit(ClosedMsg{}), true
+		case "r":
+			if m.loadErr != nil && m.stage == stageLoading {
+				return m.loadProducts(), true
+			}
+		}
+		return nil, true
+	case stagePick, stageDetails:
+		if s == "esc" {
+			return emit(ClosedMsg{}), true
+		}
+		return nil, false
+	case stageQuoting:
+		if s == "esc" {
+			m.seq++ // drop the quote in flight
+			return m.backToDetails(), true
+		}
+		return nil, true
+	case stageConfirm:
+		return m.confirmKey(k), true
+	case stagePlacing, stageLookup:
+		return nil, true // one request in flight: every key waits
+	case stageResult:
+		return m.resultKey(s), true
+	}
+	return nil, false
+}
+
+func (m *Model) backToDetails() tea.Cmd {
+	m.stage = stageDetails
+	m.quote, m.quoteErr, m.typed = nil, nil, ""
+	return m.setForm(m.detailsForm())
+}
+
+func (m *Model) confirmKey(k tea.KeyPressMsg) tea.Cmd {
+	s := k.String()
+	switch s {
+	case "esc":
+		return m.backToDetails()
+	case "enter":
+		if m.quoteErr != nil || m.quote == nil {
+			return nil
+		}
+		if m.opts.Live && !m.liveWordOK() {
+			m.banner = `type "buy" or the product name, then enter`
+			return nil
+		}
+		return m.place()
+	}
+	if m.quoteErr != nil && s == "r" {
+		return m.requestQuote()
+	}
+	if m.opts.Live {
+		switch s {
+		case "backspace":
+			if r := []rune(m.typed); len(r) > 0 {
+				m.typed = string(r[:len(r)-1])
+			}
+		default:
+			if t := k.Text; t != "" && len([]rune(m.typed)) < 200 {
+				m.typed += t
+			}
+		}
+		return nil
+	}
+	if s == "y" && m.quoteErr == nil && m.quote != nil {
+		return m.place()
+	}
+	return nil
+}
+
+func (m *Model) resultKey(s string) tea.Cmd {
+	switch s {
+	case "esc", "q", "enter":
+		return emit(ClosedMsg{})
+	case "l":
+		if m.order == nil && api.KindOf(m.placeErr) == api.KindOutcomeUnknown {
+			return m.find()
+		}
+	case "e":
+		if m.canRetry() {
+			return m.editRetry()
+		}
+	}
+	if m.order == nil {
+		return nil
+	}
+	o := m.order
+	switch s {
+	case "r":
+		m.reveal = !m.reveal
+	case "up", "k":
+		m.cursor = max(m.cursor-1, 0)
+	case "down", "j":
+		m.cursor = min(m.cursor+1, max(len(o.Vouchers)-1, 0))
+	case "c":
+		if o.ESIM != nil && o.ESIM.ActivationCode != "" {
+			m.lastCopy = "activation code"
+			return emit(CopyMsg{What: "activation code", Text: o.ESIM.ActivationCode})
+		}
+		if m.cursor < len(o.Vouchers) {
+			m.lastCopy = "code"
+			return emit(CopyMsg{What: "voucher code", Text: o.Vouchers[m.cursor].CardNumber})
+		}
+	case "p":
+		if m.cursor < len(o.Vouchers) && o.Vouchers[m.cursor].PIN != "" {
+			m.lastCopy = "PIN"
+			return emit(CopyMsg{What: "voucher PIN", Text: o.Vouchers[m.cursor].PIN})
+		}
+	}
+	return nil
+}
+
+// canRetry: a failure the customer can fix, or a request the provider
+// refused (nothing placed).
+func (m *Model) canRetry() bool {
+	if m.order != nil {
+		return m.order.Status.Failure() && m.order.UserFixable
+	}
+	if m.placeErr == nil {
+		return false
+	}
+	return api.KindOf(m.placeErr) != api.KindOutcomeUnknown
+}
+
+// editRetry reopens the form filled in from the last request, with a NEW
+// reference (the old one is spent).
+func (m *Model) editRetry() tea.Cmd {
+	prefill := cloneRequest(m.req)
+	prefill.ClientReference = api.NewClientReference()
+	opts := m.opts
+	opts.Prefill = &prefill
+	w, h := m.width, m.height
+	*m = *New(opts)
+	m.SetSize(w, h)
+	return m.Init()
+}

@@ -1,0 +1,339 @@
+package orderform
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/lipgloss/v2"
+	"rsc.io/qr"
+
+	"github.com/orderwatch/orderwatch/api"
+)
+
+type styles struct {
+	Title, Label, Dim, Error, OK, Warn, Live, Key, Box, QR lipgloss.Style
+}
+
+func newStyles(isDark bool) styles {
+	ld := lipgloss.LightDark(isDark)
+	c := func(light, dark string) lipgloss.Style {
+		return lipgloss.NewStyle().Foreground(ld(lipgloss.Color(light), lipgloss.Color(dark)))
+	}
+	return styles{
+		Title: c("#111827", "#f9fafb").Bold(true),
+		Label: c("#6b7280", "#9ca3af"),
+		Dim:   c("#6b7280", "#6b7280"),
+		Error: c("#b91c1c", "#f87171").Bold(true),
+		OK:    c("#166534", "#86efac").Bold(true),
+		Warn:  c("#92400e", "#fcd34d").Bold(true),
+		Live:  lipgloss.NewStyle().Bold(true).Foreground(lipgloss.Color("#ffffff")).Background(lipgloss.Color("#dc2626")).Padding(0, 1),
+		Key:   c("#1d4ed8", "#93c5fd").Bold(true),
+		Box:   lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(ld(lipgloss.Color("#d1d5db"), lipgloss.Color("#374151"))).Padding(0, 1),
+		// The QR is drawn light-on-dark explicitly so it scans on any theme.
+		QR: lipgloss.NewStyle().Foreground(lipgloss.Color("#ffffff")).Background(lipgloss.Color("#000000")),
+	}
+}
+
+// View renders the form (the dashboard places it).
+func (m *Model) View() string {
+	var b strings.Builder
+	title := "New " + strings.ToLower(strings.TrimSuffix(m.opts.Vertical.Title(), "s")) + " order"
+	if m.opts.Vertical == api.VerticalESIM {
+		title = "New eSIM order"
+	}
+	b.WriteString(m.styles.Title.Render(title))
+	if m.opts.Live {
+		b.WriteString("  " + m.styles.Live.Render("LIVE"))
+	}
+	b.WriteString("\n")
+	if m.banner != "" && m.stage != stageConfirm {
+		b.WriteString(m.styles.Warn.Render(m.banner) + "\n")
+	}
+	switch m.stage {
+	case stageRefused:
+		b.WriteString(m.styles.Error.Render(errText(m.loadErr)) + "\n" + m.keys("esc close"))
+	case stageLoading:
+		if m.loadErr != nil {
+			b.WriteString(m.styles.Error.Render(m.loadErr.Error()) + "\n" + m.keys("r retry", "esc close"))
+		} else {
+			b.WriteString(m.styles.Dim.Render("loading the catalogue…"))
+		}
+	case stagePick, stageDetails:
+		if m.form != nil {
+			b.WriteString(m.form.View())
+		}
+		b.WriteString("\n" + m.keys("esc cancel"))
+	case stageQuoting:
+		b.WriteString(m.styles.Dim.Render("getting the price (charges)…") + "\n" + m.keys("esc back"))
+	case stageConfirm:
+		b.WriteString(m.confirmView())
+	case stagePlacing:
+		b.WriteString(m.summary())
+		b.WriteString("\n" + m.styles.Warn.Render("placing the order… (sent once; if the reply is lost it is looked up by reference, never sent again)"))
+	case stageLookup:
+		b.WriteString(m.styles.Warn.Render("Outcome unknown: the reply was lost after sending.") + "\n")
+		b.WriteString(m.styles.Dim.Render("looking the order up by reference " + m.req.ClientReference + "… (it is never sent again)"))
+	case stageResult:
+		b.WriteString(m.resultView())
+	}
+	return b.String()
+}
+
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+func (m *Model) keys(ks ...string) string {
+	parts := make([]string, 0, len(ks))
+	for _, k := range ks {
+		key, desc, _ := strings.Cut(k, " ")
+		parts = append(parts, m.styles.Key.Render(key)+" "+m.styles.Dim.Render(desc))
+	}
+	return strings.Join(parts, "  ")
+}
+
+func (m *Model) row(label, value string) string {
+	return m.styles.Label.Render(fmt.Sprintf("%-15s", label)) + value + "\n"
+}
+
+// summary describes the request being quoted or placed.
+func (m *Model) summary() string {
+	var b strings.Builder
+	r := m.req
+	name := r.ProductID
+	cur := ""
+	if m.product != nil {
+		name = m.product.Name + "  #" + m.product.ID
+		cur = m.product.Currency
+	}
+	b.WriteString(m.row("Product", name))
+	switch r.Vertical {
+	case api.VerticalVoucher:
+		b.WriteString(m.row("Denomination", fmt.Sprintf("%s %s × %d", api.FormatAmount(r.Amount, cur), cur, r.Quantity)))
+		if r.Quantity > api.SyncVoucherQuantity {
+			b.WriteString(m.row("", m.styles.Dim.Render("more than 5: fulfilled in the background, tracked in the table")))
+		}
+	case api.VerticalESIM:
+		if v, ok := api.MatchVariant(m.product, r.Amount, ""); ok {
+			b.WriteString(m.row("Plan", variantLabel(v, cur)))
+		}
+	default:
+		b.WriteString(m.row("Amount", api.FormatAmount(r.Amount, cur)+" "+cur))
+		if r.Category != "" {
+			b.WriteString(m.row("Category", r.Category))
+		}
+		for _, k := range sortedKeys(r.InputData) {
+			b.WriteString(m.row(k, r.InputData[k]))
+		}
+	}
+	if r.Email != "" {
+		b.WriteString(m.row("Email", r.Email))
+	}
+	b.WriteString(m.row("Reference", r.ClientReference))
+	return b.String()
+}
+
+func (m *Model) confirmView() string {
+	var b strings.Builder
+	if m.opts.Live {
+		b.WriteString(m.styles.Live.Render("LIVE ACCOUNT — this spends real money") + "\n")
+	}
+	b.WriteString(m.summary())
+	if q := m.quote; q != nil {
+		cur := q.Currency
+		wcur := q.WalletCurrency
+		if wcur == "" {
+			wcur = cur
+		}
+		b.WriteString(m.row("Face value", api.FormatAmount(q.FaceValue, cur)+" "+cur))
+		disc := "-" + api.FormatAmount(q.Discount, cur) + " " + cur
+		if q.DiscountPct > 0 {
+			disc += fmt.Sprintf(" (%g %%)", q.DiscountPct)
+		}
+		b.WriteString(m.row("Discount", disc))
+		if q.FXRate > 0 && !strings.EqualFold(cur, wcur) {
+			b.WriteString(m.row("FX rate", fmt.Sprintf("%g %s→%s", q.FXRate, cur, wcur)))
+		}
+		b.WriteString(m.row("Total payable", m.styles.Title.Render(api.FormatAmount(q.TotalPayable, wcur)+" "+wcur)))
+		if w := m.wallet; w != nil {
+			after := w.Balance - q.TotalPayable
+			b.WriteString(m.row("Wallet", fmt.Sprintf("%s · %s %s → %s %s after", w.ID,
+				api.FormatAmount(w.Balance, w.Currency), w.Currency, api.FormatAmount(after, w.Currency), w.Currency)))
+		} else if m.req.WalletID != "" {
+			b.WriteString(m.row("Wallet", m.req.WalletID))
+		} else {
+			b.WriteString(m.row("Wallet", "the "+wcur+" wallet (provider default)"))
+		}
+	}
+	if m.quoteErr != nil {
+		b.WriteString(m.styles.Error.Render(describe(m.quoteErr)) + "\n")
+		b.WriteString(m.keys("r quote again", "esc edit"))
+		return b.String()
+	}
+	if m.banner != "" {
+		b.WriteString(m.styles.Warn.Render(m.banner) + "\n")
+	}
+	if m.opts.Live {
+		b.WriteString(`Type "buy" or the product name to confirm: ` + m.styles.Title.Render(m.typed) + "█\n")
+		b.WriteString(m.keys("enter place", "esc edit"))
+		return b.String()
+	}
+	b.WriteString(m.keys("enter place", "esc edit"))
+	return b.String()
+}
+
+func (m *Model) resultView() string {
+	var b strings.Builder
+	if m.order == nil {
+		err := m.placeErr
+		if api.KindOf(err) == api.KindOutcomeUnknown {
+			b.WriteString(m.styles.Warn.Render("Outcome unknown") + "\n")
+			b.WriteString("The reply to the create request was lost. The order was not sent again;\n")
+			b.WriteString("the journal keeps looking up reference " + m.req.ClientReference + " and the order\n")
+			b.WriteString("appears in the table if it exists.\n")
+			b.WriteString(m.styles.Dim.Render(describe(err)) + "\n")
+			b.WriteString(m.keys("l look up again", "esc close"))
+			return b.String()
+		}
+		b.WriteString(m.styles.Error.Render("Not placed: "+describe(err)) + "\n")
+		if api.KindOf(err) == api.KindInsufficientFunds {
+			b.WriteString("The wallet cannot pay this order.\n")
+		}
+		b.WriteString(m.keys("e edit and retry", "esc close"))
+		return b.String()
+	}
+	o := m.order
+	if m.found {
+		b.WriteString(m.styles.Dim.Render("found by reference "+o.ClientReference) + "\n")
+	}
+	b.WriteString(m.row("Order", fmt.Sprintf("%s:%s", o.Vertical, o.ID)))
+	b.WriteString(m.row("Reference", o.ClientReference))
+	b.WriteString(m.row("Status", m.statusText(*o)))
+	if o.StatusText != "" {
+		b.WriteString(m.row("", m.styles.Dim.Render(o.StatusText)))
+	}
+	keys := []string{"esc close"}
+	switch {
+	case o.Status.Failure():
+		if o.FailureReason != "" || o.FailureCode != "" {
+			b.WriteString(m.row("Reason", strings.TrimSpace(o.FailureReason+" ("+o.FailureCode+")")))
+		}
+		if o.UserFixable {
+			b.WriteString(m.styles.Warn.Render("The customer can fix this: edit and retry (a new reference is generated).") + "\n")
+			keys = append([]string{"e edit and retry"}, keys...)
+		}
+	case o.Status == api.StatusPending || o.Status == api.StatusProcessing || o.Status == api.StatusUnknown:
+		b.WriteString(m.styles.Warn.Render("PENDING — tracked in the table; it updates there.") + "\n")
+	}
+	if len(o.Vouchers) > 0 {
+		b.WriteString(fmt.Sprintf("%d of %d codes:\n", len(o.Vouchers), max(o.Quantity, len(o.Vouchers))))
+		for i, v := range o.Vouchers {
+			line := m.code(v.CardNumber)
+			if v.PIN != "" {
+				line += "  PIN " + m.code(v.PIN)
+			}
+			mark := "  "
+			if i == m.cursor {
+				mark = "▸ "
+			}
+			b.WriteString(mark + line + "\n")
+		}
+		if o.Status == api.StatusPartial {
+			b.WriteString(m.styles.Warn.Render("partially delivered — tracked in the table") + "\n")
+		}
+		keys = append([]string{"r reveal", "c copy code", "p copy PIN", "↑/↓ select"}, keys...)
+	}
+	if e := o.ESIM; e != nil && e.ActivationCode != "" {
+		if lines, err := qrLines(e.ActivationCode); err == nil {
+			b.WriteString(m.styles.QR.Render(strings.Join(lines, "\n")) + "\n")
+		}
+		b.WriteString(m.row("LPA", e.ActivationCode))
+		if e.ICCID != "" {
+			b.WriteString(m.row("ICCID", e.ICCID))
+		}
+		keys = append([]string{"c copy LPA"}, keys...)
+	}
+	if m.lastCopy != "" {
+		b.WriteString(m.styles.OK.Render(m.lastCopy+" copied") + "\n")
+	}
+	b.WriteString(m.keys(keys...))
+	return b.String()
+}
+
+func (m *Model) statusText(o api.Order) string {
+	s := o.StatusLabel()
+	switch {
+	case o.Status.Success():
+		return m.styles.OK.Render(strings.ToUpper(s))
+	case o.Status.Failure():
+		return m.styles.Error.Render(strings.ToUpper(s))
+	}
+	return m.styles.Warn.Render(strings.ToUpper(s))
+}
+
+func (m *Model) code(s string) string {
+	if m.reveal {
+		return s
+	}
+	return api.Mask(s)
+}
+
+func sortedKeys(in map[string]string) []string {
+	out := make([]string, 0, len(in))
+	for k := range in {
+		out = append(out, k)
+	}
+	for i := 1; i < len(out); i++ {
+		for j := i; j > 0 && out[j] < out[j-1]; j-- {
+			out[j], out[j-1] = out[j-1], out[j]
+		}
+	}
+	return out
+}
+
+// qrQuiet is the light margin around the code, in modules.
+const qrQuiet = 2
+
+// qrLines draws text as a QR code with half blocks, two modules per cell.
+// Light modules are the glyph, dark ones the background.
+func qrLines(text string) ([]string, error) {
+	code, err := qr.Encode(text, qr.M)
+	if err != nil {
+		return nil, err
+	}
+	return halfBlocks(code.Size, qrQuiet, code.Black), nil
+}
+
+func halfBlocks(size, quiet int, black func(x, y int) bool) []string {
+	n := size + 2*quiet
+	light := func(x, y int) bool {
+		x, y = x-quiet, y-quiet
+		if x < 0 || y < 0 || x >= size || y >= size {
+			return true
+		}
+		return !black(x, y)
+	}
+	lines := make([]string, 0, (n+1)/2)
+	for y := 0; y < n; y += 2 {
+		var b strings.Builder
+		for x := 0; x < n; x++ {
+			top := light(x, y)
+			bottom := y+1 >= n || light(x, y+1)
+			switch {
+			case top && bottom:
+				b.WriteRune('█')
+			case top:
+				b.WriteRune('▀')
+			case bottom:
+				b.WriteRune('▄')
+			default:
+				b.WriteRune(' ')
+			}
+		}
+		lines = append(lines, b.String())
+	}
+	return lines
+}
