@@ -26,6 +26,7 @@ import (
 	oneclicksb "github.com/orderwatch/orderwatch/api/sandbox/oneclick"
 	"github.com/orderwatch/orderwatch/keymap"
 	"github.com/orderwatch/orderwatch/poller"
+	"github.com/orderwatch/orderwatch/poller/headless"
 	"github.com/orderwatch/orderwatch/ui"
 )
 
@@ -35,6 +36,7 @@ Usage:
   orderwatch [flags]                    the dashboard (embedded sandbox when no credentials are configured)
   orderwatch sandbox [flags]            serve the embedded sandboxes alone, for other programs' tests
   orderwatch watch [flags] [TARGET...]  print each order transition as one JSON line
+  orderwatch place VERTICAL [flags]     place one order (voucher, topup, esim) and print it as JSON
 
 Run "orderwatch COMMAND -h" for a command's flags.
 `
@@ -53,6 +55,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return runSandbox(ctx, args[1:], stdout, stderr)
 		case "watch":
 			return runWatch(ctx, args[1:], stdout, stderr)
+		case "place":
+			return runPlace(ctx, args[1:], stdout, stderr)
 		case "help", "-h", "--help", "-help":
 			fmt.Fprint(stdout, usage)
 			return exitOK
@@ -386,4 +390,80 @@ func (n notifiers) SetNotificationEmail(ctx context.Context, v api.Vertical, id,
 		return x.SetNotificationEmail(ctx, v, id, email)
 	}
 	return api.Order{}, fmt.Errorf("%s has no notification email", v.Provider().Title())
+}
+
+func runPlace(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		fmt.Fprint(stderr, headless.Usage)
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
+			return exitOK
+		}
+		return exitBadInput
+	}
+	vertical := args[0]
+	var c common
+	rest, err := c.take(args[1:])
+	if err != nil {
+		fmt.Fprintln(stderr, "orderwatch place:", err)
+		return exitBadInput
+	}
+	opts, err := headless.ParsePlaceArgs(vertical, rest)
+	if errors.Is(err, headless.ErrHelp) {
+		return exitOK
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "orderwatch place:", err)
+		return exitBadInput
+	}
+	b, err := openBackend(&c, false)
+	if err != nil {
+		fmt.Fprintln(stderr, "orderwatch place:", err)
+		return exitBadInput
+	}
+	defer b.Close()
+	p := opts.Vertical.Provider()
+	placer, ok := b.placers[p]
+	if !ok {
+		fmt.Fprintf(stderr, "orderwatch place: %s is not configured\n", p.Title())
+		return exitBadInput
+	}
+	catalog, _ := placer.(api.Catalog)
+	deps := headless.Deps{Engine: b.engine, Placer: placer, Catalog: catalog}
+	for _, src := range b.sources {
+		if src.Provider() == p {
+			deps.Wallets = src.Wallets
+		}
+	}
+	for _, pt := range b.providers {
+		if pt.Provider == p {
+			opts.Live = pt.Mode == "LIVE"
+		}
+	}
+	return headless.Place(ctx, deps, opts, stdout, stderr)
+}
+
+// take removes the common flags (--config, --journal, --debug) from args,
+// wherever they stand, and returns the rest for the command's own parser.
+func (c *common) take(args []string) ([]string, error) {
+	known := map[string]*string{"config": &c.configPath, "journal": &c.journal, "debug": &c.debug}
+	c.configPath = os.Getenv("ORDERWATCH_CONFIG")
+	var rest []string
+	for i := 0; i < len(args); i++ {
+		name, val, hasVal := strings.Cut(strings.TrimLeft(args[i], "-"), "=")
+		dst, ok := known[name]
+		if !ok || !strings.HasPrefix(args[i], "-") {
+			rest = append(rest, args[i])
+			continue
+		}
+		if !hasVal {
+			if i+1 >= len(args) {
+				return nil, fmt.Errorf("flag --%s needs a value", name)
+			}
+			i++
+			val = args[i]
+		}
+		*dst = val
+	}
+	c.sb.octo.TimeScale, c.sb.octo.Seed = 1, 1
+	return rest, nil
 }
