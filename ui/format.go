@@ -89,6 +89,10 @@ func createdAt(t *poller.Tracked) time.Time {
 
 func nextCheck(now time.Time, t *poller.Tracked) string {
 	switch {
+	case t.Phase == poller.PhaseDone:
+		return "-"
+	case t.Phase == poller.PhaseOnDemand:
+		return "on demand"
 	case t.Webhook:
 		return "webhook"
 	case t.NextCheck.IsZero():
