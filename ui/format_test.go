@@ -5,8 +5,11 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
+	"github.com/orderwatch/orderwatch/api"
 	"github.com/orderwatch/orderwatch/poller"
+	"github.com/orderwatch/orderwatch/ui/uitest"
 )
 
 func TestNextCheckCell(t *testing.T) {
@@ -25,4 +28,18 @@ func TestNextCheckCell(t *testing.T) {
 	for _, tc := range cases {
 		assert.Equal(t, tc.want, nextCheck(now, &tc.t), tc.name)
 	}
+}
+
+// The answer to a key press (here: pin) is not hidden behind a toast that
+// live traffic happened to raise at the same moment.
+func TestKeyPressMessageWinsOverToast(t *testing.T) {
+	clk := &clockT{t: uitest.Epoch}
+	m, _ := newTestModel(t, 100, 30, withClock(clk))
+	send(m, batchMsg(uitest.Demo()))
+	tr := uitest.Topups()[2]
+	tr.Order.Status, tr.Order.RawStatus = api.StatusDelivered, "DELIVERED"
+	send(m, batchMsg{poller.OrderUpdate{Tracked: tr, Event: &poller.Event{At: clk.t, Changed: true, From: api.StatusPending, To: api.StatusDelivered, Source: poller.SourcePoll}}})
+	require.Len(t, m.toasts, 1)
+	press(m, "p")
+	assert.Contains(t, plain(m), "pinned Vouchers")
 }

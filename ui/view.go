@@ -275,6 +275,8 @@ func (m *Model) messageView() string {
 	switch {
 	case m.prompt.err != "":
 		return st.Error.Render(fit(" ✗ "+m.prompt.err, w))
+	case m.message != "": // the answer to the user's own key press wins for its few seconds
+		return st.Message.Render(fit(" "+m.message, w))
 	case len(m.toasts) > 0:
 		t := m.toasts[len(m.toasts)-1]
 		s := t.text
@@ -285,8 +287,6 @@ func (m *Model) messageView() string {
 			return st.ToastFail.Render(fit(" ✗ "+s, w))
 		}
 		return st.ToastOK.Render(fit(" ✓ "+s, w))
-	case m.message != "":
-		return st.Message.Render(fit(" "+m.message, w))
 	case m.lastErr != "":
 		hint := ""
 		if k := m.keys.DismissError.Help().Key; k != "" {
