@@ -28,6 +28,7 @@ import (
 	"github.com/orderwatch/orderwatch/poller"
 	"github.com/orderwatch/orderwatch/poller/headless"
 	"github.com/orderwatch/orderwatch/ui"
+	"github.com/orderwatch/orderwatch/ui/orderform"
 )
 
 const usage = `orderwatch — watch reseller orders move from PENDING to DELIVERED or FAILED
@@ -184,6 +185,7 @@ type backend struct {
 	sources   []api.OrderSource
 	placers   map[api.Provider]api.Placer
 	notifier  map[api.Provider]api.Notifier
+	lookup    func(ctx context.Context, phone string) ([]orderform.LookupHit, error)
 	engine    *poller.Engine
 	logger    *log.Logger
 	closers   []func() error
@@ -268,6 +270,7 @@ func openBackend(c *common, discover bool) (*backend, error) {
 		}
 		b.sources = append(b.sources, cl)
 		b.placers[api.ProviderOctopus], b.notifier[api.ProviderOctopus] = cl, cl
+		b.lookup = octopusLookup(cl)
 		b.providers = append(b.providers, ui.ProviderTabs{Provider: api.ProviderOctopus, Mode: mode(octo.BaseURL)})
 		perMin[api.ProviderOctopus] = octo.GETPerMinute
 		webhookSecret = octo.WebhookSecret
@@ -344,7 +347,7 @@ func runDashboard(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	err = ui.Run(ctx, ui.Options{
 		Controller: b.engine, Providers: b.providers, ReadOnly: *readonly, KeyMap: &km,
 		NoColor: os.Getenv("NO_COLOR") != "", Mouse: *mouse || b.cfg.Mouse, Actions: notifiers(b.notifier),
-		ExportDir: *exportDir, Context: ctx, Logger: b.logger,
+		ExportDir: *exportDir, Context: ctx, Logger: b.logger, Ordering: b.ordering(),
 	}, nil)
 	cancel()
 	<-done
@@ -466,4 +469,41 @@ func (c *common) take(args []string) ([]string, error) {
 	}
 	c.sb.octo.TimeScale, c.sb.octo.Seed = 1, 1
 	return rest, nil
+}
+
+// ordering gives the order form what it needs per provider: every placement
+// goes through the engine, which journals it before it is sent.
+func (b *backend) ordering() map[api.Provider]ui.OrderingDeps {
+	out := map[api.Provider]ui.OrderingDeps{}
+	for _, src := range b.sources {
+		p := src.Provider()
+		pl, ok := b.placers[p]
+		if !ok {
+			continue
+		}
+		cat, _ := pl.(api.Catalog)
+		d := ui.OrderingDeps{Catalog: cat, Placer: pl, PlaceTracks: true, Find: src.FindByReference,
+			Place: func(ctx context.Context, r api.OrderRequest) (api.Order, error) { return b.engine.Place(ctx, pl, r) }}
+		if p == api.ProviderOctopus {
+			d.Lookup = b.lookup
+		}
+		out[p] = d
+	}
+	return out
+}
+
+// octopusLookup adapts the topup phone lookup to the form's suggestions.
+func octopusLookup(cl *octopus.Client) func(context.Context, string) ([]orderform.LookupHit, error) {
+	return func(ctx context.Context, phone string) ([]orderform.LookupHit, error) {
+		res, err := cl.TopupLookup(ctx, phone)
+		if err != nil {
+			return nil, err
+		}
+		hits := make([]orderform.LookupHit, 0, len(res))
+		for _, r := range res {
+			hits = append(hits, orderform.LookupHit{ProductID: fmt.Sprint(int64(r.ProductID)), Name: string(r.Name),
+				CountryCode: string(r.CountryCode), Identified: bool(r.Identified)})
+		}
+		return hits, nil
+	}
 }

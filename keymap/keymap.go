@@ -22,6 +22,9 @@ const (
 	ScopeInput  Scope = "input"  // a focused text input (filter, email): it gets every other key
 	ScopeHelp   Scope = "help"   // the help view
 	ScopeLog    Scope = "log"    // the event log view
+	// ScopeForm is the order form: it gets every key but these (its own
+	// keys are listed by FormKeys).
+	ScopeForm Scope = "form"
 )
 
 // View is what the user is looking at; it decides which scopes are active.
@@ -33,6 +36,7 @@ const (
 	ViewInput
 	ViewHelp
 	ViewLog
+	ViewForm
 )
 
 // Scopes lists the scopes active in a view. A text input takes every key, so
@@ -47,12 +51,14 @@ func (v View) Scopes() []Scope {
 		return []Scope{ScopeGlobal, ScopeHelp}
 	case ViewLog:
 		return []Scope{ScopeGlobal, ScopeLog}
+	case ViewForm:
+		return []Scope{ScopeForm}
 	}
 	return []Scope{ScopeGlobal, ScopeTable}
 }
 
 // AllViews lists every view, for checks over all of them.
-var AllViews = []View{ViewTable, ViewDetail, ViewInput, ViewHelp, ViewLog}
+var AllViews = []View{ViewTable, ViewDetail, ViewInput, ViewHelp, ViewLog, ViewForm}
 
 // KeyMap holds every binding. Use DefaultKeyMap for a fresh one.
 type KeyMap struct {
@@ -113,6 +119,10 @@ type KeyMap struct {
 	LogUp     key.Binding
 	LogTop    key.Binding
 	LogBottom key.Binding
+
+	// order form (the form handles every other key itself)
+	FormHelp key.Binding
+	FormQuit key.Binding
 }
 
 // Entry describes one binding of a KeyMap.
@@ -182,6 +192,11 @@ func DefaultKeyMap() KeyMap {
 		LogUp:     nb("↑/k", "up", "up", "k"),
 		LogTop:    nb("g", "newest", "g", "home"),
 		LogBottom: nb("G", "oldest", "G", "end"),
+
+		// ? is also a character a field can take: a printable help key only
+		// opens help where nothing is being typed; f1 always does.
+		FormHelp: nb("?/f1", "form keys (? only when no field takes text)", "?", "f1"),
+		FormQuit: nb("ctrl+c", "quit (while placing: asks again, never drops the order silently)", "ctrl+c"),
 	}
 }
 
@@ -243,6 +258,9 @@ func (k *KeyMap) Entries() []Entry {
 		g("log_up", "Log", ScopeLog, &k.LogUp),
 		g("log_top", "Log", ScopeLog, &k.LogTop),
 		g("log_bottom", "Log", ScopeLog, &k.LogBottom),
+
+		g("form_help", "General", ScopeForm, &k.FormHelp),
+		g("form_quit", "General", ScopeForm, &k.FormQuit),
 	}
 }
 
@@ -344,8 +362,37 @@ type Group struct {
 	Bindings []key.Binding
 }
 
+// FormKeys describes the order form's own keys, for help. The form component
+// handles them itself, so they are fixed (not in Entries, not remappable).
+func FormKeys() []Group {
+	return []Group{
+		{Name: "Order form", Bindings: []key.Binding{
+			nb("enter", "next field / choose / submit", "enter"),
+			nb("tab/shift+tab", "next / previous field", "tab", "shift+tab"),
+			nb("↑/↓", "move in a list", "up", "down"),
+			nb("/", "search the list (name, category, country)", "/"),
+			nb("esc", "back a step / close the form", "esc"),
+		}},
+		{Name: "Confirm", Bindings: []key.Binding{
+			nb("enter", "place the order (sent once)", "enter"),
+			nb("buy", `LIVE: type "buy" or the product name, then enter`, "b"),
+			nb("r", "quote again after an error", "r"),
+			nb("esc", "back to the fields", "esc"),
+		}},
+		{Name: "Result", Bindings: []key.Binding{
+			nb("r", "reveal / hide codes", "r"),
+			nb("↑/↓", "select a code", "up", "down"),
+			nb("c", "copy code / LPA", "c"),
+			nb("p", "copy PIN", "p"),
+			nb("e", "edit and retry (new reference)", "e"),
+			nb("l", "look the reference up again", "l"),
+			nb("esc/enter", "close the form", "esc", "enter"),
+		}},
+	}
+}
+
 // HelpGroups returns the enabled bindings that work in view v, grouped in
-// declaration order.
+// declaration order; the order form's own keys come first in ViewForm.
 func (k *KeyMap) HelpGroups(v View) []Group {
 	active := map[Scope]bool{}
 	for _, s := range v.Scopes() {
@@ -353,6 +400,12 @@ func (k *KeyMap) HelpGroups(v View) []Group {
 	}
 	var groups []Group
 	idx := map[string]int{}
+	if v == ViewForm {
+		for _, g := range FormKeys() {
+			idx[g.Name] = len(groups)
+			groups = append(groups, g)
+		}
+	}
 	for _, e := range k.Entries() {
 		if !active[e.Scope] || !e.Binding.Enabled() {
 			continue

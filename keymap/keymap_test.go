@@ -151,3 +151,34 @@ func TestApplyErrors(t *testing.T) {
 type fakeKey string
 
 func (f fakeKey) String() string { return string(f) }
+
+func TestFormViewHelpListsTheFormKeysOnly(t *testing.T) {
+	k := DefaultKeyMap()
+	var descs []string
+	var keys []string
+	for _, g := range k.HelpGroups(ViewForm) {
+		for _, b := range g.Bindings {
+			descs = append(descs, b.Help().Desc)
+			keys = append(keys, b.Keys()...)
+		}
+	}
+	all := strings.Join(descs, "|")
+	for _, want := range []string{"next field", "place the order", "reveal / hide codes", "copy PIN", "edit and retry", "form keys"} {
+		assert.Contains(t, all, want)
+	}
+	assert.Contains(t, all, "quit (while placing")
+	assert.NotContains(t, all, "refresh order now", "table keys are off while the form is open")
+	assert.NotContains(t, all, "place order", "n is not a form key")
+	assert.NotContains(t, keys, "q", "q is typed into fields, never quits")
+	assert.Equal(t, "Order form", k.HelpGroups(ViewForm)[0].Name)
+}
+
+func TestFormBindingsAreRemappableAndCheckedForConflicts(t *testing.T) {
+	k := DefaultKeyMap()
+	require.NoError(t, k.Apply(map[string][]string{"form_help": {"f2"}}))
+	assert.True(t, key.Matches(fakeKey("f2"), k.FormHelp))
+	err := k.Apply(map[string][]string{"form_help": {"ctrl+c"}})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "form_quit")
+	assert.Equal(t, []string{"f2"}, k.FormHelp.Keys(), "a rejected override changes nothing")
+}

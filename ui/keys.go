@@ -12,6 +12,8 @@ import (
 // view is what the user is looking at, for keys and help.
 func (m *Model) view() keymap.View {
 	switch {
+	case m.form != nil && m.over != overlayHelp:
+		return keymap.ViewForm
 	case m.prompt.active():
 		return keymap.ViewInput
 	case m.over == overlayHelp:
@@ -170,7 +172,7 @@ func (m *Model) tableKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Export):
 		return m.exportCmd()
 	case key.Matches(msg, k.PlaceOrder):
-		m.flash("order form: not yet available")
+		return m.openForm()
 	case key.Matches(msg, k.Refresh):
 		if r != nil && m.opts.Controller != nil {
 			m.opts.Controller.Refresh(r.t.Order.Key())

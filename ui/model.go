@@ -14,6 +14,7 @@ import (
 	"github.com/orderwatch/orderwatch/api"
 	"github.com/orderwatch/orderwatch/keymap"
 	"github.com/orderwatch/orderwatch/poller"
+	"github.com/orderwatch/orderwatch/ui/orderform"
 )
 
 // ProviderTabs says which provider is configured, in which mode, and which of
@@ -53,6 +54,14 @@ type Options struct {
 	Context context.Context
 	// Logger receives debug logs (never the terminal); nil discards them.
 	Logger *log.Logger
+	// Ordering lets the place-order key open the order form on a tab of a
+	// provider listed here; otherwise the key says ordering is not
+	// configured. The form pays from the provider's latest WalletUpdate.
+	Ordering map[api.Provider]OrderingDeps
+	// NewReference, when set, gives each new form its client reference
+	// (tests and screenshots pin it). It fills the form through Prefill, so
+	// a topup form then starts at the catalogue, not the phone lookup.
+	NewReference func() string
 }
 
 type overlay int
@@ -116,9 +125,11 @@ type Model struct {
 	message   string
 	msgUntil  time.Time
 	toasts    []toast
-	hlUntil   time.Time
-	ticking   bool
-	focused   api.OrderKey
+	// form is the open order form; nil when closed.
+	form    *formState
+	hlUntil time.Time
+	ticking bool
+	focused api.OrderKey
 }
 
 // New builds the dashboard model.
@@ -253,6 +264,33 @@ func (m *Model) Init() tea.Cmd {
 // Update routes a message to the component that owns it.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	var cmd tea.Cmd
+	// The form's results are handled even after it closed: a placed order
+	// is always tracked.
+	switch msg := msg.(type) {
+	case orderform.PlacedMsg:
+		m.placed(msg.Order)
+		return m.done(nil)
+	case orderform.CopyMsg:
+		return m.done(m.copy(msg.What, msg.Text))
+	case orderform.ClosedMsg:
+		m.closeForm()
+		return m.done(nil)
+	}
+	if m.form != nil {
+		// The form gets every message; the dashboard keeps its data flowing
+		// but none of its keys or mouse actions.
+		switch msg := msg.(type) {
+		case tea.KeyPressMsg:
+			return m.done(m.formKey(msg))
+		case tea.PasteMsg, tea.MouseMsg:
+			return m.done(m.forwardForm(msg))
+		case tea.WindowSizeMsg:
+			// Not forwarded: the form gets the body's size, not the window's.
+		default:
+			cmd = m.forwardForm(msg)
+		}
+	}
+	var own tea.Cmd
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.resize(msg.Width, msg.Height)
@@ -261,7 +299,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.restyle()
 	case batchMsg:
 		m.applyBatch(poller.Batch(msg))
-		cmd = m.relay()
+		own = m.relay()
 	case snapshotMsg:
 		m.applySnapshot(msg)
 	case engineDoneMsg:
@@ -271,13 +309,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.ticking = false
 		m.expire()
 	case tea.KeyPressMsg:
-		cmd = m.handleKey(msg)
+		own = m.handleKey(msg)
 	case tea.PasteMsg:
 		if m.prompt.active() {
-			cmd = m.prompt.update(msg, m)
+			own = m.prompt.update(msg, m)
 		}
 	case tea.MouseWheelMsg:
-		cmd = m.handleWheel(msg)
+		own = m.handleWheel(msg)
 	case tea.MouseClickMsg:
 		m.handleClick(msg)
 	case emailDoneMsg:
@@ -289,6 +327,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.flash("exported " + itoa(msg.rows) + " orders to " + msg.path)
 		}
 	}
+	return m.done(tea.Batch(cmd, own))
+}
+
+func (m *Model) done(cmd tea.Cmd) (tea.Model, tea.Cmd) {
 	m.syncFocus()
 	m.syncDetail()
 	return m, tea.Batch(cmd, m.ensureTick())
@@ -300,7 +342,7 @@ func (m *Model) needTick() bool {
 	if len(m.toasts) > 0 || now.Before(m.hlUntil) || (m.message != "" && !m.msgUntil.IsZero()) {
 		return true
 	}
-	if m.over == overlayNone {
+	if m.over == overlayNone && m.form == nil {
 		if t := m.activeTab(); t != nil && len(t.table.index) > 0 {
 			return true // ages and next-check countdowns
 		}

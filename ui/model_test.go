@@ -345,11 +345,12 @@ func TestReadOnlyHidesDangerousActions(t *testing.T) {
 	assert.NotContains(t, help, "place order")
 }
 
-func TestPlaceOrderSaysNotYetAvailable(t *testing.T) {
+func TestPlaceOrderWithoutOrderingSaysNotConfigured(t *testing.T) {
 	m, _ := newTestModel(t, 100, 30)
 	send(m, batchMsg(uitest.Demo()))
 	press(m, "n")
-	assert.Contains(t, plain(m), "order form: not yet available")
+	assert.Nil(t, m.form)
+	assert.Contains(t, plain(m), "ordering is not configured for Octopus Cards")
 }
 
 func TestHelpListsOnlyKeysOfTheCurrentView(t *testing.T) {

@@ -55,6 +55,9 @@ func (m *Model) resize(w, h int) {
 		t.table.setHeight(clamp0(th - 1))
 	}
 	m.prompt.SetSize(m.width)
+	if m.form != nil {
+		m.form.m.SetSize(m.width, body)
+	}
 }
 
 // syncDetail rebuilds the detail pane's lines for the selected order.
@@ -164,6 +167,14 @@ func (m *Model) infoView() string {
 	if m.prompt.active() {
 		return m.prompt.View(&m.styles, m.width)
 	}
+	if f := m.form; f != nil {
+		p := f.vertical.Provider()
+		s := " new " + f.vertical.Title() + " order · " + p.Title() + " " + m.provState(p).mode + " · " + stageText(f.m.Stage())
+		if f.live {
+			s += " · LIVE: real money"
+		}
+		return m.styles.Info.Render(fit(s, m.width))
+	}
 	t := m.activeTab()
 	if t == nil {
 		return fit("", m.width)
@@ -205,6 +216,9 @@ func (m *Model) bodyView() string {
 		return m.help.View(&m.keys, &m.styles, m.width, h)
 	case overlayLog:
 		return m.events.View(&m.styles, m.width, h)
+	}
+	if m.form != nil {
+		return m.formView(m.width, h)
 	}
 	table := m.tableView()
 	if !m.showDetail {
@@ -293,6 +307,9 @@ func (m *Model) messageView() string {
 			hint = "  (" + k + " dismisses)"
 		}
 		return st.Error.Render(fit(" ✗ "+clock(m.lastErrAt)+" "+m.lastErr+hint, w))
+	}
+	if m.form != nil {
+		return st.Dim.Render(fit(" "+m.keys.FormHelp.Help().Key+" form keys · "+m.keys.FormQuit.Help().Key+" quit", w))
 	}
 	return st.Dim.Render(fit(" "+m.keys.Help.Help().Key+" help · "+m.keys.Quit.Help().Key+" quit", w))
 }

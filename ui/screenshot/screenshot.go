@@ -112,6 +112,11 @@ func drawCell(img *image.RGBA, x, y int, c *uv.Cell, th Theme) {
 	case "▄":
 		draw.Draw(img, image.Rect(r.Min.X, r.Min.Y+cellH/2, r.Max.X, r.Max.Y), image.NewUniform(fg), image.Point{}, draw.Src)
 		return
+	case "┃":
+		// Not in Go Mono: huh marks the focused field with it.
+		mid, half := (r.Min.X+r.Max.X)/2, max(cellW/8, 1)
+		draw.Draw(img, image.Rect(mid-half, r.Min.Y, mid+half, r.Max.Y), image.NewUniform(fg), image.Point{}, draw.Src)
+		return
 	case "", " ":
 	default:
 		face := regular
@@ -120,11 +125,26 @@ func drawCell(img *image.RGBA, x, y int, c *uv.Cell, th Theme) {
 		}
 		d := font.Drawer{Dst: img, Src: image.NewUniform(fg), Face: face,
 			Dot: fixed.P(r.Min.X, r.Min.Y+as)}
-		d.DrawString(c.Content)
+		d.DrawString(glyph(face, c.Content))
 	}
 	if c.Style.Underline != uv.UnderlineNone {
 		draw.Draw(img, image.Rect(r.Min.X, r.Max.Y-2, r.Max.X, r.Max.Y-1), image.NewUniform(fg), image.Point{}, draw.Src)
 	}
+}
+
+// substitutes stand in for glyphs Go Mono lacks, so no cell shows a box.
+var substitutes = map[string]string{"▸": "►", "✓": "√", "✗": "×", "⚠": "!"}
+
+func glyph(face font.Face, s string) string {
+	for _, r := range s {
+		if _, ok := face.GlyphAdvance(r); !ok {
+			if sub, ok := substitutes[s]; ok {
+				return sub
+			}
+			return s
+		}
+	}
+	return s
 }
 
 func mix(a, b color.Color) color.Color {

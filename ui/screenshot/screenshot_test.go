@@ -20,3 +20,20 @@ func TestRenderKeepsColorsAndBlocks(t *testing.T) {
 	assert.Equal(t, Dark.Fg, img.RGBAAt(2*cellW+cellW/2, cellH/2), "full block drawn in the foreground")
 	assert.Equal(t, Dark.Bg, img.RGBAAt(3*cellW+cellW/2, cellH/2), "empty cell is the theme background")
 }
+
+func TestRenderDrawsTheHeavyVerticalBar(t *testing.T) {
+	img, err := Render("┃", 1, 1, Dark)
+	require.NoError(t, err)
+	assert.Equal(t, Dark.Fg, img.RGBAAt(cellW/2, cellH/2), "drawn as a bar in the middle")
+	assert.Equal(t, Dark.Bg, img.RGBAAt(0, cellH/2), "the sides stay background")
+}
+
+func TestMissingGlyphsAreSubstituted(t *testing.T) {
+	once.Do(loadFonts)
+	require.NoError(t, fontErr)
+	_, has := regular.GlyphAdvance('✓')
+	require.False(t, has, "Go Mono has no check mark")
+	assert.Equal(t, "√", glyph(regular, "✓"))
+	assert.Equal(t, "►", glyph(regular, "▸"))
+	assert.Equal(t, "a", glyph(regular, "a"), "glyphs the font has are kept")
+}
