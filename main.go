@@ -186,6 +186,7 @@ type backend struct {
 	placers   map[api.Provider]api.Placer
 	notifier  map[api.Provider]api.Notifier
 	lookup    func(ctx context.Context, phone string) ([]orderform.LookupHit, error)
+	oneclick  *oneclick.Client
 	engine    *poller.Engine
 	logger    *log.Logger
 	closers   []func() error
@@ -282,6 +283,7 @@ func openBackend(c *common, discover bool) (*backend, error) {
 		}
 		b.sources = append(b.sources, cl)
 		b.placers[api.ProviderOneClick] = cl
+		b.oneclick = cl
 		b.providers = append(b.providers, ui.ProviderTabs{Provider: api.ProviderOneClick, Mode: mode(one.BaseURL)})
 		perMin[api.ProviderOneClick] = one.GETPerMinute
 	}
@@ -300,6 +302,9 @@ func openBackend(c *common, discover bool) (*backend, error) {
 		return nil, fmt.Errorf("journal %s: %w", journalPath, err)
 	}
 	b.closers = append(b.closers, j.Close)
+	if err := b.rememberGiftIntents(j); err != nil {
+		return nil, fmt.Errorf("journal %s: %w", journalPath, err)
+	}
 	e, err := poller.New(poller.Config{Sources: b.sources, GETPerMinute: perMin, Journal: j, Discover: discover,
 		WebhookSecret: webhookSecret, WebhookListen: listen, WebhookAllowPublic: c.webhookPublic, Logf: logf})
 	if err != nil {
@@ -487,6 +492,16 @@ func (b *backend) ordering() map[api.Provider]ui.OrderingDeps {
 		if p == api.ProviderOctopus {
 			d.Lookup = b.lookup
 		}
+		if p == api.ProviderOneClick && b.oneclick != nil {
+			d.CheckNumber = func(ctx context.Context, typ, number string) (orderform.LineInfo, error) {
+				r, err := b.oneclick.InternetCheckNumber(ctx, typ, number)
+				return orderform.LineInfo{NCLI: r.NCLI, Offer: r.Offre, Type: r.Type}, err
+			}
+		}
+		d.Current = func(k api.OrderKey) (api.Order, bool) {
+			t, ok := b.engine.Get(k)
+			return t.Order, ok
+		}
 		out[p] = d
 	}
 	return out
@@ -506,4 +521,28 @@ func octopusLookup(cl *octopus.Client) func(context.Context, string) ([]orderfor
 		}
 		return hits, nil
 	}
+}
+
+// rememberGiftIntents hands unresolved gift-card intents back to the
+// OneClickDz client: gift cards have no reference, so the client finds them
+// in its list by product, type, quantity and time, which only the journal
+// still knows after a restart.
+func (b *backend) rememberGiftIntents(j *poller.Journal) error {
+	if b.oneclick == nil {
+		return nil
+	}
+	intents, err := j.Intents()
+	if err != nil {
+		return err
+	}
+	for _, in := range intents {
+		if in.Vertical != api.VerticalGiftCard || (in.State != poller.IntentPending && in.State != poller.IntentPlaced) {
+			continue
+		}
+		r := in.Request()
+		if err := b.oneclick.RememberGiftIntent(in.ClientReference, r.ProductID, r.VariantID, r.Quantity, in.Created, in.OrderID); err != nil {
+			b.logger.Printf("journal: gift-card intent %s: %v", in.ClientReference, err)
+		}
+	}
+	return nil
 }

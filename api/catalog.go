@@ -44,6 +44,7 @@ type Variant struct {
 	ValidityDays int
 	Discount     float64
 	Stock        int // gift cards: units in stock; -1 when unknown
+	MaxQuantity  int // gift cards: per-order cap of the provider; 0 when none is known
 	Fields       map[string]string
 }
 

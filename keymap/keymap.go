@@ -386,7 +386,7 @@ func FormKeys() []Group {
 			nb("p", "copy PIN", "p"),
 			nb("e", "edit and retry (new reference)", "e"),
 			nb("l", "look the reference up again", "l"),
-			nb("esc/enter", "close the form", "esc", "enter"),
+			nb("esc", "close the form", "esc"),
 		}},
 	}
 }

@@ -317,3 +317,10 @@ func TestPlaceRejectedAndConcurrentDuplicate(t *testing.T) {
 	assert.Error(t, err)
 	assert.EqualValues(t, 2, sent.Load(), "bad input sends nothing")
 }
+
+func TestIntentRequestReadsBackTheSummary(t *testing.T) {
+	r := api.OrderRequest{Vertical: api.VerticalGiftCard, ProductID: "507f1f77bcf86cd799439011", VariantID: "TEST_PARTIAL",
+		Quantity: 4, Amount: 12.5, Recipient: "0778037340", RecipientType: "ADSL", ClientReference: "ow-1"}
+	in := Intent{Vertical: r.Vertical, ClientReference: r.ClientReference, Summary: summarize(r)}
+	assert.Equal(t, r, in.Request())
+}

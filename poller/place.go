@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -41,6 +42,34 @@ func summarize(r api.OrderRequest) string {
 	add("recipient", r.Recipient)
 	add("recipient_type", r.RecipientType)
 	return strings.Join(parts, " ")
+}
+
+// Request reads back what summarize wrote: enough to recognise the order in
+// a provider's list when the provider has no reference field (gift cards).
+func (in Intent) Request() api.OrderRequest {
+	r := api.OrderRequest{Vertical: in.Vertical, ClientReference: in.ClientReference}
+	for _, part := range strings.Fields(in.Summary) {
+		k, v, _ := strings.Cut(part, "=")
+		switch k {
+		case "product":
+			r.ProductID = v
+		case "variant":
+			r.VariantID = v
+		case "amount":
+			r.Amount, _ = strconv.ParseFloat(v, 64)
+		case "qty":
+			r.Quantity, _ = strconv.Atoi(v)
+		case "wallet":
+			r.WalletID = v
+		case "category":
+			r.Category = v
+		case "recipient":
+			r.Recipient = v
+		case "recipient_type":
+			r.RecipientType = v
+		}
+	}
+	return r
 }
 
 func newReference() string {

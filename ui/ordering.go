@@ -31,6 +31,11 @@ type OrderingDeps struct {
 	Find func(ctx context.Context, v api.Vertical, ref string) (api.Order, bool, error)
 	// Lookup suggests topup operators for a phone number.
 	Lookup func(ctx context.Context, phone string) ([]orderform.LookupHit, error)
+	// CheckNumber checks an internet line before it is topped up (OneClickDz).
+	CheckNumber func(ctx context.Context, typ, number string) (orderform.LineInfo, error)
+	// Current is the engine's latest state of an order (Engine.Get), so a
+	// result screen follows a pending order to its end.
+	Current func(key api.OrderKey) (api.Order, bool)
 }
 
 // formState is the open order form and what the dashboard keeps about it.
@@ -71,6 +76,9 @@ func (m *Model) openForm() tea.Cmd {
 		Now:      m.opts.Now,
 		IsDark:   m.isDark,
 		Lookup:   deps.Lookup,
+
+		CheckNumber: deps.CheckNumber,
+		Current:     deps.Current,
 	}
 	if m.opts.NewReference != nil {
 		o.Prefill = &api.OrderRequest{Vertical: v, ClientReference: m.opts.NewReference()}

@@ -318,7 +318,9 @@ func TestOrderFormPlacedTracksAndSelectsTheOrder(t *testing.T) {
 	require.Len(t, tracked, 1)
 	assert.Equal(t, "90001", tracked[0].ID)
 	assert.Equal(t, api.StatusDelivered, tracked[0].Status, "the create response is handed to the engine")
-	assert.Nil(t, h.m.form, "enter closed the result")
+	require.NotNil(t, h.m.form, "the repeated confirm press left the result on screen")
+	h.press("esc")
+	assert.Nil(t, h.m.form, "esc closed the result")
 
 	tb := h.m.activeTab().table
 	require.NotNil(t, tb.selected())

@@ -6,6 +6,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/orderwatch/orderwatch/api"
 )
@@ -118,9 +119,10 @@ func (c *Client) GetOrder(ctx context.Context, v api.Vertical, id string) (api.O
 }
 
 // FindByReference is check-ref; a 404 is found=false. Gift cards have no
-// reference at OneClickDz, so for them it always answers found=false with a
-// nil error: a gift-card order is resolved from GiftList around the time
-// it was placed, never by reference.
+// reference at OneClickDz: ref is the journal key of an order this client
+// placed, matched in gift-cards/list by product, type, quantity and time
+// (see giftref.go). An ambiguous match, or a reference this process never
+// placed, is a KindOutcomeUnknown error: never proof that nothing exists.
 func (c *Client) FindByReference(ctx context.Context, v api.Vertical, ref string) (api.Order, bool, error) {
 	var o api.Order
 	var err error
@@ -134,8 +136,7 @@ func (c *Client) FindByReference(ctx context.Context, v api.Vertical, ref string
 		t, err = c.InternetCheckRef(ctx, ref)
 		o = t.Order()
 	case api.VerticalGiftCard:
-		c.logf("oneclickdz: gift cards have no reference; look the order up in gift-cards/list instead")
-		return api.Order{}, false, nil
+		return c.findGift(ctx, ref)
 	default:
 		return api.Order{}, false, badVertical("FindByReference", v)
 	}
@@ -288,13 +289,43 @@ func internetProduct(typ string, items []InternetProduct) api.Product {
 	return p
 }
 
-func giftProduct(gp GiftProduct) api.Product {
+func giftProduct(gp GiftProduct, maxQty int) api.Product {
 	p := api.Product{Provider: api.ProviderOneClick, Vertical: api.VerticalGiftCard, ID: gp.ProductID, Name: gp.ProductTitle,
 		Currency: "DZD", Enabled: true}
 	for _, t := range gp.Types {
-		p.Variants = append(p.Variants, api.Variant{ID: t.ID, Name: t.Name, Currency: "DZD", Price: t.Price, Stock: t.Quantity})
+		p.Variants = append(p.Variants, api.Variant{ID: t.ID, Name: t.Name, Currency: "DZD", Price: t.Price, Stock: t.Quantity,
+			MaxQuantity: maxQty})
 	}
 	return p
+}
+
+// giftCatalogTTL is how long the catalogue is reused for a product's
+// category and enabled flag (the docs advise caching it for 24 h).
+const giftCatalogTTL = 10 * time.Minute
+
+// catalogEntry finds a product in the (cached) catalogue.
+func (c *Client) catalogEntry(ctx context.Context, id string) (CatalogProduct, string, bool) {
+	c.catMu.Lock()
+	cat, at := c.cat, c.catAt
+	c.catMu.Unlock()
+	if cat == nil || c.now().Sub(at) > giftCatalogTTL {
+		got, err := c.GiftCatalog(ctx)
+		if err != nil {
+			return CatalogProduct{}, "", false
+		}
+		cat = &got
+		c.catMu.Lock()
+		c.cat, c.catAt = cat, c.now()
+		c.catMu.Unlock()
+	}
+	for _, cg := range cat.Categories {
+		for _, p := range cg.Products {
+			if p.ID == id {
+				return p, cg.Name, true
+			}
+		}
+	}
+	return CatalogProduct{}, "", false
 }
 
 func matches(search string, fields ...string) bool {
@@ -385,7 +416,12 @@ func (c *Client) Product(ctx context.Context, v api.Vertical, id string) (api.Pr
 		if err != nil {
 			return api.Product{}, err
 		}
-		return giftProduct(gp), nil
+		p := giftProduct(gp, c.maxGift)
+		// checkProduct has no enabled flag or category: the catalogue has.
+		if cp, cat, ok := c.catalogEntry(ctx, gp.ProductID); ok {
+			p.Enabled, p.Category, p.CountryCode = cp.Enabled, cat, strings.ToUpper(cp.Region)
+		}
+		return p, nil
 	}
 	return api.Product{}, badVertical("Product", v)
 }
@@ -531,9 +567,25 @@ func (c *Client) PlaceOrder(ctx context.Context, r api.OrderRequest) (api.Order,
 		}
 		return o, nil
 	case api.VerticalGiftCard:
+		// The intent is remembered before sending: a lost answer is then
+		// resolved from gift-cards/list (FindByReference), never re-sent.
+		ref := r.ClientReference
+		if ref != "" {
+			if id, ok := c.gifts.begin(ref, giftIntent{product: r.ProductID, typ: r.VariantID, qty: r.Quantity, sentAt: c.now()}); !ok {
+				return api.Order{}, &api.Error{Kind: api.KindDuplicateReference, Provider: api.ProviderOneClick, Op: "PlaceOrder giftcard",
+					Message: fmt.Sprintf("reference %q already placed gift-card order %s; nothing was sent", ref, id)}
+			}
+		}
 		id, err := c.GiftPlaceOrder(ctx, PlaceOrderRequest{ProductID: r.ProductID, TypeID: r.VariantID, Quantity: r.Quantity})
 		if err != nil {
+			switch api.KindOf(err) {
+			case api.KindValidation, api.KindAuth, api.KindForbidden, api.KindNotFound, api.KindInsufficientFunds, api.KindRateLimited:
+				c.gifts.forget(ref) // refused: nothing to find later
+			}
 			return api.Order{}, err
+		}
+		if ref != "" {
+			c.gifts.claim(ref, id)
 		}
 		o, err := c.GetOrder(ctx, r.Vertical, id)
 		if err != nil {

@@ -25,6 +25,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -46,7 +47,16 @@ type Config struct {
 	// Logf receives one line per request (method, path, status, duration,
 	// requestId); never a key, a body or a card code.
 	Logf func(string, ...any)
+	// MaxGiftQuantity caps the quantity of one gift-card order (reported as
+	// Variant.MaxQuantity). The provider documents no cap; default
+	// DefaultMaxGiftQuantity, the sandbox's. A negative value means none.
+	MaxGiftQuantity int
+	// Now is the clock gift-card intents are stamped with (tests); default time.Now.
+	Now func() time.Time
 }
+
+// DefaultMaxGiftQuantity is the per-order gift-card cap when Config sets none.
+const DefaultMaxGiftQuantity = 50
 
 // Client talks to one OneClickDz account. Safe for concurrent use.
 type Client struct {
@@ -55,6 +65,14 @@ type Client struct {
 	hc      *http.Client
 	timeout time.Duration
 	logf    func(string, ...any)
+	maxGift int
+	now     func() time.Time
+
+	gifts giftIntents // gift cards placed by this process, by journal reference
+
+	catMu sync.Mutex
+	cat   *Catalog
+	catAt time.Time
 }
 
 // New validates cfg (api.CheckBaseURL: https, or http to loopback) and
@@ -70,7 +88,17 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Timeout < 0 {
 		return nil, errors.New("oneclickdz: timeout must not be negative")
 	}
-	c := &Client{base: u, key: cfg.APIKey, hc: cfg.HTTPClient, timeout: cfg.Timeout, logf: cfg.Logf}
+	c := &Client{base: u, key: cfg.APIKey, hc: cfg.HTTPClient, timeout: cfg.Timeout, logf: cfg.Logf,
+		maxGift: cfg.MaxGiftQuantity, now: cfg.Now}
+	if c.maxGift == 0 {
+		c.maxGift = DefaultMaxGiftQuantity
+	}
+	if c.maxGift < 0 {
+		c.maxGift = 0
+	}
+	if c.now == nil {
+		c.now = time.Now
+	}
 	if c.hc == nil {
 		c.hc = &http.Client{Transport: &http.Transport{
 			Proxy:               http.ProxyFromEnvironment,

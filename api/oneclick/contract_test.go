@@ -270,7 +270,9 @@ func TestContractGiftCards(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "PlayStation Network", psn.Name)
 	require.Len(t, psn.Variants, 5)
-	assert.Equal(t, api.Variant{ID: "type_001", Name: "PSN 500 DA", Currency: "DZD", Price: 490, Stock: 150}, psn.Variants[0])
+	assert.Equal(t, api.Variant{ID: "type_001", Name: "PSN 500 DA", Currency: "DZD", Price: 490, Stock: 150, MaxQuantity: oneclicksb.MaxGiftQuantity}, psn.Variants[0])
+	assert.True(t, psn.Enabled)
+	assert.NotEmpty(t, psn.Category, "from the catalogue")
 
 	q, err := k.c.Quote(ctx, api.OrderRequest{Vertical: api.VerticalGiftCard, ProductID: oneclicksb.PSNProductID, VariantID: "TEST_PARTIAL", Quantity: 4})
 	require.NoError(t, err)
@@ -325,9 +327,10 @@ func TestContractGiftCards(t *testing.T) {
 	require.Len(t, refundOrders, 2)
 	assert.Contains(t, []string{refundOrders[0].ObjID, refundOrders[1].ObjID}, partial.ID)
 
-	// Gift cards have no reference: found=false, no error, no request.
+	// Gift cards have no reference: one this client never placed cannot be
+	// matched, and that is never reported as "not found".
 	_, found, err := k.c.FindByReference(ctx, api.VerticalGiftCard, "anything")
-	require.NoError(t, err)
+	assert.Equal(t, api.KindOutcomeUnknown, api.KindOf(err))
 	assert.False(t, found)
 
 	list, err := k.c.ListOrders(ctx, api.VerticalGiftCard, api.ListQuery{Status: "PARTIALLY_FILLED"})

@@ -195,7 +195,7 @@ func FuzzDecodeGiftProduct(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		p, err := decodeGiftProduct(b)
 		checkDecodeErr(t, err)
-		_ = giftProduct(p)
+		_ = giftProduct(p, DefaultMaxGiftQuantity)
 	})
 }
 

@@ -38,20 +38,7 @@ func ValidMSISDN(s string) error {
 
 // Operator returns the operator of a number from its prefix (55-59 Ooredoo,
 // 66-69 Mobilis, 77-79 Djezzy), or "" when the prefix is not known.
-func Operator(msisdn string) string {
-	if !reMSISDN.MatchString(msisdn) {
-		return ""
-	}
-	switch msisdn[1:3] {
-	case "55", "56", "57", "58", "59":
-		return OperatorOoredoo
-	case "66", "67", "68", "69":
-		return OperatorMobilis
-	case "77", "78", "79":
-		return OperatorDjezzy
-	}
-	return ""
-}
+func Operator(msisdn string) string { return api.MobileOperator(msisdn) }
 
 // CheckOperator reports a number whose known operator differs from the
 // plan's (GMobilis counts as Mobilis; Pixx and unknown prefixes pass).

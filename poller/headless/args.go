@@ -45,10 +45,17 @@ type PlaceOptions struct {
 	WalletID     string
 	Reference    string
 	Input        map[string]string // --input key=value
-	Wait         bool
-	Timeout      time.Duration
-	Reveal       bool
-	Yes          bool
+	// OneClickDz: --plan (mobile, becomes ProductID), --type and --number
+	// (internet; the type becomes ProductID), --type-id (gift cards).
+	// --phone/--msisdn fill Phone; --value fills Amount.
+	Plan    string
+	Type    string
+	Number  string
+	TypeID  string
+	Wait    bool
+	Timeout time.Duration
+	Reveal  bool
+	Yes     bool
 	// Live is set by the caller from the configuration, not by a flag.
 	Live bool
 }
@@ -105,7 +112,7 @@ const Usage = `usage: orderwatch place VERTICAL [flags]
 
 VERTICAL is voucher, topup or esim (Octopus Cards); mobile, internet, giftcard (OneClickDz).
 
-  --product ID          catalogue product id (required)
+  --product ID          catalogue product id (required for voucher, topup, esim, giftcard)
   --denomination N      voucher face value (a fixed value or inside the product's range)
   --quantity N          vouchers: 1..5000 (up to 5 delivered in the response; more in the background)
   --amount N            topup amount, eSIM plan price, OneClickDz amount
@@ -114,7 +121,14 @@ VERTICAL is voucher, topup or esim (Octopus Cards); mobile, internet, giftcard (
   --phone +E164         topup: the phone number (mobile operators)
   --category NAME       topup: Airtime, Data or Bundle, where the product has several
   --input KEY=VALUE     topup: any other input field (repeatable)
-  --email ADDRESS       notification email (optional)
+  --email ADDRESS       notification email (optional; Octopus only)
+  --plan CODE           mobile: the plan code (PREPAID_DJEZZY, MIX500_MOBILIS, …)
+  --phone, --msisdn N   mobile: the number, 10 digits starting 05, 06 or 07 (no +213)
+                        (--amount: dynamic plans only, a whole DZD amount in the plan's range)
+  --type ADSL|4G        internet: the line type
+  --number N            internet: ADSL 0 + 8 digits, 4G 213 + 9 digits
+  --value N             internet: the card value (500, 1000, 2000, …)
+  --type-id ID          giftcard: the product's type (see the catalogue); --quantity 1..stock
   --wallet ID           wallet to pay from (default: the product currency's)
   --reference REF       client_reference (default: generated)
   --wait                track the order until it is delivered, failed or --timeout
@@ -122,8 +136,13 @@ VERTICAL is voucher, topup or esim (Octopus Cards); mobile, internet, giftcard (
   --reveal              print codes, PINs and activation codes in full
   --yes                 confirm spending on a LIVE account
 
+Examples:
+  orderwatch place mobile --plan PREPAID_DJEZZY --phone 0778037340 --amount 500 --wait
+  orderwatch place internet --type ADSL --number 036362608 --value 1000 --wait --reveal
+  orderwatch place giftcard --product 507f1f77bcf86cd799439011 --type-id type_001 --quantity 2 --wait
+
 Exit codes: 0 delivered, 1 failed/refunded/cancelled, 2 bad input (nothing sent),
-3 partial/uncertain, 4 still pending, 5 outcome unknown.`
+3 partial/uncertain/scheduled (PARTIALLY_FILLED, UNKNOWN_ERROR, QUEUED), 4 still pending, 5 outcome unknown.`
 
 // ErrHelp is returned by ParsePlaceArgs for -h/--help.
 var ErrHelp = flag.ErrHelp
@@ -149,6 +168,12 @@ func ParsePlaceArgs(vertical string, args []string) (PlaceOptions, error) {
 	fs.StringVar(&o.PlayerID, "player-id", "", "")
 	fs.StringVar(&o.Server, "server", "", "")
 	fs.StringVar(&o.Phone, "phone", "", "")
+	fs.StringVar(&o.Phone, "msisdn", "", "")
+	fs.StringVar(&o.Plan, "plan", "", "")
+	fs.StringVar(&o.Type, "type", "", "")
+	fs.StringVar(&o.Number, "number", "", "")
+	fs.Var(&amountFlag{v: &o.Amount}, "value", "")
+	fs.StringVar(&o.TypeID, "type-id", "", "")
 	fs.StringVar(&o.Category, "category", "", "")
 	fs.StringVar(&o.Email, "email", "", "")
 	fs.StringVar(&o.WalletID, "wallet", "", "")
@@ -172,47 +197,61 @@ func ParsePlaceArgs(vertical string, args []string) (PlaceOptions, error) {
 	bad := func(format string, args ...any) (PlaceOptions, error) {
 		return o, fmt.Errorf("place %s: "+format, append([]any{v}, args...)...)
 	}
-	if strings.TrimSpace(o.ProductID) == "" {
-		return bad("--product is required")
+	if set["phone"] && set["msisdn"] {
+		return bad("--phone and --msisdn are the same flag; give one")
 	}
-	o.ProductID = strings.TrimSpace(o.ProductID)
-	switch v {
-	case api.VerticalVoucher, api.VerticalGiftCard:
-		if amount.set && v == api.VerticalVoucher {
-			return bad("--amount is for topups and eSIMs; a voucher takes --denomination")
-		}
-		if v == api.VerticalVoucher && !denom.set {
-			return bad("--denomination is required")
-		}
-	default:
-		if denom.set {
-			return bad("--denomination is for vouchers; use --amount")
-		}
-		if !amount.set {
-			return bad("--amount is required")
+	if set["msisdn"] {
+		set["phone"] = true
+	}
+	if set["value"] && set["amount"] {
+		return bad("--value and --amount both set the amount; give one")
+	}
+	for _, f := range oneClickFlags(v) {
+		if set[f] {
+			return bad("--%s is not a flag of place %s (see --help)", f, v)
 		}
 	}
-	if set["quantity"] {
-		if err := api.ValidateQuantity(v, o.Quantity); err != nil {
-			return bad("--quantity %d: %s", o.Quantity, err.(*api.Error).Message)
+	if v.Provider() == api.ProviderOneClick {
+		if err := parseOneClick(&o, set); err != nil {
+			return bad("%s", err.Error())
 		}
-	}
-	if v != api.VerticalTopup {
-		for _, f := range []string{"player-id", "server", "input"} {
-			if set[f] {
-				return bad("--%s is for topups", f)
+	} else {
+		if strings.TrimSpace(o.ProductID) == "" {
+			return bad("--product is required")
+		}
+		o.ProductID = strings.TrimSpace(o.ProductID)
+		switch v {
+		case api.VerticalVoucher:
+			if amount.set {
+				return bad("--amount is for topups and eSIMs; a voucher takes --denomination")
+			}
+			if !denom.set {
+				return bad("--denomination is required")
+			}
+		default:
+			if denom.set {
+				return bad("--denomination is for vouchers; use --amount")
+			}
+			if !amount.set {
+				return bad("--amount is required")
 			}
 		}
-		if set["phone"] && v != api.VerticalMobile && v != api.VerticalInternet {
-			return bad("--phone is for topups")
+		if v != api.VerticalTopup {
+			for _, f := range []string{"player-id", "server", "input", "phone", "category"} {
+				if set[f] {
+					return bad("--%s is for topups", f)
+				}
+			}
 		}
-		if set["category"] && v != api.VerticalTopup {
-			return bad("--category is for topups")
+		if set["phone"] {
+			if err := api.ValidatePhone(o.Phone); err != nil {
+				return bad("--phone: %s", err.(*api.Error).Message)
+			}
 		}
 	}
-	if set["phone"] {
-		if err := api.ValidatePhone(o.Phone); err != nil {
-			return bad("--phone: %s", err.(*api.Error).Message)
+	if set["quantity"] && v != api.VerticalGiftCard {
+		if err := api.ValidateQuantity(v, o.Quantity); err != nil {
+			return bad("--quantity %d: %s", o.Quantity, err.(*api.Error).Message)
 		}
 	}
 	if set["email"] {
@@ -238,4 +277,70 @@ func ParsePlaceArgs(vertical string, args []string) (PlaceOptions, error) {
 		o.Input = nil
 	}
 	return o, nil
+}
+
+// oneClickOnly are the flags of the OneClickDz verticals alone.
+var oneClickOnly = []string{"plan", "msisdn", "type", "number", "value", "type-id"}
+
+// oneClickFlags lists the flags v does not take, among the provider-specific ones.
+func oneClickFlags(v api.Vertical) []string {
+	switch v {
+	case api.VerticalMobile:
+		return []string{"product", "denomination", "type", "number", "value", "type-id", "player-id", "server", "input", "category", "email"}
+	case api.VerticalInternet:
+		return []string{"product", "denomination", "plan", "phone", "msisdn", "amount", "type-id", "player-id", "server", "input", "category", "email"}
+	case api.VerticalGiftCard:
+		return []string{"denomination", "amount", "value", "plan", "phone", "msisdn", "type", "number", "player-id", "server", "input", "category", "email"}
+	}
+	return oneClickOnly
+}
+
+// parseOneClick checks the flags of mobile, internet and giftcard and sets
+// ProductID to what the catalogue is asked for (plan, type or product).
+func parseOneClick(o *PlaceOptions, set map[string]bool) error {
+	switch o.Vertical {
+	case api.VerticalMobile:
+		o.Plan = strings.TrimSpace(o.Plan)
+		if o.Plan == "" {
+			return errors.New("--plan is required (e.g. PREPAID_DJEZZY)")
+		}
+		if !set["phone"] {
+			return errors.New("--phone (or --msisdn) is required")
+		}
+		if err := api.ValidateMSISDN(o.Phone); err != nil {
+			return fmt.Errorf("--phone: %s", err.(*api.Error).Message)
+		}
+		if set["amount"] && o.Amount != math.Trunc(o.Amount) {
+			return errors.New("--amount: must be a whole number of DZD")
+		}
+		o.ProductID = o.Plan
+	case api.VerticalInternet:
+		typ, ok := api.NormalizeInternetType(o.Type)
+		if !ok {
+			return fmt.Errorf("--type %q: want ADSL or 4G", o.Type)
+		}
+		o.Type = typ
+		if !set["number"] {
+			return errors.New("--number is required")
+		}
+		if err := api.ValidateInternetNumber(typ, o.Number); err != nil {
+			return fmt.Errorf("--number: %s", err.(*api.Error).Message)
+		}
+		if !set["value"] {
+			return errors.New("--value is required (e.g. 1000)")
+		}
+		o.ProductID = typ
+	case api.VerticalGiftCard:
+		o.ProductID, o.TypeID = strings.TrimSpace(o.ProductID), strings.TrimSpace(o.TypeID)
+		if o.ProductID == "" {
+			return errors.New("--product is required")
+		}
+		if o.TypeID == "" {
+			return errors.New("--type-id is required (the product's types are in the catalogue)")
+		}
+		if o.Quantity < 1 {
+			return fmt.Errorf("--quantity %d: must be at least 1", o.Quantity)
+		}
+	}
+	return nil
 }

@@ -102,3 +102,66 @@ func TestExitForStatus(t *testing.T) {
 		assert.Equal(t, ExitPending, exitFor(s), s)
 	}
 }
+
+func TestParsePlaceArgsOneClick(t *testing.T) {
+	o, err := ParsePlaceArgs("mobile", []string{"--plan", "PREPAID_DJEZZY", "--phone", "0778037340", "--amount", "500", "--wait", "--reveal", "--yes"})
+	require.NoError(t, err)
+	assert.Equal(t, "PREPAID_DJEZZY", o.ProductID, "the plan is what the catalogue is asked for")
+	assert.Equal(t, "0778037340", o.Phone)
+	assert.Equal(t, 500.0, o.Amount)
+	assert.True(t, o.Wait && o.Reveal && o.Yes)
+
+	o, err = ParsePlaceArgs("mobile", []string{"--plan", "MIX500_MOBILIS", "--msisdn", "0661234567"})
+	require.NoError(t, err, "a fixed plan needs no amount")
+	assert.Equal(t, "0661234567", o.Phone)
+
+	o, err = ParsePlaceArgs("internet", []string{"--type", "adsl", "--number", "036362608", "--value", "1000", "--reference", "r-2"})
+	require.NoError(t, err)
+	assert.Equal(t, "ADSL", o.Type)
+	assert.Equal(t, "ADSL", o.ProductID)
+	assert.Equal(t, "036362608", o.Number)
+	assert.Equal(t, 1000.0, o.Amount)
+
+	o, err = ParsePlaceArgs("giftcard", []string{"--product", "507f1f77bcf86cd799439011", "--type-id", "TEST_PARTIAL", "--quantity", "4"})
+	require.NoError(t, err)
+	assert.Equal(t, "TEST_PARTIAL", o.TypeID)
+	assert.Equal(t, 4, o.Quantity)
+}
+
+func TestParsePlaceArgsOneClickErrors(t *testing.T) {
+	cases := []struct {
+		vertical string
+		args     []string
+		want     string
+	}{
+		{"mobile", []string{"--phone", "0778037340", "--amount", "500"}, "--plan is required"},
+		{"mobile", []string{"--plan", "PREPAID_DJEZZY", "--amount", "500"}, "--phone (or --msisdn) is required"},
+		{"mobile", []string{"--plan", "PREPAID_DJEZZY", "--phone", "+213778037340"}, "--phone: \"+213778037340\" is not a mobile number"},
+		{"mobile", []string{"--plan", "PREPAID_DJEZZY", "--phone", "778037340"}, "--phone"},
+		{"mobile", []string{"--plan", "P", "--phone", "0778037340", "--msisdn", "0778037340"}, "give one"},
+		{"mobile", []string{"--plan", "P", "--phone", "0778037340", "--amount", "10.5"}, "whole number"},
+		{"mobile", []string{"--plan", "P", "--phone", "0778037340", "--product", "1"}, "--product is not a flag of place mobile"},
+		{"mobile", []string{"--plan", "P", "--phone", "0778037340", "--email", "a@b.co"}, "--email is not a flag"},
+		{"mobile", []string{"--plan", "P", "--phone", "0778037340", "--quantity", "2"}, "--quantity 2"},
+		{"internet", []string{"--number", "036362608", "--value", "500"}, "--type \"\": want ADSL or 4G"},
+		{"internet", []string{"--type", "FIBRE", "--number", "036362608", "--value", "500"}, "want ADSL or 4G"},
+		{"internet", []string{"--type", "ADSL", "--value", "500"}, "--number is required"},
+		{"internet", []string{"--type", "ADSL", "--number", "36362608", "--value", "500"}, "not an ADSL number"},
+		{"internet", []string{"--type", "4G", "--number", "036362608", "--value", "500"}, "not a 4G number"},
+		{"internet", []string{"--type", "ADSL", "--number", "036362608"}, "--value is required"},
+		{"internet", []string{"--type", "ADSL", "--number", "036362608", "--value", "-5"}, "not a positive amount"},
+		{"internet", []string{"--type", "ADSL", "--number", "036362608", "--amount", "500"}, "--amount is not a flag"},
+		{"giftcard", []string{"--type-id", "type_001"}, "--product is required"},
+		{"giftcard", []string{"--product", "p"}, "--type-id is required"},
+		{"giftcard", []string{"--product", "p", "--type-id", "t", "--quantity", "0"}, "--quantity 0"},
+		{"giftcard", []string{"--product", "p", "--type-id", "t", "--amount", "5"}, "--amount is not a flag"},
+		{"voucher", []string{"--product", "1", "--denomination", "5", "--plan", "X"}, "--plan is not a flag of place voucher"},
+		{"topup", []string{"--product", "1", "--amount", "5", "--type-id", "X"}, "--type-id is not a flag"},
+	}
+	for _, c := range cases {
+		_, err := ParsePlaceArgs(c.vertical, c.args)
+		if assert.Error(t, err, "%s %q", c.vertical, c.args) {
+			assert.Contains(t, err.Error(), c.want, "%s %q", c.vertical, c.args)
+		}
+	}
+}

@@ -47,6 +47,13 @@ type Result struct {
 	Quote             *QuoteJSON   `json:"quote,omitempty"`
 	Vouchers          []VoucherOut `json:"vouchers,omitempty"`
 	ESIM              *ESIMOut     `json:"esim,omitempty"`
+	// OneClickDz: the number topped up, the price of one gift card, what
+	// the balance paid and got back (partial fills), offers after a refund.
+	Recipient       string     `json:"recipient,omitempty"`
+	PricePerCard    float64    `json:"price_per_card,omitempty"`
+	Debited         float64    `json:"debited,omitempty"`
+	Refunded        float64    `json:"refunded,omitempty"`
+	SuggestedOffers []OfferOut `json:"suggested_offers,omitempty"`
 	// Revealed says whether codes are printed in full (--reveal) or masked.
 	Revealed bool `json:"revealed"`
 	// OutcomeUnknown is true when the create's reply was lost and the
@@ -80,6 +87,13 @@ type VoucherOut struct {
 	Reference  string    `json:"reference,omitempty"`
 }
 
+// OfferOut is a plan OneClickDz suggests after a refused mobile top-up.
+type OfferOut struct {
+	Name     string  `json:"name"`
+	PlanCode string  `json:"plan_code"`
+	Amount   float64 `json:"amount"`
+}
+
 // ESIMOut is a delivered eSIM; the activation code is masked unless --reveal.
 type ESIMOut struct {
 	ICCID            string  `json:"iccid,omitempty"`
@@ -93,8 +107,26 @@ type ESIMOut struct {
 // flagOf names the flag behind a request field, for error messages.
 func flagOf(field string, o PlaceOptions, inputFlags map[string]string) string {
 	switch field {
-	case "product_id", "vertical":
+	case "product_id", "vertical", "productId":
+		switch o.Vertical {
+		case api.VerticalMobile:
+			return "--plan"
+		case api.VerticalInternet:
+			return "--type"
+		}
 		return "--product"
+	case "plan_code":
+		return "--plan"
+	case "msisdn", "MSSIDN":
+		return "--phone"
+	case "number":
+		return "--number"
+	case "type":
+		return "--type"
+	case "value":
+		return "--value"
+	case "type_id", "typeId":
+		return "--type-id"
 	case "denomination":
 		return "--denomination"
 	case "amount":
@@ -156,7 +188,7 @@ func Place(ctx context.Context, deps Deps, o PlaceOptions, stdout, stderr io.Wri
 	if err != nil {
 		switch api.KindOf(err) {
 		case api.KindNotFound, api.KindValidation:
-			return fail(ExitBadInput, "--product %s: unknown product (%v)", o.ProductID, err)
+			return fail(ExitBadInput, "%s %s: unknown product (%v) (nothing was sent)", flagOf("product_id", o, nil), o.ProductID, err)
 		}
 		return fail(ExitFailed, "reading the catalogue: %v (nothing was sent)", err)
 	}
@@ -365,10 +397,18 @@ func buildRequest(o PlaceOptions, p *api.Product) (api.OrderRequest, map[string]
 		req.ClientReference = api.NewClientReference()
 	}
 	flags := map[string]string{}
-	if o.Vertical != api.VerticalTopup {
-		if o.Phone != "" {
-			req.Recipient = o.Phone
-		}
+	switch o.Vertical {
+	case api.VerticalMobile:
+		req.Recipient, req.Quantity = o.Phone, 1
+		return req, flags, nil
+	case api.VerticalInternet:
+		req.Recipient, req.RecipientType, req.Quantity = o.Number, o.Type, 1
+		return req, flags, nil
+	case api.VerticalGiftCard:
+		req.VariantID = o.TypeID
+		return req, flags, nil
+	case api.VerticalTopup:
+	default:
 		return req, flags, nil
 	}
 	in := map[string]string{}
@@ -501,6 +541,14 @@ func fill(r *Result, o api.Order, reveal bool) {
 	for _, v := range o.Vouchers {
 		r.Vouchers = append(r.Vouchers, VoucherOut{CardNumber: maskIf(reveal, v.CardNumber), PIN: maskIf(reveal, v.PIN),
 			Serial: v.Serial, ClaimURL: maskIf(reveal, v.ClaimURL), ExpiresAt: v.ExpiresAt, Reference: v.Reference})
+	}
+	r.Recipient, r.PricePerCard, r.Debited, r.Refunded = o.Recipient, 0, o.Debited, o.Refunded
+	if o.Vertical == api.VerticalGiftCard {
+		r.PricePerCard = o.Denomination
+	}
+	r.SuggestedOffers = nil
+	for _, s := range o.SuggestedOffers {
+		r.SuggestedOffers = append(r.SuggestedOffers, OfferOut{Name: s.Name, PlanCode: s.PlanCode, Amount: s.Amount})
 	}
 	r.ESIM = nil
 	if o.ESIM != nil {

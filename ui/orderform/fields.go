@@ -31,12 +31,19 @@ type values struct {
 	Reference string
 	WalletID  string
 	Inputs    map[string]*string
+	// OneClickDz: internet type and line number, gift-card category. The
+	// mobile number is Phone.
+	NetType      string
+	Number       string
+	GiftCategory string
 	// walletSet is true once the wallet was chosen (prefill), so loading a
 	// product does not override it.
 	walletSet bool
 }
 
-func newValues() *values { return &values{Quantity: "1", Inputs: map[string]*string{}} }
+func newValues() *values {
+	return &values{Quantity: "1", Inputs: map[string]*string{}, NetType: api.InternetADSL}
+}
 
 func fmtAmount(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
@@ -58,6 +65,17 @@ func (v *values) fromRequest(r api.OrderRequest) {
 	for k, s := range r.InputData {
 		s := s
 		v.Inputs[k] = &s
+	}
+	switch r.Vertical {
+	case api.VerticalMobile:
+		v.Phone = r.Recipient
+	case api.VerticalInternet:
+		v.Number = r.Recipient
+		if t, ok := api.NormalizeInternetType(r.RecipientType); ok {
+			v.NetType = t
+		} else if t, ok := api.NormalizeInternetType(r.ProductID); ok {
+			v.NetType = t
+		}
 	}
 }
 
@@ -341,6 +359,8 @@ func (m *Model) detailsForm() *huh.Form {
 			fields = append(fields, in)
 		}
 		fields = append(fields, m.emailField())
+	case api.VerticalMobile, api.VerticalInternet, api.VerticalGiftCard:
+		return m.oneClickDetails(fields)
 	case api.VerticalESIM:
 		opts := make([]huh.Option[string], 0, len(p.Variants))
 		for _, v := range p.Variants {
@@ -458,12 +478,20 @@ func productSummary(p *api.Product) string {
 	if p.ID != "" {
 		parts = append(parts, "#"+p.ID)
 	}
+	seen := map[string]bool{}
 	for _, s := range []string{p.Category, p.Type, p.CountryCode, p.Currency} {
-		if s != "" {
+		if s != "" && !seen[s] {
+			seen[s] = true
 			parts = append(parts, s)
 		}
 	}
-	return strings.Join(parts, " · ")
+	return mdEscape(strings.Join(parts, " · "))
+}
+
+// mdEscape keeps a huh note (rendered as markdown) from eating the
+// underscores of plan codes and offers.
+func mdEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, "_", `\_`, "*", `\*`, "`", "\\`").Replace(s)
 }
 
 // chooseWallet defaults to the wallet in the product's currency (no FX).
@@ -506,6 +534,8 @@ func (m *Model) buildRequest() (api.OrderRequest, error) {
 				r.InputData[f.Name] = s
 			}
 		}
+	case api.VerticalMobile, api.VerticalInternet, api.VerticalGiftCard:
+		return m.buildOneClick(r)
 	case api.VerticalESIM:
 		for _, v := range p.Variants {
 			if v.ID == m.vals.VariantID {

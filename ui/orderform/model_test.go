@@ -393,7 +393,10 @@ func TestHalfBlockQRReproducesBitmap(t *testing.T) {
 }
 
 func TestUnsupportedVerticalRefused(t *testing.T) {
-	m := New(fakeOpts(api.VerticalMobile, catalogue(), &fakePlacer{}))
+	m := New(fakeOpts(api.Vertical("bogus"), catalogue(), &fakePlacer{}))
 	assert.Equal(t, "refused", m.Stage())
-	assert.Contains(t, m.View(), "no order form for Mobile")
+	assert.Contains(t, m.View(), "no order form for bogus")
+	for _, v := range api.AllVerticals {
+		assert.True(t, Supported(v), v)
+	}
 }

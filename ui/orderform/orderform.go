@@ -52,7 +52,24 @@ type Options struct {
 	// Timeout bounds each catalogue, quote and lookup call (default 30 s);
 	// placing is bounded by the Place func itself.
 	Timeout time.Duration
+	// CheckNumber checks an internet line (OneClickDz check-number) before
+	// the value is chosen; optional.
+	CheckNumber func(ctx context.Context, typ, number string) (LineInfo, error)
+	// Current returns the tracked state of a placed order (Engine.Get); the
+	// result follows it every FollowEvery while the order is in flight.
+	// Optional: the dashboard may push OrderMsg instead.
+	Current     func(key api.OrderKey) (api.Order, bool)
+	FollowEvery time.Duration
 }
+
+// LineInfo is what a check of an internet line returns.
+type LineInfo struct {
+	NCLI, Offer, Type string
+}
+
+// OrderMsg tells an open form the newest state of an order; a form showing
+// that order's result updates it.
+type OrderMsg struct{ Order api.Order }
 
 // PlacedMsg says an order exists now (whatever its status): the dashboard
 // tracks and highlights it.
@@ -65,9 +82,7 @@ type ClosedMsg struct{}
 type CopyMsg struct{ What, Text string }
 
 // Supported reports verticals that have a form.
-func Supported(v api.Vertical) bool {
-	return v == api.VerticalVoucher || v == api.VerticalTopup || v == api.VerticalESIM
-}
+func Supported(v api.Vertical) bool { return v.Valid() }
 
 type stage int
 
@@ -87,9 +102,11 @@ const (
 type step int
 
 const (
-	stepProduct step = iota
-	stepCountry      // eSIM
-	stepPhone        // topup: optional phone for the lookup
+	stepProduct  step = iota
+	stepCountry       // eSIM
+	stepPhone         // topup: optional phone for the lookup; mobile: the number
+	stepCategory      // gift cards
+	stepLine          // internet: type and number
 )
 
 var formIDs atomic.Int64
@@ -128,6 +145,9 @@ type Model struct {
 	reveal   bool
 	cursor   int // selected voucher in the result
 	lastCopy string
+
+	line    *LineInfo // internet: the check-number result
+	lineErr string    // internet: why the check failed (not a format error)
 }
 
 // New builds the form. Call Init for its first command.
@@ -137,6 +157,9 @@ func New(opts Options) *Model {
 	}
 	if opts.Timeout <= 0 {
 		opts.Timeout = 30 * time.Second
+	}
+	if opts.FollowEvery <= 0 {
+		opts.FollowEvery = time.Second
 	}
 	m := &Model{opts: opts, id: formIDs.Add(1), width: 80, height: 24, styles: newStyles(opts.IsDark), vals: newValues()}
 	switch {
@@ -165,9 +188,18 @@ func (m *Model) Init() tea.Cmd {
 	if m.stage != stageLoading {
 		return nil
 	}
-	if m.opts.Vertical == api.VerticalTopup && m.opts.Lookup != nil && m.opts.Prefill == nil {
+	switch {
+	case m.opts.Vertical == api.VerticalTopup && m.opts.Lookup != nil && !m.editing():
 		m.stage, m.step = stagePick, stepPhone
 		return m.setForm(m.phoneForm())
+	case m.opts.Vertical == api.VerticalMobile && !m.editing():
+		m.stage, m.step = stagePick, stepPhone
+		return m.setForm(m.msisdnForm())
+	case m.opts.Vertical == api.VerticalInternet && !m.editing():
+		m.stage, m.step = stagePick, stepLine
+		return m.setForm(m.lineForm())
+	case m.opts.Vertical == api.VerticalInternet:
+		return m.loadProduct(m.vals.NetType)
 	}
 	return m.loadProducts()
 }
@@ -362,3 +394,52 @@ func cloneRequest(r api.OrderRequest) api.OrderRequest {
 }
 
 func emit(msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }
+
+// editing reports a prefill that names what to buy (edit and retry), not
+// just a reference.
+func (m *Model) editing() bool {
+	p := m.opts.Prefill
+	return p != nil && (p.ProductID != "" || p.VariantID != "" || p.Recipient != "")
+}
+
+type lineMsg struct {
+	id   int64
+	seq  int
+	info LineInfo
+	err  error
+}
+
+func (m *Model) checkLine() tea.Cmd {
+	m.stage = stageLoading
+	m.seq++
+	id, seq, f, typ, num := m.id, m.seq, m.opts.CheckNumber, m.vals.NetType, m.vals.Number
+	ctx, cancel := m.ctx()
+	return func() tea.Msg {
+		defer cancel()
+		info, err := f(ctx, typ, num)
+		return lineMsg{id: id, seq: seq, info: info, err: err}
+	}
+}
+
+// followMsg re-reads the placed order's tracked state.
+type followMsg struct{ id int64 }
+
+func (m *Model) follow() tea.Cmd {
+	if m.opts.Current == nil || m.order == nil || !following(*m.order) {
+		return nil
+	}
+	id := m.id
+	return tea.Tick(m.opts.FollowEvery, func(time.Time) tea.Msg { return followMsg{id: id} })
+}
+
+// following: an order expected to change soon. Uncertain and scheduled
+// orders resolve in hours, and a OneClickDz partial fill is final.
+func following(o api.Order) bool {
+	switch {
+	case o.Status == api.StatusUncertain || o.Status == api.StatusScheduled:
+		return false
+	case o.Status == api.StatusPartial && o.Provider == api.ProviderOneClick:
+		return false
+	}
+	return o.Status.InFlight()
+}

@@ -48,6 +48,24 @@ func (m *Model) Update(msg tea.Msg) (*Model, tea.Cmd) {
 			return m, nil
 		}
 		return m, m.onFound(msg)
+	case lineMsg:
+		if msg.id != m.id || msg.seq != m.seq {
+			return m, nil
+		}
+		return m, m.onLine(msg)
+	case followMsg:
+		if msg.id != m.id || m.stage != stageResult || m.order == nil {
+			return m, nil
+		}
+		if o, ok := m.opts.Current(m.order.Key()); ok && o.Status != "" {
+			m.setOrder(o)
+		}
+		return m, m.follow()
+	case OrderMsg:
+		if m.order != nil && msg.Order.Key() == m.order.Key() && msg.Order.Status != "" {
+			m.setOrder(msg.Order)
+		}
+		return m, nil
 	case formDoneMsg:
 		if msg.id != m.id || msg.form != m.form {
 			return m, nil
@@ -96,10 +114,31 @@ func (m *Model) advance() tea.Cmd {
 		switch m.step {
 		case stepPhone:
 			m.form = nil
+			if m.opts.Vertical == api.VerticalMobile {
+				m.vals.Phone = strings.TrimSpace(m.vals.Phone)
+				return m.loadProducts()
+			}
 			if m.vals.Phone != "" {
 				return m.lookup(m.vals.Phone)
 			}
 			return m.loadProducts()
+		case stepLine:
+			m.form = nil
+			m.vals.Number = strings.TrimSpace(m.vals.Number)
+			m.line, m.lineErr = nil, ""
+			if m.opts.CheckNumber != nil {
+				return m.checkLine()
+			}
+			return m.loadProduct(m.vals.NetType)
+		case stepCategory:
+			m.step = stepProduct
+			ps := m.giftCandidates()
+			if len(ps) == 0 {
+				m.banner = "no enabled product in " + m.vals.GiftCategory
+				m.step, m.vals.GiftCategory = stepCategory, ""
+				return m.setForm(m.categoryForm())
+			}
+			return m.setForm(m.productForm(ps, ""))
 		case stepCountry:
 			m.step = stepProduct
 			ps := m.candidates()
@@ -164,9 +203,21 @@ func (m *Model) onProducts(msg productsMsg) tea.Cmd {
 		return nil
 	}
 	m.stage = stagePick
-	if m.opts.Vertical == api.VerticalESIM {
+	switch m.opts.Vertical {
+	case api.VerticalESIM:
 		m.step = stepCountry
 		return m.setForm(m.countryForm())
+	case api.VerticalGiftCard:
+		m.step = stepCategory
+		return m.setForm(m.categoryForm())
+	case api.VerticalMobile:
+		m.step = stepProduct
+		ps := m.planCandidates()
+		if len(ps) == 0 {
+			m.stage, m.loadErr = stageLoading, errors.New("no enabled mobile plan")
+			return nil
+		}
+		return m.setForm(m.planForm(ps))
 	}
 	m.step = stepProduct
 	return m.setForm(m.productForm(m.products, ""))
@@ -256,12 +307,37 @@ func (m *Model) payingWallet(q api.Quote) (api.Wallet, bool) {
 	return api.Wallet{}, false
 }
 
+func (m *Model) onLine(msg lineMsg) tea.Cmd {
+	if msg.err != nil {
+		if api.KindOf(msg.err) == api.KindValidation {
+			m.banner = "the line check refused the number: " + describe(msg.err)
+			m.stage, m.step = stagePick, stepLine
+			return m.setForm(m.lineForm())
+		}
+		m.lineErr = describe(msg.err) // not the number's fault: go on
+	} else {
+		info := msg.info
+		m.line = &info
+	}
+	return m.loadProduct(m.vals.NetType)
+}
+
+// setOrder shows a newer state of the placed order.
+func (m *Model) setOrder(o api.Order) {
+	o = o.Clone()
+	if o.ClientReference == "" && m.order != nil {
+		o.ClientReference = m.order.ClientReference
+	}
+	m.order = &o
+	m.cursor = min(m.cursor, max(max(len(o.Vouchers), len(o.SuggestedOffers))-1, 0))
+}
+
 func (m *Model) onPlaced(msg placedMsg) tea.Cmd {
 	m.stage = stageResult
 	if msg.err == nil || msg.order.ID != "" {
 		o := msg.order
 		m.order, m.placeErr = &o, msg.err
-		return emit(PlacedMsg{Order: o})
+		return tea.Batch(emit(PlacedMsg{Order: o}), m.follow())
 	}
 	m.placeErr = msg.err
 	if api.KindOf(msg.err) == api.KindOutcomeUnknown {
@@ -284,7 +360,7 @@ func (m *Model) onFound(msg foundMsg) tea.Cmd {
 	}
 	o := msg.order
 	m.order, m.found, m.banner = &o, true, ""
-	return emit(PlacedMsg{Order: o})
+	return tea.Batch(emit(PlacedMsg{Order: o}), m.follow())
 }
 
 // liveWordOK reports the typed confirmation: "buy" or the product name.
@@ -372,7 +448,7 @@ func (m *Model) confirmKey(k tea.KeyPressMsg) tea.Cmd {
 
 func (m *Model) resultKey(s string) tea.Cmd {
 	switch s {
-	case "esc", "q", "enter":
+	case "esc", "q": // not enter: a double-pressed confirm must not hide what was just bought
 		return emit(ClosedMsg{})
 	case "l":
 		if m.order == nil && api.KindOf(m.placeErr) == api.KindOutcomeUnknown {
@@ -393,7 +469,7 @@ func (m *Model) resultKey(s string) tea.Cmd {
 	case "up", "k":
 		m.cursor = max(m.cursor-1, 0)
 	case "down", "j":
-		m.cursor = min(m.cursor+1, max(len(o.Vouchers)-1, 0))
+		m.cursor = min(m.cursor+1, max(max(len(o.Vouchers), len(o.SuggestedOffers))-1, 0))
 	case "c":
 		if o.ESIM != nil && o.ESIM.ActivationCode != "" {
 			m.lastCopy = "activation code"
@@ -401,7 +477,16 @@ func (m *Model) resultKey(s string) tea.Cmd {
 		}
 		if m.cursor < len(o.Vouchers) {
 			m.lastCopy = "code"
-			return emit(CopyMsg{What: "voucher code", Text: o.Vouchers[m.cursor].CardNumber})
+			what := "voucher code"
+			if o.Vertical.Provider() == api.ProviderOneClick {
+				what = "card code"
+			}
+			return emit(CopyMsg{What: what, Text: o.Vouchers[m.cursor].CardNumber})
+		}
+	case "s":
+		if m.cursor < len(o.Vouchers) && o.Vouchers[m.cursor].Serial != "" {
+			m.lastCopy = "serial"
+			return emit(CopyMsg{What: "card serial", Text: o.Vouchers[m.cursor].Serial})
 		}
 	case "p":
 		if m.cursor < len(o.Vouchers) && o.Vouchers[m.cursor].PIN != "" {
@@ -429,6 +514,11 @@ func (m *Model) canRetry() bool {
 func (m *Model) editRetry() tea.Cmd {
 	prefill := cloneRequest(m.req)
 	prefill.ClientReference = api.NewClientReference()
+	// A refused mobile top-up: retry with the offer under the cursor.
+	if o := m.order; o != nil && o.Vertical == api.VerticalMobile && len(o.SuggestedOffers) > 0 {
+		off := o.SuggestedOffers[min(m.cursor, len(o.SuggestedOffers)-1)]
+		prefill.ProductID, prefill.VariantID, prefill.Amount = off.PlanCode, "", off.Amount
+	}
 	opts := m.opts
 	opts.Prefill = &prefill
 	w, h := m.width, m.height

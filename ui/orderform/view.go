@@ -64,15 +64,27 @@ func (m *Model) View() string {
 		}
 		b.WriteString("\n" + m.keys("esc cancel"))
 	case stageQuoting:
-		b.WriteString(m.styles.Dim.Render("getting the price (charges)…") + "\n" + m.keys("esc back"))
+		what := "getting the price (charges)…"
+		if m.opts.Vertical.Provider() == api.ProviderOneClick {
+			what = "computing the price from the catalogue…"
+		}
+		b.WriteString(m.styles.Dim.Render(what) + "\n" + m.keys("esc back"))
 	case stageConfirm:
 		b.WriteString(m.confirmView())
 	case stagePlacing:
 		b.WriteString(m.summary())
-		b.WriteString("\n" + m.styles.Warn.Render("placing the order… (sent once; if the reply is lost it is looked up by reference, never sent again)"))
+		if m.opts.Vertical == api.VerticalGiftCard {
+			b.WriteString("\n" + m.styles.Warn.Render("placing the order… (sent once; if the reply is lost it is looked for in gift-cards/list, never sent again)"))
+		} else {
+			b.WriteString("\n" + m.styles.Warn.Render("placing the order… (sent once; if the reply is lost it is looked up by reference, never sent again)"))
+		}
 	case stageLookup:
 		b.WriteString(m.styles.Warn.Render("Outcome unknown: the reply was lost after sending.") + "\n")
-		b.WriteString(m.styles.Dim.Render("looking the order up by reference " + m.req.ClientReference + "… (it is never sent again)"))
+		if m.opts.Vertical == api.VerticalGiftCard {
+			b.WriteString(m.styles.Dim.Render("looking for it in gift-cards/list (same product, type and quantity, placed after the intent)… (it is never sent again)"))
+		} else {
+			b.WriteString(m.styles.Dim.Render("looking the order up by reference " + m.req.ClientReference + "… (it is never sent again)"))
+		}
 	case stageResult:
 		b.WriteString(m.resultView())
 	}
@@ -120,6 +132,9 @@ func (m *Model) summary() string {
 		if v, ok := api.MatchVariant(m.product, r.Amount, ""); ok {
 			b.WriteString(m.row("Plan", variantLabel(v, cur)))
 		}
+	case api.VerticalMobile, api.VerticalInternet, api.VerticalGiftCard:
+		b.WriteString(m.oneClickSummary(r))
+		return b.String()
 	default:
 		b.WriteString(m.row("Amount", api.FormatAmount(r.Amount, cur)+" "+cur))
 		if r.Category != "" {
@@ -149,11 +164,13 @@ func (m *Model) confirmView() string {
 			wcur = cur
 		}
 		b.WriteString(m.row("Face value", api.FormatAmount(q.FaceValue, cur)+" "+cur))
-		disc := "-" + api.FormatAmount(q.Discount, cur) + " " + cur
-		if q.DiscountPct > 0 {
-			disc += fmt.Sprintf(" (%g %%)", q.DiscountPct)
+		if q.Discount > 0 || q.Provider != api.ProviderOneClick {
+			disc := "-" + api.FormatAmount(q.Discount, cur) + " " + cur
+			if q.DiscountPct > 0 {
+				disc += fmt.Sprintf(" (%g %%)", q.DiscountPct)
+			}
+			b.WriteString(m.row("Discount", disc))
 		}
-		b.WriteString(m.row("Discount", disc))
 		if q.FXRate > 0 && !strings.EqualFold(cur, wcur) {
 			b.WriteString(m.row("FX rate", fmt.Sprintf("%g %s→%s", q.FXRate, cur, wcur)))
 		}
@@ -189,6 +206,15 @@ func (m *Model) resultView() string {
 	var b strings.Builder
 	if m.order == nil {
 		err := m.placeErr
+		if api.KindOf(err) == api.KindOutcomeUnknown && m.opts.Vertical == api.VerticalGiftCard {
+			b.WriteString(m.styles.Warn.Render("Outcome unknown") + "\n")
+			b.WriteString("The reply to placeOrder was lost and gift cards have no reference. The order was not\n")
+			b.WriteString("sent again; it is looked for in gift-cards/list (same product, type and quantity,\n")
+			b.WriteString("placed after journal intent " + m.req.ClientReference + ") until found or ruled out.\n")
+			b.WriteString(m.styles.Dim.Render(describe(err)) + "\n")
+			b.WriteString(m.keys("l look again", "esc close"))
+			return b.String()
+		}
 		if api.KindOf(err) == api.KindOutcomeUnknown {
 			b.WriteString(m.styles.Warn.Render("Outcome unknown") + "\n")
 			b.WriteString("The reply to the create request was lost. The order was not sent again;\n")
@@ -210,7 +236,14 @@ func (m *Model) resultView() string {
 		b.WriteString(m.styles.Dim.Render("found by reference "+o.ClientReference) + "\n")
 	}
 	b.WriteString(m.row("Order", fmt.Sprintf("%s:%s", o.Vertical, o.ID)))
-	b.WriteString(m.row("Reference", o.ClientReference))
+	if o.Vertical == api.VerticalGiftCard {
+		b.WriteString(m.row("Journal key", o.ClientReference))
+	} else {
+		b.WriteString(m.row("Reference", o.ClientReference))
+	}
+	if o.Recipient != "" {
+		b.WriteString(m.row("Number", o.Recipient))
+	}
 	b.WriteString(m.row("Status", m.statusText(*o)))
 	if o.StatusText != "" {
 		b.WriteString(m.row("", m.styles.Dim.Render(o.StatusText)))
@@ -219,14 +252,35 @@ func (m *Model) resultView() string {
 	switch {
 	case o.Status.Failure():
 		if o.FailureReason != "" || o.FailureCode != "" {
-			b.WriteString(m.row("Reason", strings.TrimSpace(o.FailureReason+" ("+o.FailureCode+")")))
+			reason := o.FailureReason
+			if o.FailureCode != "" {
+				reason = strings.TrimSpace(reason + " (" + o.FailureCode + ")")
+			}
+			b.WriteString(m.row("Reason", reason))
 		}
-		if o.UserFixable {
+		if len(o.SuggestedOffers) > 0 {
+			b.WriteString(m.offersView(*o))
+			keys = append([]string{"↑/↓ select offer", "e edit and retry with it"}, keys...)
+		} else if o.UserFixable {
 			b.WriteString(m.styles.Warn.Render("The customer can fix this: edit and retry (a new reference is generated).") + "\n")
 			keys = append([]string{"e edit and retry"}, keys...)
 		}
+	case o.Status == api.StatusUncertain:
+		b.WriteString(m.styles.Warn.Render("UNKNOWN_ERROR — the outcome is uncertain; support resolves it within hours. Do not refund.") + "\n")
+		if o.FailureReason != "" {
+			b.WriteString(m.row("Message", o.FailureReason))
+		}
+	case o.Status == api.StatusScheduled:
+		b.WriteString(m.styles.Warn.Render("QUEUED — scheduled, not failed: processed within 12–48 h; tracked in the table.") + "\n")
 	case o.Status == api.StatusPending || o.Status == api.StatusProcessing || o.Status == api.StatusUnknown:
-		b.WriteString(m.styles.Warn.Render("PENDING — tracked in the table; it updates there.") + "\n")
+		if m.opts.Current != nil {
+			b.WriteString(m.styles.Warn.Render("PENDING — tracked; it updates here and in the table.") + "\n")
+		} else {
+			b.WriteString(m.styles.Warn.Render("PENDING — tracked in the table; it updates there.") + "\n")
+		}
+	}
+	if o.Vertical == api.VerticalGiftCard {
+		b.WriteString(m.giftArithmetic(*o))
 	}
 	if len(o.Vouchers) > 0 {
 		b.WriteString(fmt.Sprintf("%d of %d codes:\n", len(o.Vouchers), max(o.Quantity, len(o.Vouchers))))
@@ -235,16 +289,26 @@ func (m *Model) resultView() string {
 			if v.PIN != "" {
 				line += "  PIN " + m.code(v.PIN)
 			}
+			if v.Serial != "" {
+				line += "  serial " + v.Serial
+			}
+			if v.Reference != "" && o.Vertical == api.VerticalInternet {
+				line += "  num_trans " + v.Reference
+			}
 			mark := "  "
 			if i == m.cursor {
 				mark = "▸ "
 			}
 			b.WriteString(mark + line + "\n")
 		}
-		if o.Status == api.StatusPartial {
+		if o.Status == api.StatusPartial && o.Provider != api.ProviderOneClick {
 			b.WriteString(m.styles.Warn.Render("partially delivered — tracked in the table") + "\n")
 		}
-		keys = append([]string{"r reveal", "c copy code", "p copy PIN", "↑/↓ select"}, keys...)
+		ks := []string{"r reveal", "c copy code", "p copy PIN", "↑/↓ select"}
+		if o.Vertical.Provider() == api.ProviderOneClick {
+			ks = []string{"r reveal", "c copy code", "s copy serial", "↑/↓ select"}
+		}
+		keys = append(ks, keys...)
 	}
 	if e := o.ESIM; e != nil && e.ActivationCode != "" {
 		if lines, err := qrLines(e.ActivationCode); err == nil {
@@ -336,4 +400,63 @@ func halfBlocks(size, quiet int, black func(x, y int) bool) []string {
 		lines = append(lines, b.String())
 	}
 	return lines
+}
+
+// oneClickSummary describes a mobile, internet or gift-card request.
+func (m *Model) oneClickSummary(r api.OrderRequest) string {
+	var b strings.Builder
+	switch r.Vertical {
+	case api.VerticalMobile:
+		op := api.MobileOperator(r.Recipient)
+		if op == "" {
+			op = "operator not known from the prefix"
+		}
+		b.WriteString(m.row("Number", r.Recipient+" ("+op+")"))
+		b.WriteString(m.row("Amount", api.FormatAmount(r.Amount, "DZD")+" DZD"))
+		b.WriteString(m.row("Reference", r.ClientReference))
+	case api.VerticalInternet:
+		b.WriteString(m.row("Line", m.lineText()))
+		b.WriteString(m.row("Card value", api.FormatAmount(r.Amount, "DZD")+" DA"))
+		b.WriteString(m.row("Reference", r.ClientReference))
+	case api.VerticalGiftCard:
+		if v, ok := api.GiftVariant(m.product, r.VariantID); ok {
+			b.WriteString(m.row("Type", fmt.Sprintf("%s · %s DZD each", v.Name, api.FormatAmount(v.Price, "DZD"))))
+		} else {
+			b.WriteString(m.row("Type", r.VariantID))
+		}
+		b.WriteString(m.row("Quantity", fmt.Sprint(r.Quantity)))
+		b.WriteString(m.row("Journal key", r.ClientReference+m.styles.Dim.Render(" (not sent: gift cards have no reference)")))
+	}
+	return b.String()
+}
+
+// offersView lists the offers OneClickDz suggests after a refused top-up.
+func (m *Model) offersView(o api.Order) string {
+	var b strings.Builder
+	b.WriteString(m.styles.Warn.Render("Suggested offers (edit and retry fills the form with the one selected; a new reference is generated):") + "\n")
+	for i, off := range o.SuggestedOffers {
+		mark := "  "
+		if i == m.cursor {
+			mark = "▸ "
+		}
+		b.WriteString(fmt.Sprintf("%s%s · %s · %s DZD\n", mark, off.Name, off.PlanCode, api.FormatAmount(off.Amount, "DZD")))
+	}
+	return b.String()
+}
+
+// giftArithmetic is what a gift-card order cost and what came back.
+func (m *Model) giftArithmetic(o api.Order) string {
+	if o.Denomination <= 0 || o.Quantity <= 0 {
+		return ""
+	}
+	var b strings.Builder
+	price := api.FormatAmount(o.Denomination, "DZD")
+	b.WriteString(m.row("Ordered", fmt.Sprintf("%d × %s DZD = %s DZD", o.Quantity, price, api.FormatAmount(float64(o.Quantity)*o.Denomination, "DZD"))))
+	if !o.Status.InFlight() || o.Status == api.StatusPartial {
+		b.WriteString(m.row("Delivered", fmt.Sprintf("%d × %s DZD = %s DZD", o.DeliveredQuantity, price, api.FormatAmount(o.Debited, "DZD"))))
+		if o.Refunded > 0 {
+			b.WriteString(m.row("Refunded", fmt.Sprintf("%s DZD for %d undelivered", api.FormatAmount(o.Refunded, "DZD"), o.Quantity-o.DeliveredQuantity)))
+		}
+	}
+	return b.String()
 }
