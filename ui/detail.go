@@ -8,6 +8,7 @@ import (
 
 	"github.com/orderwatch/orderwatch/api"
 	"github.com/orderwatch/orderwatch/poller"
+	"github.com/orderwatch/orderwatch/ui/qrterm"
 )
 
 // detailPane shows everything known about one order. Its content is a pure
@@ -208,7 +209,7 @@ func (c *detailCtx) esimLines(l []string, o *api.Order) []string {
 	if e.ActivationCode != "" {
 		l = c.field(l, "LPA code", c.secret(e.ActivationCode))
 		if c.revealed {
-			if qrl, err := qrLines(e.ActivationCode); err == nil {
+			if qrl, err := qrterm.Lines(e.ActivationCode); err == nil {
 				l = append(l, "")
 				for _, q := range qrl {
 					l = append(l, c.st.QR.Render(q))

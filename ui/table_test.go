@@ -3,7 +3,6 @@ package ui
 import (
 	"fmt"
 	"math/rand/v2"
-	"strings"
 	"testing"
 	"time"
 
@@ -12,7 +11,6 @@ import (
 	"github.com/orderwatch/orderwatch/ui/uitest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"rsc.io/qr"
 )
 
 func indexIDs(tb *orderTable) []string {
@@ -122,39 +120,4 @@ func TestShortDurAndFormat(t *testing.T) {
 	assert.Equal(t, "ab ", fit("ab", 3))
 	assert.Equal(t, "", fit("ab", -1))
 	assert.Equal(t, "a b", oneLine("a\nb"))
-}
-
-// The half-block drawing must reproduce the QR bitmap module for module.
-func TestQRHalfBlocksReproduceBitmap(t *testing.T) {
-	for _, text := range []string{uitest.LPA, "LPA:1$rsp.example.org$" + strings.Repeat("X", 60)} {
-		code, err := qr.Encode(text, qr.M)
-		require.NoError(t, err)
-		lines, err := qrLines(text)
-		require.NoError(t, err)
-		n := code.Size + 2*qrQuiet
-		require.Len(t, lines, (n+1)/2)
-		for y := 0; y < n; y++ {
-			row := []rune(lines[y/2])
-			require.Len(t, row, n)
-			for x := 0; x < n; x++ {
-				var light bool
-				switch row[x] {
-				case '█':
-					light = true
-				case '▀':
-					light = y%2 == 0
-				case '▄':
-					light = y%2 == 1
-				case ' ':
-					light = false
-				default:
-					t.Fatalf("unexpected rune %q", row[x])
-				}
-				mx, my := x-qrQuiet, y-qrQuiet
-				inside := mx >= 0 && my >= 0 && mx < code.Size && my < code.Size
-				want := !inside || !code.Black(mx, my)
-				require.Equal(t, want, light, "module %d,%d", mx, my)
-			}
-		}
-	}
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/orderwatch/orderwatch/api/octopus"
 	"github.com/orderwatch/orderwatch/api/sandbox"
 	"github.com/orderwatch/orderwatch/poller"
+	"github.com/orderwatch/orderwatch/ui/qrterm"
 )
 
 const e2eScale = 0.005
@@ -163,7 +164,7 @@ func TestE2EESIMShowsQROfLPA(t *testing.T) {
 	require.NotNil(t, o.ESIM)
 	lpa := o.ESIM.ActivationCode
 	require.True(t, strings.HasPrefix(lpa, "LPA:1$"), lpa)
-	lines, err := qrLines(lpa)
+	lines, err := qrterm.Lines(lpa)
 	require.NoError(t, err)
 	v := h.view()
 	for _, l := range lines {

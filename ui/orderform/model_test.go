@@ -10,6 +10,7 @@ import (
 	"rsc.io/qr"
 
 	"github.com/orderwatch/orderwatch/api"
+	"github.com/orderwatch/orderwatch/ui/qrterm"
 )
 
 // toVoucherDetails opens the voucher form on product name.
@@ -365,11 +366,11 @@ func TestStaleRepliesDropped(t *testing.T) {
 
 func TestHalfBlockQRReproducesBitmap(t *testing.T) {
 	const lpa = "LPA:1$smdp.example.net$K2-1ABCD-XYZ99"
-	lines, err := qrLines(lpa)
+	lines, err := qrterm.Lines(lpa)
 	require.NoError(t, err)
 	code, err := qr.Encode(lpa, qr.M)
 	require.NoError(t, err)
-	n := code.Size + 2*qrQuiet
+	n := code.Size + 2*qrterm.Quiet
 	require.Len(t, lines, (n+1)/2)
 	// Decode the cells back into modules: glyph = light, blank = dark.
 	dark := func(x, y int) bool {
@@ -384,7 +385,7 @@ func TestHalfBlockQRReproducesBitmap(t *testing.T) {
 		require.Len(t, []rune(lines[y/2]), n)
 		for x := 0; x < n; x++ {
 			want := false
-			if mx, my := x-qrQuiet, y-qrQuiet; mx >= 0 && my >= 0 && mx < code.Size && my < code.Size {
+			if mx, my := x-qrterm.Quiet, y-qrterm.Quiet; mx >= 0 && my >= 0 && mx < code.Size && my < code.Size {
 				want = code.Black(mx, my)
 			}
 			require.Equal(t, want, dark(x, y), "module %d,%d", x, y)

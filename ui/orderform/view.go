@@ -5,9 +5,9 @@ import (
 	"strings"
 
 	"charm.land/lipgloss/v2"
-	"rsc.io/qr"
 
 	"github.com/orderwatch/orderwatch/api"
+	"github.com/orderwatch/orderwatch/ui/qrterm"
 )
 
 type styles struct {
@@ -311,7 +311,7 @@ func (m *Model) resultView() string {
 		keys = append(ks, keys...)
 	}
 	if e := o.ESIM; e != nil && e.ActivationCode != "" {
-		if lines, err := qrLines(e.ActivationCode); err == nil {
+		if lines, err := qrterm.Lines(e.ActivationCode); err == nil {
 			b.WriteString(m.styles.QR.Render(strings.Join(lines, "\n")) + "\n")
 		}
 		b.WriteString(m.row("LPA", e.ActivationCode))
@@ -356,50 +356,6 @@ func sortedKeys(in map[string]string) []string {
 		}
 	}
 	return out
-}
-
-// qrQuiet is the light margin around the code, in modules.
-const qrQuiet = 2
-
-// qrLines draws text as a QR code with half blocks, two modules per cell.
-// Light modules are the glyph, dark ones the background.
-func qrLines(text string) ([]string, error) {
-	code, err := qr.Encode(text, qr.M)
-	if err != nil {
-		return nil, err
-	}
-	return halfBlocks(code.Size, qrQuiet, code.Black), nil
-}
-
-func halfBlocks(size, quiet int, black func(x, y int) bool) []string {
-	n := size + 2*quiet
-	light := func(x, y int) bool {
-		x, y = x-quiet, y-quiet
-		if x < 0 || y < 0 || x >= size || y >= size {
-			return true
-		}
-		return !black(x, y)
-	}
-	lines := make([]string, 0, (n+1)/2)
-	for y := 0; y < n; y += 2 {
-		var b strings.Builder
-		for x := 0; x < n; x++ {
-			top := light(x, y)
-			bottom := y+1 >= n || light(x, y+1)
-			switch {
-			case top && bottom:
-				b.WriteRune('█')
-			case top:
-				b.WriteRune('▀')
-			case bottom:
-				b.WriteRune('▄')
-			default:
-				b.WriteRune(' ')
-			}
-		}
-		lines = append(lines, b.String())
-	}
-	return lines
 }
 
 // oneClickSummary describes a mobile, internet or gift-card request.
