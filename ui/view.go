@@ -129,11 +129,26 @@ func wrap(s string, w int) string {
 	return strings.Join(append(lines, s), "\n")
 }
 
+// tabsView draws one group of tabs per provider, labelled, so trouble on
+// another provider's tab is as visible as on this one's. It drops the long
+// counts, then the labels, as the terminal narrows.
 func (m *Model) tabsView() string {
 	st := &m.styles
-	render := func(long bool) string {
-		var parts []string
+	render := func(long, labels bool) string {
+		var b strings.Builder
 		for i, t := range m.tabs {
+			p := t.vertical.Provider()
+			switch {
+			case i == 0 || p != m.tabs[i-1].vertical.Provider():
+				if i > 0 {
+					b.WriteString(st.Border.Render(" · "))
+				}
+				if labels {
+					b.WriteString(st.Dim.Render(providerLabel(p, long) + " "))
+				}
+			default:
+				b.WriteString(st.Border.Render("│"))
+			}
 			title := fmt.Sprintf("%d %s", i+1, t.vertical.Title())
 			var counts string
 			if long {
@@ -152,15 +167,23 @@ func (m *Model) tabsView() string {
 			default:
 				s = st.TabInactive.Render(s)
 			}
-			parts = append(parts, s)
+			b.WriteString(s)
 		}
-		return strings.Join(parts, st.Border.Render("│"))
+		return b.String()
 	}
-	s := render(true)
-	if ansiWidth(s) > m.width {
-		s = render(false)
+	for _, v := range [][2]bool{{true, true}, {false, true}, {false, false}} {
+		if s := render(v[0], v[1]); ansiWidth(s) <= m.width {
+			return fit(s, m.width)
+		}
 	}
-	return fit(s, m.width)
+	return fit(render(false, false), m.width)
+}
+
+func providerLabel(p api.Provider, long bool) string {
+	if !long && p == api.ProviderOneClick {
+		return "1Click:"
+	}
+	return p.Title() + ":"
 }
 
 func (m *Model) infoView() string {
