@@ -26,6 +26,7 @@ import (
 	oneclicksb "github.com/orderwatch/orderwatch/api/sandbox/oneclick"
 	"github.com/orderwatch/orderwatch/keymap"
 	"github.com/orderwatch/orderwatch/poller"
+	"github.com/orderwatch/orderwatch/poller/bench"
 	"github.com/orderwatch/orderwatch/poller/headless"
 	"github.com/orderwatch/orderwatch/ui"
 	"github.com/orderwatch/orderwatch/ui/orderform"
@@ -37,7 +38,8 @@ Usage:
   orderwatch [flags]                    the dashboard (embedded sandbox when no credentials are configured)
   orderwatch sandbox [flags]            serve the embedded sandboxes alone, for other programs' tests
   orderwatch watch [flags] [TARGET...]  print each order transition as one JSON line
-  orderwatch place VERTICAL [flags]     place one order (voucher, topup, esim) and print it as JSON
+  orderwatch place VERTICAL [flags]     place one order and print it as JSON
+  orderwatch bench poll [flags]         the polling benchmark against the embedded sandboxes
 
 Run "orderwatch COMMAND -h" for a command's flags.
 `
@@ -58,6 +60,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return runWatch(ctx, args[1:], stdout, stderr)
 		case "place":
 			return runPlace(ctx, args[1:], stdout, stderr)
+		case "bench":
+			return runBench(ctx, args[1:], stdout, stderr)
 		case "help", "-h", "--help", "-help":
 			fmt.Fprint(stdout, usage)
 			return exitOK
@@ -545,4 +549,24 @@ func (b *backend) rememberGiftIntents(j *poller.Journal) error {
 		}
 	}
 	return nil
+}
+
+func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] != "poll" {
+		fmt.Fprintln(stderr, "usage: orderwatch bench poll [flags]   (-h for the flags)")
+		return exitBadInput
+	}
+	cfg, err := bench.ParseFlags(args[1:], stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "orderwatch bench poll:", err)
+		return exitBadInput
+	}
+	if _, err := bench.Run(ctx, cfg, stdout); err != nil {
+		fmt.Fprintln(stderr, "orderwatch bench poll:", err)
+		return exitFailure
+	}
+	return exitOK
 }
