@@ -141,11 +141,10 @@ func detailLines(t *poller.Tracked, c detailCtx) []string {
 		debit = "unknown"
 	}
 	l = c.field(l, "Debited", debit)
-	refund := money(o.Refunded, o.Currency)
-	if refund == "" {
-		refund = "none"
+	l = c.field(l, "Refunded", refundText(o))
+	if fill := fillText(o); fill != "" {
+		l = c.field(l, "Fill", fill)
 	}
-	l = c.field(l, "Refunded", refund)
 	l = c.field(l, "Wallet", o.WalletID)
 	l = c.field(l, "Transaction", o.TransactionID)
 
@@ -306,4 +305,29 @@ func statusName(s api.Status, raw string) string {
 		return raw
 	}
 	return string(s)
+}
+
+// refundText never says "none" for an order the provider refunds by rule
+// while its payload does not carry the amount (OneClickDz REFUNDED items show
+// balance_amount 0; Octopus FAILED and CANCELLED orders are auto-refunded).
+func refundText(o *api.Order) string {
+	if r := money(o.Refunded, o.Currency); r != "" {
+		return r
+	}
+	switch o.Status {
+	case api.StatusRefunded, api.StatusFailed, api.StatusCancelled:
+		return "refunded by the provider (amount not in the order; see the wallet's transactions)"
+	}
+	return "none"
+}
+
+// fillText is the partial-fill arithmetic: ordered, delivered, undelivered.
+func fillText(o *api.Order) string {
+	if o.Status != api.StatusPartial || o.Quantity <= 1 || o.Denomination <= 0 {
+		return ""
+	}
+	unit := func(n int) string { return money(float64(n)*o.Denomination, o.Currency) }
+	return fmt.Sprintf("ordered %d × %s = %s · delivered %d = %s · undelivered %d = %s",
+		o.Quantity, money(o.Denomination, o.Currency), unit(o.Quantity),
+		o.DeliveredQuantity, unit(o.DeliveredQuantity), o.Quantity-o.DeliveredQuantity, unit(o.Quantity-o.DeliveredQuantity))
 }

@@ -43,3 +43,15 @@ func TestKeyPressMessageWinsOverToast(t *testing.T) {
 	press(m, "p")
 	assert.Contains(t, plain(m), "pinned Vouchers")
 }
+
+func TestRefundAndFillText(t *testing.T) {
+	refunded := &api.Order{Status: api.StatusRefunded, Currency: "DZD"}
+	assert.Contains(t, refundText(refunded), "refunded by the provider", "a REFUNDED order never reads 'none'")
+	assert.Equal(t, "none", refundText(&api.Order{Status: api.StatusDelivered, Currency: "USD"}))
+	assert.Equal(t, "none", refundText(&api.Order{Status: api.StatusUncertain}), "uncertain is never counted as refunded")
+
+	gift := &api.Order{Status: api.StatusPartial, Quantity: 4, DeliveredQuantity: 2, Denomination: 490, Currency: "DZD", Refunded: 980}
+	assert.Equal(t, "980 DZD", refundText(gift))
+	assert.Equal(t, "ordered 4 × 490 DZD = 1960 DZD · delivered 2 = 980 DZD · undelivered 2 = 980 DZD", fillText(gift))
+	assert.Equal(t, "", fillText(&api.Order{Status: api.StatusDelivered, Quantity: 4, DeliveredQuantity: 4, Denomination: 490}))
+}
