@@ -128,7 +128,7 @@ func (m *Model) record(u poller.OrderUpdate, now time.Time) {
 		isNew:   u.New,
 	})
 	// Orders discovered already finished are not news: only live transitions toast.
-	if u.New || !e.Changed || o.Status.InFlight() || e.From == e.To && e.RawFrom == e.RawTo {
+	if u.New || !e.Changed || unsettled(&u.Tracked) || e.From == e.To && e.RawFrom == e.RawTo {
 		return
 	}
 	fail := o.Status.Failure()

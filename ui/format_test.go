@@ -55,3 +55,22 @@ func TestRefundAndFillText(t *testing.T) {
 	assert.Equal(t, "ordered 4 × 490 DZD = 1960 DZD · delivered 2 = 980 DZD · undelivered 2 = 980 DZD", fillText(gift))
 	assert.Equal(t, "", fillText(&api.Order{Status: api.StatusDelivered, Quantity: 4, DeliveredQuantity: 4, Denomination: 490}))
 }
+
+// A OneClickDz partial fill is final (the engine says done): not pending, and
+// its arrival is toasted; an Octopus partial still in foreground is pending.
+func TestPartialCountsByEnginePhase(t *testing.T) {
+	final := &poller.Tracked{Order: api.Order{Status: api.StatusPartial}, Phase: poller.PhaseDone}
+	moving := &poller.Tracked{Order: api.Order{Status: api.StatusPartial}, Phase: poller.PhaseForeground}
+	p, _, _ := countDelta(final)
+	assert.Equal(t, 0, p)
+	p, _, _ = countDelta(moving)
+	assert.Equal(t, 1, p)
+
+	clk := &clockT{t: uitest.Epoch}
+	m, _ := newTestModel(t, 100, 30, withClock(clk))
+	send(m, batchMsg(uitest.Demo()))
+	tr := uitest.Topups()[2]
+	tr.Order.Status, tr.Order.RawStatus, tr.Phase = api.StatusPartial, "PARTIALLY_FILLED", poller.PhaseDone
+	send(m, batchMsg{poller.OrderUpdate{Tracked: tr, Event: &poller.Event{At: clk.t, Changed: true, From: api.StatusProcessing, To: api.StatusPartial, Source: poller.SourcePoll}}})
+	require.Len(t, m.toasts, 1, "a final partial fill is news")
+}

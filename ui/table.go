@@ -185,8 +185,15 @@ func (tb *orderTable) sortKeyEqual(a, b *poller.Tracked) bool {
 	return createdAt(a).Equal(createdAt(b))
 }
 
+// unsettled reports an order the engine still expects to change. A status
+// alone cannot say: a partial fill is final at OneClickDz but may still
+// complete at Octopus, and the engine's phase knows which.
+func unsettled(t *poller.Tracked) bool {
+	return t.Order.Status.InFlight() && t.Phase != poller.PhaseDone
+}
+
 func countDelta(t *poller.Tracked) (pending, failed, problems int) {
-	if t.Order.Status.InFlight() {
+	if unsettled(t) {
 		pending = 1
 	}
 	if t.Order.Status.Failure() {

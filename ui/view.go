@@ -180,10 +180,13 @@ func (m *Model) tabsView() string {
 }
 
 func providerLabel(p api.Provider, long bool) string {
-	if !long && p == api.ProviderOneClick {
+	if long {
+		return p.Title() + ":"
+	}
+	if p == api.ProviderOneClick {
 		return "1Click:"
 	}
-	return p.Title() + ":"
+	return "Octopus:"
 }
 
 func (m *Model) infoView() string {
