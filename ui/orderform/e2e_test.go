@@ -195,6 +195,7 @@ func TestE2ETopupBadPlayerFailsAndOffersEditRetry(t *testing.T) {
 	v := h.view()
 	assert.Contains(t, v, "FAILED")
 	assert.Contains(t, v, "INVALID_PLAYER_ID")
+	assert.Regexp(t, `Player ID\s+0000000`, v, "a player id is not labelled as a number")
 	assert.Contains(t, v, "edit and retry")
 	h.press("e")
 	h.waitStage("details")

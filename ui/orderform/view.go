@@ -242,7 +242,11 @@ func (m *Model) resultView() string {
 		b.WriteString(m.row("Reference", o.ClientReference))
 	}
 	if o.Recipient != "" {
-		b.WriteString(m.row("Number", o.Recipient))
+		label := "Number"
+		if o.InputData["player_id"] != "" && o.InputData["phone_number"] == "" {
+			label = "Player ID"
+		}
+		b.WriteString(m.row(label, o.Recipient))
 	}
 	b.WriteString(m.row("Status", m.statusText(*o)))
 	if o.StatusText != "" {
