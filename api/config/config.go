@@ -221,10 +221,10 @@ func (c *Config) fromFile(fc *fileConfig) error {
 		c.WebhookListen = fc.Webhook.Listen
 	}
 	if fc.Journal.Path != "" {
-		c.JournalPath = fc.Journal.Path
+		c.JournalPath = expandHome(fc.Journal.Path)
 	}
 	c.Mouse = fc.UI.Mouse
-	c.CSVDir = fc.UI.CSVDir
+	c.CSVDir = expandHome(fc.UI.CSVDir) // the README's own example is "~/exports"
 	for action, keys := range fc.Keys {
 		if len(keys) == 0 {
 			return &Error{Path: p, Field: "keys." + action, Msg: "needs at least one key"}

@@ -113,3 +113,16 @@ func TestNamedMissingFileIsAnError(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "nope.toml")
 }
+
+// "~/exports" (the README's example) must mean the home directory, not a
+// directory literally named "~" below the working directory.
+func TestPathsExpandHome(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	p := write(t, "[ui]\ncsv_dir = \"~/exports\"\n[journal]\npath = \"~/ow/journal.db\"\n", 0o600)
+	c, err := Load(p, env(nil))
+	require.NoError(t, err)
+	assert.Equal(t, filepath.Join(home, "exports"), c.CSVDir)
+	assert.Equal(t, filepath.Join(home, "ow", "journal.db"), c.JournalPath)
+}

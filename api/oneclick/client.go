@@ -60,8 +60,10 @@ const DefaultMaxGiftQuantity = 50
 
 // Client talks to one OneClickDz account. Safe for concurrent use.
 type Client struct {
-	base    *url.URL
-	key     api.Secret
+	base *url.URL
+	// key sits behind a pointer: fmt prints an unexported field's value raw
+	// (api.Secret's Format is not called), but a nested pointer as an address.
+	key     *api.Secret
 	hc      *http.Client
 	timeout time.Duration
 	logf    func(string, ...any)
@@ -88,7 +90,8 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Timeout < 0 {
 		return nil, errors.New("oneclickdz: timeout must not be negative")
 	}
-	c := &Client{base: u, key: cfg.APIKey, hc: cfg.HTTPClient, timeout: cfg.Timeout, logf: cfg.Logf,
+	key := cfg.APIKey
+	c := &Client{base: u, key: &key, hc: cfg.HTTPClient, timeout: cfg.Timeout, logf: cfg.Logf,
 		maxGift: cfg.MaxGiftQuantity, now: cfg.Now}
 	if c.maxGift == 0 {
 		c.maxGift = DefaultMaxGiftQuantity
@@ -179,6 +182,12 @@ func (c *Client) do(ctx context.Context, method, path string, q url.Values, body
 			// Accepted, but we cannot read the id: the order may exist.
 			ae.Kind = api.KindOutcomeUnknown
 			ae.Message = "the answer could not be read; the order may have been placed (look it up before placing again)"
+		}
+		if create && res.StatusCode >= 500 {
+			// A 5xx does not prove nothing was bought (the provider itself
+			// says not to refund before support looked).
+			ae.Kind = api.KindOutcomeUnknown
+			ae.Message = strings.TrimSpace(ae.Message + "; the order may have been placed (look it up before placing again)")
 		}
 	}
 	c.logf("oneclickdz: %s → %d in %s %s", op, res.StatusCode, time.Since(start).Round(time.Millisecond), rid)

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -519,4 +520,51 @@ func TestRetryAfterForms(t *testing.T) {
 	h.Set("Retry-After", "soon")
 	assert.Equal(t, time.Duration(0), retryAfter(h))
 	assert.True(t, strings.HasPrefix(api.KindRateLimited.String(), "rate"))
+}
+
+// A 5xx answer to a create proves nothing about whether the order exists:
+// it must read "outcome unknown", never a plain (retryable) server error.
+func TestCreate5xxIsOutcomeUnknown(t *testing.T) {
+	for _, tc := range []struct {
+		status int
+		body   string
+	}{
+		{500, `{"success":false,"error":{"code":"INTERNAL_ERROR","message":"boom"}}`},
+		{502, `<html>bad gateway</html>`},
+	} {
+		c, f := newFake(t, tc.status, tc.body)
+		ctx := context.Background()
+		_, err := c.MobileSend(ctx, MobileSendRequest{PlanCode: "PREPAID_DJEZZY", MSISDN: "0778037340", Amount: 500, Ref: "r-5xx"})
+		assert.Equal(t, api.KindOutcomeUnknown, api.KindOf(err), "%v", err)
+		assert.Equal(t, tc.status, errHTTPStatus(err))
+		_, err = c.InternetSend(ctx, InternetSendRequest{Type: "ADSL", Number: "036362608", Value: 500, Ref: "r-5xx-2"})
+		assert.Equal(t, api.KindOutcomeUnknown, api.KindOf(err), "%v", err)
+		_, err = c.GiftPlaceOrder(ctx, PlaceOrderRequest{ProductID: "p", TypeID: "t", Quantity: 1})
+		assert.Equal(t, api.KindOutcomeUnknown, api.KindOf(err), "%v", err)
+		assert.Len(t, f.bodies, 3, "each create sent exactly once")
+		// A read is still a plain server error.
+		_, err = c.Balance(ctx)
+		assert.Equal(t, api.KindServer, api.KindOf(err))
+	}
+}
+
+func errHTTPStatus(err error) int {
+	var e *api.Error
+	if errors.As(err, &e) {
+		return e.HTTPStatus
+	}
+	return 0
+}
+
+// A Client value (not the pointer, whose String is safe) printed with %+v
+// must not show the key: fmt does not call api.Secret's Format on an
+// unexported field.
+func TestClientValueNeverPrintsKey(t *testing.T) {
+	c, err := New(Config{BaseURL: "http://127.0.0.1:1", APIKey: testKey})
+	require.NoError(t, err)
+	v := reflect.ValueOf(c).Elem()
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+		assert.NotContains(t, fmt.Sprintf(verb, v), testKey, verb)
+	}
+	assert.NotContains(t, fmt.Sprintf("%+v", c), testKey)
 }
