@@ -31,6 +31,7 @@ func (m *Model) applyBatch(b poller.Batch) {
 		hl    []bool
 	}
 	per := map[api.Vertical]*pending{}
+	drop := map[api.Vertical][]string{}
 	logStart := len(m.events.entries)
 	for _, u := range b {
 		switch u := u.(type) {
@@ -38,6 +39,10 @@ func (m *Model) applyBatch(b poller.Batch) {
 			t, ok := m.byVert[u.Tracked.Order.Vertical]
 			if !ok || u.Tracked.Order.ID == "" {
 				m.logger.Printf("order %s:%s ignored: no tab", u.Tracked.Order.Vertical, u.Tracked.Order.ID)
+				continue
+			}
+			if u.Removed {
+				drop[t.vertical] = append(drop[t.vertical], u.Tracked.Order.ID)
 				continue
 			}
 			p := per[t.vertical]
@@ -73,12 +78,17 @@ func (m *Model) applyBatch(b poller.Batch) {
 		case poller.WebhookUpdate:
 			w := u
 			m.webhook = &w
+		case poller.JournalUpdate:
+			m.journalNews(u, now)
 		}
 	}
 	m.events.sortTail(logStart)
 	for v, p := range per {
 		// Highlight only real changes; timing-only updates just redraw.
 		m.byVert[v].table.upsert(p.items, p.hl, now)
+	}
+	for v, ids := range drop {
+		m.byVert[v].table.remove(ids)
 	}
 }
 
@@ -166,4 +176,44 @@ func formatInt(n int64) string {
 		return "-" + string(out)
 	}
 	return string(out)
+}
+
+// journalNews logs what the journal learned about an order placed from here
+// (an intent reconciled at start, a lost reply resolved) and toasts a
+// verdict: whoever placed it is waiting to know whether it was bought.
+func (m *Model) journalNews(u poller.JournalUpdate, now time.Time) {
+	id := u.OrderID
+	if id == "" {
+		id = "ref:" + u.ClientReference
+	}
+	var to string
+	var st api.Status
+	switch u.State {
+	case poller.IntentPlaced:
+		to, st = "placed", api.StatusPending
+	case poller.IntentAbsent:
+		to, st = "never placed", api.StatusCancelled
+	case poller.IntentRejected:
+		to, st = "refused", api.StatusFailed
+	default:
+		to, st = "outcome unknown", api.StatusUnknown
+	}
+	note := "reference " + u.ClientReference
+	if u.Note != "" {
+		note += ": " + u.Note
+	}
+	at := u.At
+	if at.IsZero() {
+		at = now
+	}
+	m.events.add(logEntry{at: at, key: api.OrderKey{Vertical: u.Vertical, ID: id}, from: "intent", to: to,
+		status: st, source: poller.SourceJournal, note: note})
+	if st == api.StatusUnknown {
+		return // still being looked up: the log says so, no toast per retry
+	}
+	text := fmt.Sprintf("%s %s %s (%s)", u.Vertical.Title(), id, to, note)
+	m.toasts = append(m.toasts, toast{text: oneLine(text), until: now.Add(toastFor)})
+	if len(m.toasts) > maxToasts {
+		m.toasts = m.toasts[len(m.toasts)-maxToasts:]
+	}
 }

@@ -221,7 +221,7 @@ func (l *eventLog) View(st *Styles, width, height int) string {
 		if e.isNew {
 			what = "new, " + e.to
 		}
-		head := fmt.Sprintf("%s  %-22s ", clock(e.at), trunc(e.key.String(), 22))
+		head := fmt.Sprintf("%s  %-22s ", clock(e.at), trunc(oneLine(e.key.String()), 22))
 		tail := fmt.Sprintf("  %s", e.source)
 		if e.product != "" {
 			tail += " · " + e.product

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"net/url"
 	"sort"
 	"strings"
 	"time"
@@ -68,6 +69,20 @@ func (c *detailCtx) secret(s string) string {
 	return api.Mask(s)
 }
 
+// secretURL masks a bearer link but keeps where it points.
+func (c *detailCtx) secretURL(s string) string {
+	if c.revealed || s == "" {
+		return s
+	}
+	if u, err := url.Parse(s); err == nil && u.Scheme != "" && u.Host != "" {
+		prefix := u.Scheme + "://" + u.Host + "/"
+		if strings.HasPrefix(s, prefix) {
+			return prefix + api.Mask(s[len(prefix):])
+		}
+	}
+	return api.Mask(s)
+}
+
 func money(v float64, cur string) string {
 	if v == 0 {
 		return ""
@@ -80,7 +95,7 @@ func detailLines(t *poller.Tracked, c detailCtx) []string {
 	o := &t.Order
 	var l []string
 	title := fmt.Sprintf("%s %s", o.Vertical.Title(), o.ID)
-	l = append(l, c.st.Title.Render(oneLine(title))+"  "+c.st.StatusStyle(o.Status).Render(o.StatusLabel()))
+	l = append(l, c.st.Title.Render(oneLine(title))+"  "+c.st.StatusStyle(o.Status).Render(oneLine(o.StatusLabel())))
 	st := o.StatusLabel()
 	if o.RawStatus != "" && !strings.EqualFold(o.RawStatus, st) {
 		st += " (provider: " + o.RawStatus + ")"
@@ -183,7 +198,8 @@ func (c *detailCtx) voucherLines(l []string, o *api.Order) []string {
 		if !v.ExpiresAt.IsZero() {
 			l = c.field(l, "  Expires", v.ExpiresAt.Format("2006-01-02"))
 		}
-		l = c.field(l, "  Claim URL", v.ClaimURL)
+		// A claim URL redeems the voucher like its code does: masked too.
+		l = c.field(l, "  Claim URL", c.secretURL(v.ClaimURL))
 		l = c.field(l, "  Reference", v.Reference)
 	}
 	return l

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"net/mail"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -98,7 +99,9 @@ func (m *Model) globalKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	case key.Matches(msg, k.PrevTab):
 		m.switchTab(m.active - 1 + len(m.tabs))
 	case key.Matches(msg, k.GotoTab):
-		n := int(msg.String()[0] - '1')
+		// The n-th key of the binding goes to tab n, so overrides such as
+		// ["f1", "f2", …] work like the default digits.
+		n := slices.Index(k.GotoTab.Keys(), msg.String())
 		if n >= 0 && n < len(m.tabs) {
 			m.switchTab(n)
 		}

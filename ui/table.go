@@ -293,6 +293,32 @@ func (tb *orderTable) upsert(items []poller.Tracked, highlight []bool, now time.
 	tb.fixCursor()
 }
 
+// remove drops orders the engine no longer tracks (finished ones evicted by
+// its per-vertical bound), so the table stays as bounded as the engine.
+func (tb *orderTable) remove(ids []string) {
+	var gone []int
+	for _, id := range ids {
+		r, ok := tb.rows[id]
+		if !ok || r.moving {
+			continue
+		}
+		if r.in {
+			p := sort.Search(len(tb.index), func(x int) bool { return !tb.less(tb.index[x], r) })
+			if p >= len(tb.index) || tb.index[p] != r {
+				p = -1
+			}
+			r.moving = true // marks it for removeAt's fallback scan
+			gone = append(gone, p)
+		}
+		tb.count(&r.t, -1)
+		delete(tb.rows, id)
+	}
+	if len(gone) > 0 {
+		tb.index = removeAt(tb.index, gone)
+	}
+	tb.fixCursor()
+}
+
 // removeAt drops the given positions, moving the kept runs as blocks. A
 // position of -1 (not found) falls back to a scan for moving rows.
 func removeAt(a []*row, at []int) []*row {

@@ -280,6 +280,10 @@ func (m *Model) bodyView() string {
 func (m *Model) tableView() string {
 	t := m.activeTab()
 	w := m.tableWidth
+	if t == nil {
+		// Only a misconfiguration gets here; say so rather than panic.
+		return block([]string{"", m.styles.Dim.Render(fit("  No tabs: no configured provider has a known vertical.", w))}, w, m.bodyHeight())
+	}
 	rowsH := t.table.height
 	lines := make([]string, 0, rowsH+1)
 	lines = append(lines, m.lay.header(&m.styles))
@@ -358,7 +362,7 @@ func (m *Model) statusView() string {
 		}
 		seg := badge
 		for _, w := range ps.wallets {
-			seg += " " + w.Currency + " " + api.FormatAmount(w.Balance, w.Currency)
+			seg += " " + oneLine(w.Currency) + " " + api.FormatAmount(w.Balance, w.Currency)
 		}
 		if b := ps.budget; b != nil {
 			seg += fmt.Sprintf(" · api %d/%d/min", b.UsedLastMin, b.PerMinute)

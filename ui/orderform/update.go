@@ -340,7 +340,7 @@ func (m *Model) onPlaced(msg placedMsg) tea.Cmd {
 		return tea.Batch(emit(PlacedMsg{Order: o}), m.follow())
 	}
 	m.placeErr = msg.err
-	if api.KindOf(msg.err) == api.KindOutcomeUnknown {
+	if !refused(msg.err) {
 		if cmd := m.find(); cmd != nil {
 			return cmd
 		}
@@ -451,7 +451,7 @@ func (m *Model) resultKey(s string) tea.Cmd {
 	case "esc", "q": // not enter: a double-pressed confirm must not hide what was just bought
 		return emit(ClosedMsg{})
 	case "l":
-		if m.order == nil && api.KindOf(m.placeErr) == api.KindOutcomeUnknown {
+		if m.order == nil && m.placeErr != nil && !refused(m.placeErr) {
 			return m.find()
 		}
 	case "e":
@@ -503,10 +503,20 @@ func (m *Model) canRetry() bool {
 	if m.order != nil {
 		return m.order.Status.Failure() && m.order.UserFixable
 	}
-	if m.placeErr == nil {
-		return false
+	return m.placeErr != nil && refused(m.placeErr)
+}
+
+// refused reports an error that proves the order was not taken (the
+// engine's definite rejections). Any other error may follow a create that
+// landed, so it is never called "not placed" nor offered a retry under a
+// new reference: that could buy the same thing twice.
+func refused(err error) bool {
+	switch api.KindOf(err) {
+	case api.KindValidation, api.KindAuth, api.KindForbidden, api.KindNotFound,
+		api.KindInsufficientFunds, api.KindRateLimited:
+		return true
 	}
-	return api.KindOf(m.placeErr) != api.KindOutcomeUnknown
+	return false
 }
 
 // editRetry reopens the form filled in from the last request, with a NEW

@@ -47,7 +47,7 @@ func (m *Model) View() string {
 	}
 	b.WriteString("\n")
 	if m.banner != "" && m.stage != stageConfirm {
-		b.WriteString(m.styles.Warn.Render(m.banner) + "\n")
+		b.WriteString(m.styles.Warn.Render(clean(m.banner)) + "\n")
 	}
 	switch m.stage {
 	case stageRefused:
@@ -79,7 +79,11 @@ func (m *Model) View() string {
 			b.WriteString("\n" + m.styles.Warn.Render("placing the order… (sent once; if the reply is lost it is looked up by reference, never sent again)"))
 		}
 	case stageLookup:
-		b.WriteString(m.styles.Warn.Render("Outcome unknown: the reply was lost after sending.") + "\n")
+		if m.placeErr == nil || api.KindOf(m.placeErr) == api.KindOutcomeUnknown {
+			b.WriteString(m.styles.Warn.Render("Outcome unknown: the reply was lost after sending.") + "\n")
+		} else {
+			b.WriteString(m.styles.Warn.Render("Not confirmed: "+clean(describe(m.placeErr))) + "\n")
+		}
 		if m.opts.Vertical == api.VerticalGiftCard {
 			b.WriteString(m.styles.Dim.Render("looking for it in gift-cards/list (same product, type and quantity, placed after the intent)… (it is never sent again)"))
 		} else {
@@ -186,12 +190,12 @@ func (m *Model) confirmView() string {
 		}
 	}
 	if m.quoteErr != nil {
-		b.WriteString(m.styles.Error.Render(describe(m.quoteErr)) + "\n")
+		b.WriteString(m.styles.Error.Render(clean(describe(m.quoteErr))) + "\n")
 		b.WriteString(m.keys("r quote again", "esc edit"))
 		return b.String()
 	}
 	if m.banner != "" {
-		b.WriteString(m.styles.Warn.Render(m.banner) + "\n")
+		b.WriteString(m.styles.Warn.Render(clean(m.banner)) + "\n")
 	}
 	if m.opts.Live {
 		b.WriteString(`Type "buy" or the product name to confirm: ` + m.styles.Title.Render(m.typed) + "█\n")
@@ -211,7 +215,7 @@ func (m *Model) resultView() string {
 			b.WriteString("The reply to placeOrder was lost and gift cards have no reference. The order was not\n")
 			b.WriteString("sent again; it is looked for in gift-cards/list (same product, type and quantity,\n")
 			b.WriteString("placed after journal intent " + m.req.ClientReference + ") until found or ruled out.\n")
-			b.WriteString(m.styles.Dim.Render(describe(err)) + "\n")
+			b.WriteString(m.styles.Dim.Render(clean(describe(err))) + "\n")
 			b.WriteString(m.keys("l look again", "esc close"))
 			return b.String()
 		}
@@ -220,18 +224,33 @@ func (m *Model) resultView() string {
 			b.WriteString("The reply to the create request was lost. The order was not sent again;\n")
 			b.WriteString("the journal keeps looking up reference " + m.req.ClientReference + " and the order\n")
 			b.WriteString("appears in the table if it exists.\n")
-			b.WriteString(m.styles.Dim.Render(describe(err)) + "\n")
+			b.WriteString(m.styles.Dim.Render(clean(describe(err))) + "\n")
 			b.WriteString(m.keys("l look up again", "esc close"))
 			return b.String()
 		}
-		b.WriteString(m.styles.Error.Render("Not placed: "+describe(err)) + "\n")
+		if !refused(err) {
+			// Not a rejection: the create may have landed.
+			b.WriteString(m.styles.Warn.Render("Not confirmed") + "\n")
+			b.WriteString("Placing ended with an error that does not prove the order was refused. It was not\n")
+			b.WriteString("sent again; look reference " + m.req.ClientReference + " up before placing anything similar.\n")
+			b.WriteString(m.styles.Dim.Render(clean(describe(err))) + "\n")
+			ks := []string{"esc close"}
+			if m.opts.Find != nil {
+				ks = append([]string{"l look up"}, ks...)
+			}
+			b.WriteString(m.keys(ks...))
+			return b.String()
+		}
+		b.WriteString(m.styles.Error.Render("Not placed: "+clean(describe(err))) + "\n")
 		if api.KindOf(err) == api.KindInsufficientFunds {
 			b.WriteString("The wallet cannot pay this order.\n")
 		}
 		b.WriteString(m.keys("e edit and retry", "esc close"))
 		return b.String()
 	}
-	o := m.order
+	// Provider text is drawn cleaned; copies use the raw m.order.
+	shown := displayOrder(*m.order)
+	o := &shown
 	if m.found {
 		b.WriteString(m.styles.Dim.Render("found by reference "+o.ClientReference) + "\n")
 	}
@@ -419,4 +438,43 @@ func (m *Model) giftArithmetic(o api.Order) string {
 		}
 	}
 	return b.String()
+}
+
+// clean drops control characters (C0, DEL, C1) from provider text so it can
+// neither break the layout nor reach the terminal as an escape sequence.
+func clean(s string) string {
+	bad := func(r rune) bool { return r < 0x20 || (r >= 0x7f && r <= 0x9f) }
+	if !strings.ContainsFunc(s, bad) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if bad(r) {
+			return ' '
+		}
+		return r
+	}, s)
+}
+
+// displayOrder is a copy of o with every provider string cleaned.
+func displayOrder(o api.Order) api.Order {
+	o = o.Clone()
+	for _, p := range []*string{&o.ID, &o.ClientReference, &o.Recipient, &o.StatusText, &o.RawStatus,
+		&o.FailureReason, &o.FailureCode, &o.ProductName, &o.VariantName} {
+		*p = clean(*p)
+	}
+	for i := range o.Vouchers {
+		v := &o.Vouchers[i]
+		v.CardNumber, v.PIN, v.Serial, v.Reference = clean(v.CardNumber), clean(v.PIN), clean(v.Serial), clean(v.Reference)
+	}
+	if e := o.ESIM; e != nil {
+		e.ICCID, e.ActivationCode = clean(e.ICCID), clean(e.ActivationCode)
+	}
+	for i := range o.SuggestedOffers {
+		f := &o.SuggestedOffers[i]
+		f.Name, f.PlanCode = clean(f.Name), clean(f.PlanCode)
+	}
+	for k, v := range o.InputData {
+		o.InputData[k] = clean(v)
+	}
+	return o
 }

@@ -1,0 +1,76 @@
+package orderform
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/orderwatch/orderwatch/api"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// A Place error that does not prove a refusal (here what the engine returns
+// when its lookups of the reference failed after a malformed create reply)
+// may follow an order that landed: it is never "Not placed", never offered
+// an edit-and-retry under a new reference, and is looked up by reference.
+func TestAmbiguousPlaceErrorIsNotCalledNotPlaced(t *testing.T) {
+	for name, perr := range map[string]error{
+		"engine gave up looking": fmt.Errorf("place voucher ref %q: outcome still unknown, the journal keeps checking the reference: %w",
+			"r", &api.Error{Kind: api.KindDecode, Message: "malformed response"}),
+		"server error":        &api.Error{Kind: api.KindServer, HTTPStatus: 502, Message: "bad gateway"},
+		"duplicate reference": &api.Error{Kind: api.KindDuplicateReference, Message: "Duplicate client_reference"},
+		"plain error":         fmt.Errorf("something broke"),
+	} {
+		t.Run(name, func(t *testing.T) {
+			p := &fakePlacer{placeErr: perr}
+			o := fakeOpts(api.VerticalVoucher, catalogue(), p)
+			lookups := 0
+			o.Find = func(_ context.Context, v api.Vertical, ref string) (api.Order, bool, error) {
+				lookups++
+				return api.Order{}, false, nil
+			}
+			h := newHarness(t, o)
+			toVoucherDetails(t, h, "Steam Wallet USD")
+			h.to("wallet")
+			h.press("enter")
+			h.waitStage("confirm")
+			h.press("enter")
+			h.waitFor("looked up", func() bool { return lookups == 1 && h.m.Stage() == "result" })
+			v := h.view()
+			assert.NotContains(t, v, "Not placed")
+			assert.NotContains(t, v, "edit and retry")
+			assert.Contains(t, v, "Not confirmed")
+			h.press("e")
+			assert.Equal(t, "result", h.m.Stage(), "no retry under a new reference")
+			h.press("l")
+			h.waitFor("looked up again", func() bool { return lookups == 2 && h.m.Stage() == "result" })
+			_, n := p.counts()
+			require.Equal(t, 1, n, "sent once")
+		})
+	}
+}
+
+// Provider text in the result cannot reach the terminal as an escape
+// sequence (here an OSC 52 clipboard write and a C1 CSI).
+func TestResultDrawsProviderTextWithoutControls(t *testing.T) {
+	evil := "\x1b]52;c;cHduZWQ=\x07bad\u009b2J"
+	p := &fakePlacer{order: api.Order{Vertical: api.VerticalVoucher, ID: "9" + evil, Status: api.StatusFailed, RawStatus: "FAILED",
+		StatusText: evil, FailureReason: "out of stock" + evil, FailureCode: evil, UserFixable: true,
+		Vouchers: []api.Voucher{{CardNumber: "AAAA-BBBB-" + evil, PIN: evil}}}}
+	h := newHarness(t, fakeOpts(api.VerticalVoucher, catalogue(), p))
+	toVoucherDetails(t, h, "Steam Wallet USD")
+	h.to("wallet")
+	h.press("enter")
+	h.waitStage("confirm")
+	h.press("enter")
+	h.waitStage("result")
+	h.press("r") // revealed codes too
+	v := h.m.View()
+	assert.Contains(t, v, "out of stock")
+	assert.NotContains(t, v, "\x1b]52")
+	assert.NotContains(t, v, "\x07")
+	assert.NotContains(t, v, "\u009b")
+	h.press("c")
+	assert.Equal(t, "AAAA-BBBB-"+evil, h.lastCopy().Text, "the copy is the raw value")
+}
