@@ -19,7 +19,10 @@ const DefaultRetryAfter = 10 * time.Second
 
 // Priority levels of a due check; lower goes first.
 const (
-	prioFocused    = iota // the user is looking at it, or asked for it
+	prioWebhook    = iota // the detail (codes) after a webhook already told the status
+	prioFocused           // the user is looking at it, or asked for it
+	prioEvidence          // a bulk list says it changed: fetch the detail now
+	prioBulk              // a bulk list call: one request vouches for many orders
 	prioPlaced            // placed from this dashboard, pinned or named
 	prioYoung             // inside the foreground horizon
 	prioList              // discovery lists and wallets
@@ -40,6 +43,7 @@ type job struct {
 	key      api.OrderKey // jobCheck
 	vertical api.Vertical // jobList
 	status   string       // jobList: raw status filter, "" = any
+	bulk     bool         // jobList: a bulk check of the tracked orders, not discovery
 	prio     int
 	due      time.Time
 	seq      uint64
@@ -83,6 +87,7 @@ type budget struct {
 	provider api.Provider
 	source   api.OrderSource
 	perMin   int
+	window   time.Duration // the budget's rolling minute (scaled with ScaleBudget)
 	lim      *rate.Limiter
 	workers  int
 	wake     chan struct{}
@@ -93,6 +98,8 @@ type budget struct {
 	listDue    map[api.Vertical]time.Time
 	listBusy   map[api.Vertical]bool
 	listAll    map[api.Vertical]bool // next list of v is the unfiltered one
+	bulkDue    map[api.Vertical]time.Time
+	bulkBusy   map[api.Vertical]bool
 	walletDue  time.Time
 	walletBusy bool
 	verticals  []api.Vertical
@@ -103,24 +110,39 @@ type budget struct {
 	sent   []time.Time
 }
 
-func newBudget(src api.OrderSource, perMin, workers int) *budget {
+// newBudget builds a budget of perMin requests per rolling window. The bucket
+// refills at (perMin−burst)/window so that a full burst plus a window of
+// refill is exactly perMin: any window of that length sees at most perMin
+// sends (a plain perMin/60 refill lets a window see perMin+burst, which the
+// provider answers with 429s at saturation). admit is the exact backstop.
+func newBudget(src api.OrderSource, perMin, workers int, window time.Duration) *budget {
 	if perMin <= 0 {
 		perMin = DefaultGETPerMinute
 	}
 	if workers <= 0 {
 		workers = 4
 	}
+	if window <= 0 {
+		window = time.Minute
+	}
 	burst := max(1, perMin/60)
+	refill := float64(perMin-burst) / window.Seconds()
+	if perMin <= burst {
+		refill = float64(perMin) / window.Seconds() / 2 // tiny budgets: admit does the counting
+	}
 	return &budget{
 		provider: src.Provider(),
 		source:   src,
 		perMin:   perMin,
-		lim:      rate.NewLimiter(rate.Limit(float64(perMin)/60), burst),
+		window:   window,
+		lim:      rate.NewLimiter(rate.Limit(refill), burst),
 		workers:  workers,
 		wake:     make(chan struct{}, 1),
 		listDue:  map[api.Vertical]time.Time{},
 		listBusy: map[api.Vertical]bool{},
 		listAll:  map[api.Vertical]bool{},
+		bulkDue:  map[api.Vertical]time.Time{},
+		bulkBusy: map[api.Vertical]bool{},
 		paused:   map[api.EndpointClass]time.Time{},
 	}
 }
@@ -161,6 +183,18 @@ func (b *budget) pausedUntil(class api.EndpointClass, now time.Time) time.Time {
 	return u
 }
 
+// admit returns zero when one more send at now keeps the rolling window
+// within perMin, else how long to wait for the oldest send to leave it.
+func (b *budget) admit(now time.Time) time.Duration {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.pruneLocked(now)
+	if len(b.sent) < b.perMin {
+		return 0
+	}
+	return max(b.sent[len(b.sent)-b.perMin].Add(b.window).Sub(now), time.Millisecond)
+}
+
 func (b *budget) noteSent(now time.Time) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -170,7 +204,7 @@ func (b *budget) noteSent(now time.Time) {
 
 func (b *budget) pruneLocked(now time.Time) {
 	cut := 0
-	for cut < len(b.sent) && now.Sub(b.sent[cut]) >= time.Minute {
+	for cut < len(b.sent) && now.Sub(b.sent[cut]) >= b.window {
 		cut++
 	}
 	if cut > 0 {

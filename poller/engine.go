@@ -32,9 +32,14 @@ type Config struct {
 	// clock must advance with real time (e.g. an offset clock).
 	Now func() time.Time
 	// TimeScale compresses every cadence, horizon, window and backoff (0.01 =
-	// 100x faster); the rate budget and server Retry-After are not scaled.
+	// 100x faster); the rate budget and server Retry-After are not scaled
+	// unless ScaleBudget.
 	TimeScale float64
-	Logf      func(string, ...any)
+	// ScaleBudget compresses the budget's rolling minute by TimeScale too
+	// (GETPerMinute per scaled minute): a consistently compressed world for
+	// benchmarks against a sandbox whose rate window is scaled the same way.
+	ScaleBudget bool
+	Logf        func(string, ...any)
 
 	// Policies overrides the table (nil: DefaultPolicies).
 	Policies map[api.Vertical]Policy
@@ -48,6 +53,14 @@ type Config struct {
 	// non-loopback addresses need WebhookAllowPublic.
 	WebhookListen      string
 	WebhookAllowPublic bool
+
+	// BulkMin is how many in-flight foreground orders of one vertical make
+	// its list call worth running at the foreground cadence as a bulk check
+	// (default 3; negative disables bulk checks).
+	BulkMin int
+	// ListLag is how far a list may lag the detail call (default 5 s,
+	// scaled): absence from a list is evidence only for older orders.
+	ListLag time.Duration
 }
 
 // entry is the engine's mutable state of one order, guarded by Engine.mu.
@@ -63,6 +76,9 @@ type entry struct {
 	boosted     bool   // a manual refresh: top priority once
 	webhookAt   time.Time
 	streak429   int
+	hookFetch   bool      // a webhook asked for the detail: top priority
+	evidence    bool      // a bulk list asked for the detail: high priority
+	lastDetail  time.Time // last successful detail GET (the bulk-list safety net)
 }
 
 // Engine tracks orders. It implements Controller.
@@ -74,6 +90,8 @@ type Engine struct {
 	policies map[api.Vertical]Policy // scaled
 	silence  time.Duration           // scaled
 	keep     int
+	bulkMin  int           // 0: bulk checks off
+	listLag  time.Duration // scaled
 	walletEv time.Duration // scaled; <0 disabled
 	out      *outbox
 	journal  *Journal
@@ -140,6 +158,18 @@ func New(cfg Config) (*Engine, error) {
 		}
 		e.policies[v] = p.Scaled(e.scale)
 	}
+	e.bulkMin = cfg.BulkMin
+	if e.bulkMin == 0 {
+		e.bulkMin = 3
+	}
+	if e.bulkMin < 0 {
+		e.bulkMin = 0
+	}
+	e.listLag = cfg.ListLag
+	if e.listLag <= 0 {
+		e.listLag = 5 * time.Second
+	}
+	e.listLag = e.scaled(e.listLag)
 	silence := cfg.WebhookSilence
 	if silence <= 0 {
 		silence = 3 * time.Minute
@@ -167,7 +197,11 @@ func New(cfg Config) (*Engine, error) {
 		if _, dup := e.budgets[p]; dup {
 			return nil, fmt.Errorf("poller: two sources for provider %s", p)
 		}
-		b := newBudget(src, cfg.GETPerMinute[p], cfg.Workers)
+		window := time.Minute
+		if cfg.ScaleBudget {
+			window = e.scaled(window)
+		}
+		b := newBudget(src, cfg.GETPerMinute[p], cfg.Workers, window)
 		for _, v := range src.Verticals() {
 			if len(want) == 0 || want[v] {
 				b.verticals = append(b.verticals, v)
@@ -317,6 +351,14 @@ func (e *Engine) dispatch(ctx context.Context, b *budget, wg *sync.WaitGroup) {
 			<-sem
 			continue
 		}
+		if d := b.admit(now); d > 0 {
+			r.Cancel()
+			<-sem
+			if !wait(now.Add(d)) {
+				return
+			}
+			continue
+		}
 		// Pick only now, after the token: whatever became most important
 		// while waiting goes first.
 		e.mu.Lock()
@@ -350,8 +392,18 @@ func (e *Engine) collectDueLocked(b *budget, now time.Time) time.Time {
 			next = t
 		}
 	}
+	var fg map[api.Vertical]int
+	if e.bulkMin > 0 {
+		fg = map[api.Vertical]int{}
+	}
 	for k, ent := range e.entries {
-		if k.Vertical.Provider() != b.provider || ent.queued != nil || ent.inflight || ent.t.NextCheck.IsZero() {
+		if k.Vertical.Provider() != b.provider {
+			continue
+		}
+		if fg != nil && ent.t.Phase == PhaseForeground && ent.t.Order.Status.InFlight() {
+			fg[k.Vertical]++
+		}
+		if ent.queued != nil || ent.inflight || ent.t.NextCheck.IsZero() {
 			continue
 		}
 		due := e.dueLocked(ent)
@@ -375,6 +427,17 @@ func (e *Engine) collectDueLocked(b *budget, now time.Time) time.Time {
 			b.listBusy[v] = true
 			b.push(&job{kind: jobList, vertical: v, due: b.listDue[v], prio: prioList})
 		}
+	}
+	for v, n := range fg {
+		if n < e.bulkMin || b.bulkBusy[v] {
+			continue
+		}
+		if due := b.bulkDue[v]; due.After(now) {
+			consider(due)
+			continue
+		}
+		b.bulkBusy[v] = true
+		b.push(&job{kind: jobList, bulk: true, vertical: v, due: b.bulkDue[v], prio: prioBulk})
 	}
 	if e.walletEv > 0 && !b.walletBusy && !b.walletDue.IsZero() {
 		if b.walletDue.After(now) {
@@ -401,8 +464,12 @@ func (e *Engine) dueLocked(ent *entry) time.Time {
 func (e *Engine) prioLocked(ent *entry, now time.Time) int {
 	k := ent.t.Order.Key()
 	switch {
+	case ent.hookFetch:
+		return prioWebhook
 	case ent.boosted || (e.focus != api.OrderKey{} && e.focus == k):
 		return prioFocused
+	case ent.evidence:
+		return prioEvidence
 	case ent.t.Origin == OriginPlaced || ent.t.Origin == OriginPinned || ent.t.Origin == OriginNamed:
 		return prioPlaced
 	case ent.nextSrc == SourceWebhook:
@@ -445,8 +512,11 @@ func (e *Engine) startLocked(b *budget, j *job, now time.Time) {
 		ent.queued = nil
 		ent.inflight = true
 		ent.lastSent = now
-		ent.boosted = false
+		ent.boosted, ent.hookFetch, ent.evidence = false, false, false
 	case jobList:
+		if j.bulk {
+			return
+		}
 		// Alternate the PENDING list (discovery) with the unfiltered first
 		// page (recently finished orders).
 		j.status = ""
@@ -473,6 +543,10 @@ func (e *Engine) runJob(ctx context.Context, b *budget, j *job) {
 		o, err := b.source.GetOrder(ctx, j.key.Vertical, j.key.ID)
 		e.finishCheck(ctx, b, j.key, src, o, err)
 	case jobList:
+		if j.bulk {
+			e.runBulk(ctx, b, j.vertical)
+			return
+		}
 		e.runList(ctx, b, j.vertical, j.status)
 	case jobWallets:
 		ws, err := b.source.Wallets(ctx)
@@ -499,6 +573,7 @@ func (e *Engine) finishCheck(ctx context.Context, b *budget, key api.OrderKey, s
 	} else {
 		ent.nextSrc = ""
 		ent.streak429 = 0
+		ent.lastDetail = now
 		if o.ID == "" {
 			o.ID = key.ID
 		}
@@ -665,8 +740,8 @@ func (e *Engine) publishLocked(ent *entry, isNew bool, ev *Event) {
 func (e *Engine) evictLocked(v api.Vertical) {
 	var done []*entry
 	for k, ent := range e.entries {
-		if k.Vertical != v || ent.inflight || ent.queued != nil || k == e.focus {
-			continue
+		if k.Vertical != v || ent.inflight || ent.queued != nil || k == e.focus || ent.hookFetch || ent.evidence {
+			continue // a detail fetch is owed (codes, activation code)
 		}
 		if ent.t.Origin == OriginPinned || ent.t.Origin == OriginNamed {
 			continue
@@ -874,6 +949,16 @@ func (e *Engine) waitToken(ctx context.Context, b *budget) error {
 		}
 		if err := b.lim.Wait(ctx); err != nil {
 			return err
+		}
+		if d := b.admit(e.now()); d > 0 {
+			t := time.NewTimer(d)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return ctx.Err()
+			case <-t.C:
+			}
+			continue
 		}
 		b.noteSent(e.now())
 		return nil

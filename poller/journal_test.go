@@ -219,7 +219,11 @@ func TestReconcileFoundAbsentError(t *testing.T) {
 		in, _, _ := j.Intent(api.VerticalTopup, ref)
 		return in.State
 	}
-	eventually(t, func() bool { return state("found") == IntentPlaced && state("absent") == IntentAbsent }, "found and absent resolved")
+	eventually(t, func() bool {
+		// The journal is written just before the order is tracked.
+		_, tracked := e.Get(key(api.VerticalTopup, "500"))
+		return state("found") == IntentPlaced && state("absent") == IntentAbsent && tracked
+	}, "found and absent resolved")
 	assert.Equal(t, IntentPending, state("flaky"), "a lookup error leaves the intent unresolved")
 	tr, ok := e.Get(key(api.VerticalTopup, "500"))
 	require.True(t, ok)

@@ -48,6 +48,9 @@ type Policy struct {
 	Discover time.Duration
 	// ListStatus is the raw status the discovery list filters on.
 	ListStatus string
+	// VouchFor is how long list vouches may stand in for the detail GET of
+	// an in-flight order (the bulk-check safety net), from its last detail.
+	VouchFor time.Duration
 	// Webhooks is true when the provider sends webhooks for this vertical.
 	Webhooks bool
 	Floor    time.Duration
@@ -67,6 +70,7 @@ func DefaultPolicies() map[api.Vertical]Policy {
 			Background:   5 * time.Minute,
 			Final:        []api.Status{api.StatusDelivered, api.StatusFailed, api.StatusCancelled},
 			PartialEvery: 30 * time.Second,
+			VouchFor:     time.Minute,
 			Discover:     15 * time.Second,
 			ListStatus:   "PENDING",
 			Floor:        Floor,
@@ -83,6 +87,7 @@ func DefaultPolicies() map[api.Vertical]Policy {
 			Recheck:      recheck,
 			RecheckEvery: 30 * time.Minute,
 			RecheckFor:   48 * time.Hour,
+			VouchFor:     30 * time.Second,
 			Discover:     15 * time.Second,
 			ListStatus:   "PENDING",
 			Floor:        Floor,
@@ -91,13 +96,19 @@ func DefaultPolicies() map[api.Vertical]Policy {
 	}
 	voucher := octo(api.VerticalVoucher, 10*time.Minute)
 	voucher.Webhooks = true
+	// The topup detail "refreshes the latest status from upstream" (§3): an
+	// order may move only when its detail is read, so lists vouch for it for
+	// one interval cap at most. Voucher and eSIM lists show the state the
+	// provider stores as it fulfils; a minute bounds any list fault there.
+	topup := octo(api.VerticalTopup, 660*time.Second)
+	topup.VouchFor = 30 * time.Second
 	esim := octo(api.VerticalESIM, 10*time.Minute)
 	esim.Install = &InstallPolicy{Fast: 45 * time.Second, FastFor: 10 * time.Minute, Slow: 5 * time.Minute, SlowFor: time.Hour}
 	// Failed and cancelled are definite everywhere, even if OneClickDz never sends them.
 	definite := []api.Status{api.StatusDelivered, api.StatusRefunded, api.StatusFailed, api.StatusCancelled}
 	return map[api.Vertical]Policy{
 		api.VerticalVoucher: voucher,
-		api.VerticalTopup:   octo(api.VerticalTopup, 660*time.Second),
+		api.VerticalTopup:   topup,
 		api.VerticalESIM:    esim,
 		api.VerticalMobile: oc(api.VerticalMobile, 5*time.Minute, definite,
 			[]api.Status{api.StatusUncertain}),
@@ -134,6 +145,7 @@ func (p Policy) Scaled(f float64) Policy {
 	q.Horizon, q.Background = s(p.Horizon), s(p.Background)
 	q.RecheckEvery, q.RecheckFor = s(p.RecheckEvery), s(p.RecheckFor)
 	q.PartialEvery, q.Discover, q.Floor = s(p.PartialEvery), s(p.Discover), s(p.Floor)
+	q.VouchFor = s(p.VouchFor)
 	if p.Install != nil {
 		in := *p.Install
 		in.Fast, in.FastFor, in.Slow, in.SlowFor = s(in.Fast), s(in.FastFor), s(in.Slow), s(in.SlowFor)

@@ -235,14 +235,18 @@ func (w *Webhooks) rememberLocked(id string, now time.Time) {
 	}
 }
 
-// webhookOrder marks the order webhook-covered and fetches it (the payload
-// has no codes). Unknown orders start being tracked.
+// webhookOrder publishes the payload's status at once (that is the
+// detection), marks the order webhook-covered and fetches its detail at the
+// highest priority (the payload has no codes). Unknown orders start being
+// tracked. A status that would move a finished order back is not applied:
+// deliveries are at-least-once and may arrive out of order.
 func (e *Engine) webhookOrder(d webhookOrder, now time.Time) {
 	ref := d.ClientReference
 	if ref == "" {
 		ref = d.ReferenceCode
 	}
 	k := api.OrderKey{Vertical: api.VerticalVoucher, ID: string(d.ID)}
+	var after []func()
 	e.mu.Lock()
 	ent := e.entries[k]
 	if ent == nil {
@@ -252,13 +256,35 @@ func (e *Engine) webhookOrder(d webhookOrder, now time.Time) {
 	}
 	ent.webhookAt = now
 	ent.t.Webhook = true
+	ent.hookFetch = true // before applying: a final status must not get the entry evicted
+	if raw := strings.TrimSpace(d.Status); raw != "" {
+		cur := ent.t.Order
+		st := api.NormalizeOctopus(raw)
+		backwards := cur.Status != "" && !cur.Status.InFlight() && st.InFlight()
+		if !backwards && (cur.Status != st || cur.RawStatus != raw || cur.DeliveredQuantity != d.DeliveredQuantity) {
+			o := cur.Clone()
+			o.Provider, o.Vertical, o.ID = api.ProviderOctopus, k.Vertical, k.ID
+			if o.ClientReference == "" {
+				o.ClientReference = ref
+			}
+			o.Status, o.RawStatus, o.DeliveredQuantity = st, raw, d.DeliveredQuantity
+			// Not a check: the attempt count and the detail stamp stay.
+			attempts := ent.attempts
+			after = e.applyLocked(ent, o, SourceWebhook, now, false)
+			ent.attempts = attempts
+		}
+	}
 	ent.nextSrc = SourceWebhook
+	ent.hookFetch = true
 	ent.t.NextCheck = now
 	if ent.queued != nil {
 		ent.queued.prio = e.prioLocked(ent, now)
 	}
 	e.publishLocked(ent, false, nil)
 	e.mu.Unlock()
+	for _, f := range after {
+		f()
+	}
 	e.pokeProvider(api.ProviderOctopus)
 }
 

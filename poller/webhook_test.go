@@ -2,6 +2,7 @@ package poller
 
 import (
 	"bytes"
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -148,7 +149,10 @@ func TestWebhookSilenceWindow(t *testing.T) {
 	rec := httptest.NewRecorder()
 	hook.ServeHTTP(rec, hookReq(t, orderEvent(55, "order.delivered"), func(h http.Header) { h.Set("X-Event-ID", "evt_55") }))
 	require.Equal(t, http.StatusOK, rec.Code)
-	eventually(t, func() bool { tr, _ := e.Get(k); return tr.Order.Status == api.StatusDelivered }, "the webhook triggers a fetch")
+	eventually(t, func() bool {
+		tr, _ := e.Get(k)
+		return tr.Order.Status == api.StatusDelivered && len(f.getTimes(k)) >= 2 && !tr.LastChecked.Before(f.getTimes(k)[1])
+	}, "the webhook triggers a fetch")
 	ts := f.getTimes(k)
 	require.Len(t, ts, 2)
 	assert.Less(t, ts[1].Sub(ts[0]), silence, "fetched on the event, before the fallback")
@@ -202,4 +206,65 @@ func TestWebhookListenLoopbackOnly(t *testing.T) {
 	}, "fetched")
 	assert.False(t, strings.Contains(fmt.Sprintf("%v %+v %#v", e.cfg.WebhookSecret, e.cfg, e.cfg), hookSecret.Reveal()), "the secret never prints")
 	http.DefaultClient.CloseIdleConnections()
+}
+
+// A verified order event is the detection: its status is published at once,
+// before any GET; the detail (codes) follows at the highest priority.
+func TestWebhookPublishesStatusAtOnceThenFetchesFirst(t *testing.T) {
+	f := newFake(api.ProviderOctopus, api.VerticalVoucher)
+	for i := range 10 {
+		f.set(key(api.VerticalVoucher, fmt.Sprint(i)), always("PENDING"))
+	}
+	f.set(key(api.VerticalVoucher, "7"), always("DELIVERED"))
+	e, err := New(Config{Sources: []api.OrderSource{f}, TimeScale: 1, Workers: 1, WalletEvery: -1, WebhookSecret: hookSecret,
+		GETPerMinute: map[api.Provider]int{api.ProviderOctopus: 120}}) // 2/s: the queue is long
+	require.NoError(t, err)
+	hook := e.Webhooks().Handler()
+	for i := range 10 {
+		// No status yet: everyone is due now.
+		e.Track(api.Order{Vertical: api.VerticalVoucher, ID: fmt.Sprint(i)}, OriginPlaced)
+	}
+	e.Focus(key(api.VerticalVoucher, "3"))
+	k := key(api.VerticalVoucher, "7")
+	rec := httptest.NewRecorder()
+	hook.ServeHTTP(rec, hookReq(t, orderEvent(7, "order.delivered"), func(h http.Header) { h.Set("X-Event-ID", "evt_7") }))
+	require.Equal(t, http.StatusOK, rec.Code)
+
+	// Not running yet: no GET was made, the status is already there.
+	tr, ok := e.Get(k)
+	require.True(t, ok)
+	assert.Equal(t, api.StatusDelivered, tr.Order.Status)
+	assert.Equal(t, 10, tr.Order.DeliveredQuantity)
+	assert.Equal(t, SourceWebhook, tr.History[len(tr.History)-1].Source)
+	assert.True(t, tr.History[len(tr.History)-1].Changed)
+	assert.Empty(t, f.getTimes(k))
+
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = e.Run(ctx) }()
+	go func() {
+		for range e.Updates() {
+		}
+	}()
+	defer func() { cancel(); <-done }()
+	eventually(t, func() bool { return len(f.calls()) >= 2 }, "two checks")
+	calls := f.calls()
+	assert.Equal(t, "7", calls[0].key.ID, "the webhook's detail goes before the focused order")
+	assert.Equal(t, "3", calls[1].key.ID, "then the focused one")
+	eventually(t, func() bool { tr, _ := e.Get(k); return !tr.LastChecked.Before(calls[0].at) }, "detail applied")
+	tr, _ = e.Get(k)
+	assert.Equal(t, PhaseDone, tr.Phase)
+	assert.Equal(t, api.StatusDelivered, tr.Order.Status)
+}
+
+// A late or replayed PENDING event never moves a finished order back.
+func TestWebhookNeverMovesBack(t *testing.T) {
+	f := newFake(api.ProviderOctopus, api.VerticalVoucher)
+	e, err := New(Config{Sources: []api.OrderSource{f}, WebhookSecret: hookSecret})
+	require.NoError(t, err)
+	e.Track(api.Order{Vertical: api.VerticalVoucher, ID: "8", Status: api.StatusDelivered, RawStatus: "DELIVERED"}, OriginPlaced)
+	e.webhookOrder(webhookOrder{ID: "8", Status: "PENDING"}, time.Now())
+	tr, _ := e.Get(key(api.VerticalVoucher, "8"))
+	assert.Equal(t, api.StatusDelivered, tr.Order.Status)
+	assert.False(t, tr.NextCheck.IsZero(), "the detail is still fetched")
 }

@@ -13,11 +13,17 @@ const rateWindow = time.Minute
 
 // limiter is a sliding-window log per key (client|class).
 type limiter struct {
-	mu   sync.Mutex
-	hits map[string][]time.Time
+	mu     sync.Mutex
+	hits   map[string][]time.Time
+	window time.Duration
 }
 
-func newLimiter() *limiter { return &limiter{hits: map[string][]time.Time{}} }
+func newLimiter(window time.Duration) *limiter {
+	if window <= 0 {
+		window = rateWindow
+	}
+	return &limiter{hits: map[string][]time.Time{}, window: window}
+}
 
 // allow records a hit if the key is under limit; otherwise it returns the
 // whole seconds until a slot frees up.
@@ -25,7 +31,7 @@ func (l *limiter) allow(key string, limit int, now time.Time) (retryAfter int, o
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	h := l.hits[key]
-	cut := now.Add(-rateWindow)
+	cut := now.Add(-l.window)
 	i := 0
 	for i < len(h) && !h[i].After(cut) {
 		i++
@@ -33,7 +39,7 @@ func (l *limiter) allow(key string, limit int, now time.Time) (retryAfter int, o
 	h = h[i:]
 	if len(h) >= limit {
 		l.hits[key] = h
-		wait := h[0].Add(rateWindow).Sub(now)
+		wait := h[0].Add(l.window).Sub(now)
 		return max(1, int(math.Ceil(wait.Seconds()))), false
 	}
 	l.hits[key] = append(h, now)

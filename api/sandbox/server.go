@@ -26,8 +26,12 @@ type Config struct {
 	WebhookAttempts  int           // delivery attempts per event, default 8
 	TrafficPerMinute float64       // background orders per real minute from "other sales channels"; 0 = none
 	ListLag          time.Duration // how often lists see new state (simulated, scaled); default 5s
-	Faults           Faults
-	Logf             func(format string, args ...any) // optional; never given secrets
+	// RateWindow is the rolling window of the limits, real time (default 1
+	// minute). Benchmarks of a consistently compressed world set it to
+	// TimeScale minutes.
+	RateWindow time.Duration
+	Faults     Faults
+	Logf       func(format string, args ...any) // optional; never given secrets
 }
 
 // Faults are injected on /api/v1/* only. Shares are probabilities in 0..1.
@@ -156,7 +160,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.TimeScale == 0 {
 		cfg.TimeScale = 1
 	}
-	if cfg.TokenTTL < 0 || cfg.RefreshTTL < 0 || cfg.ListLag < 0 || cfg.Faults.Latency < 0 {
+	if cfg.TokenTTL < 0 || cfg.RefreshTTL < 0 || cfg.ListLag < 0 || cfg.Faults.Latency < 0 || cfg.RateWindow < 0 {
 		return nil, errors.New("sandbox: durations must not be negative")
 	}
 	if cfg.TokenTTL == 0 {
@@ -210,7 +214,7 @@ func New(cfg Config) (*Server, error) {
 		idRng:      newLockedRand(seed, 2),
 		faultRng:   newLockedRand(seed, 3),
 		trafficRng: newLockedRand(seed, 4),
-		rl:         newLimiter(),
+		rl:         newLimiter(cfg.RateWindow),
 		tokens:     map[string]*token{},
 		orders:     map[string][]*order{},
 		byID: map[string]map[int64]*order{

@@ -140,7 +140,7 @@ func TestRateLimit(t *testing.T) {
 }
 
 func TestLimiterWindowSlides(t *testing.T) {
-	l := newLimiter()
+	l := newLimiter(0)
 	t0 := time.Unix(1000, 0)
 	_, ok1 := l.allow("k", 2, t0)
 	_, ok2 := l.allow("k", 2, t0.Add(10*time.Second))
@@ -150,6 +150,18 @@ func TestLimiterWindowSlides(t *testing.T) {
 	assert.Equal(t, 40, wait)
 	_, ok4 := l.allow("k", 2, t0.Add(61*time.Second))
 	assert.True(t, ok4, "the first hit left the window")
+}
+
+// A compressed RateWindow (benchmarks of a compressed world) slides the same way.
+func TestLimiterScaledWindow(t *testing.T) {
+	l := newLimiter(3 * time.Second)
+	t0 := time.Unix(1000, 0)
+	_, ok1 := l.allow("k", 1, t0)
+	_, ok2 := l.allow("k", 1, t0.Add(2*time.Second))
+	_, ok3 := l.allow("k", 1, t0.Add(3*time.Second+time.Millisecond))
+	assert.True(t, ok1)
+	assert.False(t, ok2)
+	assert.True(t, ok3, "the hit left the 3 s window")
 }
 
 type hookRecorder struct {

@@ -109,7 +109,7 @@ func TestParseFlags(t *testing.T) {
 	assert.Equal(t, []int{10, 100, 1000}, c.Sizes)
 	assert.Equal(t, []int{10, 100}, c.OneClickSizes)
 	assert.Equal(t, AllStrategies, c.Strategies)
-	assert.Equal(t, 0.02, c.TimeScale)
+	assert.Equal(t, 0.05, c.TimeScale)
 	assert.Equal(t, poller.OriginDiscovered, c.Origin)
 
 	c, err = ParseFlags([]string{"-sizes", "10, 1_000", "-oneclick-sizes", "none", "-strategies", "fixed,engine,fixed",

@@ -10,7 +10,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -60,8 +59,8 @@ type Config struct {
 	// SkipOneClick set runs none.
 	OneClickSizes []int
 	SkipOneClick  bool
-	// TimeScale compresses every simulated delay and every cadence (0.02 =
-	// 50x faster). Rate limits are never scaled.
+	// TimeScale compresses every simulated delay and every cadence (0.05 =
+	// 20x faster), and, unless RealTimeLimits, every rate-limit window.
 	TimeScale float64
 	// Seed makes every sandbox of a run produce the same workload.
 	Seed int64
@@ -84,12 +83,13 @@ type Config struct {
 	// tracking (default 120). The benchmark adds the creates of the run to
 	// it, because that sandbox counts sends and GETs in one window.
 	OneClickLimit int
-	// ScaleLimits divides every rate limit and budget by TimeScale, so they
-	// hold per unscaled minute like the cadences. Off by default (issue 3
-	// asks for real-time production limits); it separates the engine's
-	// policy from the budget's share of its latency. The sandboxes' windows
-	// stay one real minute, so bursts are far more permissive than in life.
-	ScaleLimits bool
+	// RealTimeLimits keeps every rate-limit window one real minute while
+	// time is compressed (the engine's budget and the sandboxes' limits).
+	// Off by default: production limits in simulated time mean the windows
+	// compress with the clock (300 GETs per simulated minute), so the whole
+	// world is compressed consistently. On, the budget is TimeScale times
+	// scarcer than in production relative to the orders' pace.
+	RealTimeLimits bool
 	// MaxRun bounds one (provider, size, strategy) run in wall time; orders
 	// not terminal by then count as unresolved.
 	MaxRun time.Duration
@@ -104,7 +104,7 @@ func DefaultConfig() Config {
 	return Config{
 		Sizes:             []int{10, 100, 1000},
 		OneClickSizes:     []int{10, 100},
-		TimeScale:         0.02,
+		TimeScale:         0.05,
 		Seed:              1,
 		Strategies:        slices.Clone(AllStrategies),
 		Origin:            poller.OriginDiscovered,
@@ -206,14 +206,15 @@ func ParseFlags(args []string, usage io.Writer) (Config, error) {
 	ocSizes := fs.String("oneclick-sizes", joinInts(c.OneClickSizes), "OneClickDz mobile top-up workloads; \"none\" skips them")
 	strategies := fs.String("strategies", "engine,webhooks,fixed,backoff", "strategies to run: engine, webhooks, fixed, backoff")
 	origin := fs.String("origin", string(c.Origin), "how the engine tracks the orders: discovered or placed")
-	fs.Float64Var(&c.TimeScale, "time-scale", c.TimeScale, "multiplies every simulated delay and cadence (rate limits are not scaled)")
+	fs.Float64Var(&c.TimeScale, "time-scale", c.TimeScale, "multiplies every simulated delay, cadence and rate-limit window")
 	fs.Int64Var(&c.Seed, "seed", c.Seed, "workload seed (the same in every sandbox of a run)")
 	fs.BoolVar(&c.Discover, "discover", c.Discover, "turn the engine's list-based discovery on")
 	fs.IntVar(&c.GETPerMinute, "budget", c.GETPerMinute, "the engine's Octopus GET budget per minute")
 	fs.IntVar(&c.OneClickPerMinute, "oneclick-budget", c.OneClickPerMinute, "the engine's OneClickDz budget per minute")
 	fs.IntVar(&c.OneClickLimit, "oneclick-limit", c.OneClickLimit, "the OneClickDz sandbox's limit per minute")
 	fs.DurationVar(&c.MaxRun, "max-run", c.MaxRun, "wall-time cap of one run; orders not terminal by then are unresolved")
-	fs.BoolVar(&c.ScaleLimits, "scale-limits", false, "divide every rate limit and budget by the time scale (a diagnostic, not the benchmark)")
+	fs.BoolVar(&c.RealTimeLimits, "real-time-limits", false, "keep rate-limit windows one real minute while time is compressed")
+	_ = fs.Bool("scale-limits", true, "obsolete: compressed rate-limit windows are the default")
 	fs.BoolVar(&c.Quiet, "quiet", false, "print only the tables")
 	short := fs.Bool("short", false, "a tiny run (10 orders, time scale 0.01)")
 	if err := fs.Parse(args); err != nil {
@@ -314,10 +315,10 @@ func joinInts(ns []int) string {
 	return strings.Join(s, ",")
 }
 
-// perMinute applies ScaleLimits to a per-minute limit or budget.
-func (c Config) perMinute(n int) int {
-	if !c.ScaleLimits || c.TimeScale <= 0 || c.TimeScale >= 1 {
-		return n
+// rateWindow is the real length of a rate-limit "minute" in this run.
+func (c Config) rateWindow() time.Duration {
+	if c.RealTimeLimits || c.TimeScale <= 0 || c.TimeScale >= 1 {
+		return time.Minute
 	}
-	return int(math.Ceil(float64(n) / c.TimeScale))
+	return time.Duration(float64(time.Minute) * c.TimeScale)
 }

@@ -20,6 +20,7 @@ type counter struct {
 	gets, lists, tooMany atomic.Int64
 	mu                   sync.Mutex
 	byVertical           map[api.Vertical]int64
+	rtts                 []float64 // wall seconds of each GET round trip
 }
 
 func newCounter() *counter {
@@ -45,7 +46,14 @@ func (c *counter) RoundTrip(r *http.Request) (*http.Response, error) {
 			c.mu.Unlock()
 		}
 	}
+	start := time.Now()
 	resp, err := c.base.RoundTrip(r)
+	if isGet {
+		d := time.Since(start).Seconds()
+		c.mu.Lock()
+		c.rtts = append(c.rtts, d)
+		c.mu.Unlock()
+	}
 	if err == nil && resp.StatusCode == http.StatusTooManyRequests {
 		c.tooMany.Add(1)
 	}
@@ -56,6 +64,14 @@ func (c *counter) close() {
 	if t, ok := c.base.(*http.Transport); ok {
 		t.CloseIdleConnections()
 	}
+}
+
+// rtt returns the p50 and p95 of the GET round trips (wall seconds; headers
+// received, which is when the sandbox has answered).
+func (c *counter) rtt() (p50, p95 float64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return percentile(c.rtts, 0.5), percentile(c.rtts, 0.95)
 }
 
 func (c *counter) vertical(v api.Vertical) int64 {

@@ -58,6 +58,9 @@ type Row struct {
 	HitCap bool
 	// Anomalies counts sightings with no matching sandbox transition.
 	Anomalies int
+	// RTTP50 and RTTP95 are the strategy's GET round trips in wall seconds:
+	// a constant real cost that compressed time inflates by 1/TimeScale.
+	RTTP50, RTTP95 float64
 }
 
 // RequestsPerOrder is Requests ÷ Orders.
@@ -151,14 +154,13 @@ func finish(rep Report, start time.Time, out io.Writer) Report {
 func prodLimits(cfg Config) *sandbox.Limits {
 	l := sandbox.ProdLimits
 	l.Create = 0
-	l.GET = cfg.perMinute(l.GET)
 	return &l
 }
 
 func runOctopus(ctx context.Context, cfg Config, n int, strat Strategy) (Row, error) {
 	row := Row{Provider: api.ProviderOctopus, Size: n, Strategy: strat}
 	sb, err := sandbox.New(sandbox.Config{Seed: cfg.Seed, TimeScale: cfg.TimeScale, ProductionLimits: true,
-		Limits: prodLimits(cfg), Logf: cfg.Logf})
+		Limits: prodLimits(cfg), RateWindow: cfg.rateWindow(), Logf: cfg.Logf})
 	if err != nil {
 		return row, err
 	}
@@ -195,8 +197,9 @@ func runOctopus(ctx context.Context, cfg Config, n int, strat Strategy) (Row, er
 	case StrategyEngine, StrategyWebhooks:
 		ec := poller.Config{
 			Sources:      []api.OrderSource{client},
-			GETPerMinute: map[api.Provider]int{api.ProviderOctopus: cfg.perMinute(cfg.GETPerMinute)},
+			GETPerMinute: map[api.Provider]int{api.ProviderOctopus: cfg.GETPerMinute},
 			TimeScale:    cfg.TimeScale,
+			ScaleBudget:  !cfg.RealTimeLimits,
 			Discover:     cfg.Discover,
 			WalletEvery:  -1, // balances are not order tracking; the baselines do not read them
 			KeepFinished: n + 16,
@@ -261,7 +264,7 @@ func runOneClick(ctx context.Context, cfg Config, n int, strat Strategy) (Row, e
 	// The sandbox counts sends and GETs in one window per key: the run's
 	// creates are added so that tracking meets the configured limit.
 	sb, err := oneclicksb.New(oneclicksb.Config{Seed: cfg.Seed, TimeScale: cfg.TimeScale,
-		RatePerMinute: cfg.perMinute(cfg.OneClickLimit) + n, Logf: cfg.Logf})
+		RatePerMinute: cfg.OneClickLimit + n, RateWindow: cfg.rateWindow(), Logf: cfg.Logf})
 	if err != nil {
 		return row, err
 	}
@@ -297,8 +300,9 @@ func runOneClick(ctx context.Context, cfg Config, n int, strat Strategy) (Row, e
 		e, err := poller.New(poller.Config{
 			Sources:      []api.OrderSource{client},
 			Verticals:    []api.Vertical{api.VerticalMobile},
-			GETPerMinute: map[api.Provider]int{api.ProviderOneClick: cfg.perMinute(cfg.OneClickPerMinute)},
+			GETPerMinute: map[api.Provider]int{api.ProviderOneClick: cfg.OneClickPerMinute},
 			TimeScale:    cfg.TimeScale,
+			ScaleBudget:  !cfg.RealTimeLimits,
 			Discover:     cfg.Discover,
 			WalletEvery:  -1,
 			KeepFinished: n + 16,
@@ -371,6 +375,7 @@ func wait(ctx context.Context, cfg Config, tr tracker, obs *observations, starte
 func (r *Row) fill(cfg Config, p api.Provider, orders []measured, rec *recorder, obs *observations, cnt *counter) {
 	r.Orders = len(orders)
 	r.Requests, r.Lists, r.TooMany = cnt.gets.Load(), cnt.lists.Load(), cnt.tooMany.Load()
+	r.RTTP50, r.RTTP95 = cnt.rtt()
 	type acc struct {
 		lat, wall  []float64
 		unresolved int

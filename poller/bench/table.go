@@ -5,6 +5,7 @@ import (
 	"io"
 	"math"
 	"strings"
+	"time"
 
 	"github.com/orderwatch/orderwatch/api"
 )
@@ -51,13 +52,18 @@ func WriteMarkdown(w io.Writer, rep Report) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "\n## Polling benchmark\n\n")
 	fmt.Fprintf(&b, "Time scale %g (every simulated delay and cadence × %g; latencies below are divided by it, i.e. "+
-		"unscaled seconds). Rate limits are real time: Octopus production GET limit 300/min, engine budget %d/min; "+
-		"OneClickDz sandbox limit %d/min for tracking, engine budget %d/min. Seed %d, engine origin %s, discovery %s.\n\n",
-		c.TimeScale, c.TimeScale, c.GETPerMinute, c.OneClickLimit, c.OneClickPerMinute, c.Seed, c.Origin, onOff(c.Discover))
-	if c.ScaleLimits {
-		fmt.Fprintf(&b, "**Diagnostic mode (-scale-limits):** every limit and budget above is divided by the time scale "+
-			"(Octopus GET %d/min real), so they hold per unscaled minute; the one-minute windows are not scaled, so 429s "+
-			"here say nothing about production.\n\n", c.perMinute(300))
+		"simulated seconds; 1 simulated second = %s of wall time). Seed %d, engine origin %s, discovery %s.\n\n",
+		c.TimeScale, c.TimeScale, time.Duration(float64(time.Second)*c.TimeScale), c.Seed, c.Origin, onOff(c.Discover))
+	if c.RealTimeLimits {
+		fmt.Fprintf(&b, "**Real-time limits (-real-time-limits):** every rate-limit window is one real minute while "+
+			"time runs %.0f× faster, so the budget is %.0f× scarcer per simulated minute than in production. "+
+			"Octopus production GET limit 300 per real minute, engine budget %d; OneClickDz sandbox limit %d, engine budget %d.\n\n",
+			1/c.TimeScale, 1/c.TimeScale, c.GETPerMinute, c.OneClickLimit, c.OneClickPerMinute)
+	} else {
+		fmt.Fprintf(&b, "Rate limits in simulated time: every window (the sandboxes' and the engine's budget) is one "+
+			"simulated minute (%s of wall time), so the world is compressed consistently. Octopus production GET limit "+
+			"300/min, engine budget %d/min; OneClickDz sandbox limit %d/min for tracking, engine budget %d/min.\n\n",
+			c.rateWindow(), c.GETPerMinute, c.OneClickLimit, c.OneClickPerMinute)
 	}
 	b.WriteString("| Provider | Size | Strategy | Orders | Req/order | 429s | p50 (s) | p95 (s) | Unresolved | Req ÷ fixed-5s | p95 ÷ backoff | p95 wall (s) |\n")
 	b.WriteString("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
@@ -114,16 +120,9 @@ func WriteMarkdown(w io.Writer, rep Report) {
 		if r.Strategy == StrategyWebhooks {
 			notes = append(notes, fmt.Sprintf("%s: the receiver accepted %d webhook events", id, r.Webhooks))
 		}
-		if (r.Strategy == StrategyEngine || r.Strategy == StrategyWebhooks) && r.Orders > 0 {
-			// The engine spends its budget evenly; with time compressed and
-			// limits not, this floor dominates its latency.
-			per := c.perMinute(c.GETPerMinute)
-			if r.Provider == api.ProviderOneClick {
-				per = c.perMinute(c.OneClickPerMinute)
-			}
-			floor := float64(r.Orders) / (float64(per) / 60)
-			notes = append(notes, fmt.Sprintf("%s: one GET per order at %d/min takes %.1f s of wall time (%s unscaled s); "+
-				"measured p95 %s s wall", id, per, floor, fmtSecs(floor/c.TimeScale), fmtSecs(r.WallP95)))
+		if r.RTTP95 > 0 {
+			notes = append(notes, fmt.Sprintf("%s: GET round trip p50 %.1f ms, p95 %.1f ms of wall time (%s / %s simulated s)",
+				id, r.RTTP50*1000, r.RTTP95*1000, fmtSecs(r.RTTP50/c.TimeScale), fmtSecs(r.RTTP95/c.TimeScale)))
 		}
 	}
 	notes = append(notes, fmt.Sprintf("whole benchmark: %s of wall time", rep.Wall.Round(1e8)))

@@ -27,10 +27,13 @@ const InitialBalance = 50000.0
 
 // Config configures a sandbox server. The zero value is usable.
 type Config struct {
-	Addr             string  // listen address; default "127.0.0.1:0"; non-loopback hosts are rejected
-	Seed             int64   // deterministic ids, codes, outcomes, traffic
-	TimeScale        float64 // multiplies every simulated delay (1 = real; 0.01 = 100x faster); default 1
-	RatePerMinute    int     // requests per rolling minute per key before 429; default 120; <0 = unlimited
+	Addr          string  // listen address; default "127.0.0.1:0"; non-loopback hosts are rejected
+	Seed          int64   // deterministic ids, codes, outcomes, traffic
+	TimeScale     float64 // multiplies every simulated delay (1 = real; 0.01 = 100x faster); default 1
+	RatePerMinute int     // requests per rolling minute per key before 429; default 120; <0 = unlimited
+	// RateWindow is the rolling "minute" of RatePerMinute, real time
+	// (default 1 minute); benchmarks of a compressed world scale it.
+	RateWindow       time.Duration
 	TrafficPerMinute float64 // background orders per real minute from "other channels"; 0 = none
 	Faults           Faults
 	Logf             func(format string, args ...any) // optional; never given secrets or card codes
@@ -485,14 +488,18 @@ func (s *Server) gate(r *http.Request, now time.Time) *apiErr {
 	}
 	delete(s.fails, ip)
 	if s.cfg.RatePerMinute > 0 {
-		cut := now.Add(-time.Minute)
+		window := s.cfg.RateWindow
+		if window <= 0 {
+			window = time.Minute
+		}
+		cut := now.Add(-window)
 		i := 0
 		for i < len(s.reqTimes) && !s.reqTimes[i].After(cut) {
 			i++
 		}
 		s.reqTimes = s.reqTimes[i:]
 		if len(s.reqTimes) >= s.cfg.RatePerMinute {
-			wait := int(math.Ceil(s.reqTimes[0].Add(time.Minute).Sub(now).Seconds()))
+			wait := int(math.Ceil(s.reqTimes[0].Add(window).Sub(now).Seconds()))
 			wait = max(wait, 1)
 			return &apiErr{status: 429, code: "TOO_MANY_REQUESTS",
 				msg:     fmt.Sprintf("Too many requests, retry in %d seconds", wait),
