@@ -66,7 +66,8 @@ func (m listMark) newerThan(old listMark) bool {
 // unfiltered newest-first list is used, whose items carry the full status.
 func (e *Engine) runBulk(ctx context.Context, b *budget, v api.Vertical) {
 	sentAt := e.now()
-	filtered := b.provider != api.ProviderOneClick
+	// A PENDING filter hides final states; list-complete verticals want them.
+	filtered := b.provider != api.ProviderOneClick && !e.Policy(v).ListComplete
 	status := ""
 	if filtered {
 		status = e.Policy(v).ListStatus
@@ -189,9 +190,17 @@ func (e *Engine) applyBulkLocked(b *budget, v api.Vertical, items []api.Order, o
 			continue // a detail fresher than the list
 		}
 		lo, shown := listed[k.ID]
+		p := e.Policy(v)
 		switch {
 		case shown && lo.Status == cur.Status && strings.EqualFold(lo.RawStatus, cur.RawStatus):
 			e.vouchLocked(b, ent, now)
+		case shown && p.ListComplete && p.IsFinal(lo.Status) && !(lo.Status == api.StatusPartial && p.PartialEvery > 0):
+			// The list says all there is to say: no detail GET.
+			if ent.queued != nil {
+				heap.Remove(&b.queue, ent.queued.index)
+				ent.queued = nil
+			}
+			after = append(after, e.applyLocked(ent, finalFromList(cur, lo), SourceList, now, false)...)
 		case shown:
 			e.evidenceLocked(b, ent, now) // a new or terminal state
 		case filtered && strings.EqualFold(cur.RawStatus, status) && (complete || markOf(cur).newerThan(oldest)) &&
@@ -261,4 +270,46 @@ func (e *Engine) evidenceLocked(b *budget, ent *entry, now time.Time) {
 		heap.Fix(&b.queue, ent.queued.index)
 	}
 	e.publishLocked(ent, false, nil)
+}
+
+// finalFromList lays a list item's final state over the order we hold, which
+// keeps what lists leave out (input data, the recipient).
+func finalFromList(cur, lo api.Order) api.Order {
+	o := cur.Clone()
+	o.Status, o.RawStatus = lo.Status, lo.RawStatus
+	if lo.StatusText != "" {
+		o.StatusText = lo.StatusText
+	}
+	for _, t := range []struct {
+		dst *time.Time
+		src time.Time
+	}{{&o.CompletedAt, lo.CompletedAt}, {&o.UpdatedAt, lo.UpdatedAt}} {
+		if !t.src.IsZero() {
+			*t.dst = t.src
+		}
+	}
+	if lo.FailureCode != "" || lo.FailureReason != "" {
+		o.FailureCode, o.FailureReason, o.UserFixable = lo.FailureCode, lo.FailureReason, lo.UserFixable
+	}
+	if lo.DeliveredQuantity > o.DeliveredQuantity {
+		o.DeliveredQuantity = lo.DeliveredQuantity
+	}
+	if len(lo.Vouchers) > 0 {
+		o.Vouchers = append([]api.Voucher(nil), lo.Vouchers...)
+	}
+	if len(lo.SuggestedOffers) > 0 {
+		o.SuggestedOffers = append([]api.Offer(nil), lo.SuggestedOffers...)
+	}
+	for _, f := range []struct {
+		dst *float64
+		src float64
+	}{{&o.Debited, lo.Debited}, {&o.Refunded, lo.Refunded}, {&o.Amount, lo.Amount}} {
+		if f.src != 0 {
+			*f.dst = f.src
+		}
+	}
+	if lo.TransactionID != "" {
+		o.TransactionID = lo.TransactionID
+	}
+	return o
 }

@@ -11,10 +11,20 @@ import (
 	"github.com/orderwatch/orderwatch/api"
 )
 
+// filteredTopups is the policy table with topups read through the PENDING
+// filter, as vouchers and eSIMs are: these tests pin that mechanism.
+func filteredTopups() map[api.Vertical]Policy {
+	pols := DefaultPolicies()
+	tp := pols[api.VerticalTopup]
+	tp.ListComplete = false
+	pols[api.VerticalTopup] = tp
+	return pols
+}
+
 // The evidence rules of one bulk list, applied without running the engine.
 func TestBulkEvidenceRules(t *testing.T) {
 	f := newFake(api.ProviderOctopus, api.VerticalTopup)
-	e, err := New(Config{Sources: []api.OrderSource{f}, TimeScale: 1, WalletEvery: -1})
+	e, err := New(Config{Sources: []api.OrderSource{f}, TimeScale: 1, WalletEvery: -1, Policies: filteredTopups()})
 	require.NoError(t, err)
 	b := e.budgets[api.ProviderOctopus]
 	now := time.Now()
@@ -102,7 +112,7 @@ func TestBulkListsSaveDetailGETs(t *testing.T) {
 		return out, nil
 	}
 	e, stop := runEngine(t, Config{Sources: []api.OrderSource{f}, TimeScale: scale, WalletEvery: -1,
-		GETPerMinute: map[api.Provider]int{api.ProviderOctopus: 60000}})
+		GETPerMinute: map[api.Provider]int{api.ProviderOctopus: 60000}, Policies: filteredTopups()})
 	for i := range 6 {
 		e.Track(api.Order{Vertical: api.VerticalTopup, ID: fmt.Sprint(i), Status: api.StatusPending, RawStatus: "PENDING",
 			CreatedAt: created}, OriginDiscovered)
@@ -139,5 +149,87 @@ func TestBulkListsSaveDetailGETs(t *testing.T) {
 			}
 		}
 		assert.Greater(t, vouches, 2, "order %d: vouched by lists", i)
+	}
+}
+
+// A list-complete vertical (topups) takes a final state straight from the
+// list, keeping what the list leaves out; a voucher still needs its detail
+// GET for the codes.
+func TestBulkListCompleteAppliesFinalState(t *testing.T) {
+	f := newFake(api.ProviderOctopus, api.VerticalTopup, api.VerticalVoucher)
+	e, err := New(Config{Sources: []api.OrderSource{f}, TimeScale: 1, WalletEvery: -1})
+	require.NoError(t, err)
+	old := time.Now().Add(-time.Minute)
+	for _, id := range []string{"1", "2", "3"} {
+		e.Track(api.Order{Vertical: api.VerticalTopup, ID: id, Status: api.StatusPending, RawStatus: "PENDING", CreatedAt: old,
+			Recipient: "+919000000000", InputData: map[string]string{"phone_number": "+919000000000"}}, OriginDiscovered)
+	}
+	e.Track(api.Order{Vertical: api.VerticalVoucher, ID: "9", Status: api.StatusPending, RawStatus: "PENDING", CreatedAt: old}, OriginDiscovered)
+	done := old.Add(20 * time.Second)
+	now := time.Now()
+	e.mu.Lock()
+	b := e.budgets[api.ProviderOctopus]
+	e.applyBulkLocked(b, api.VerticalTopup, []api.Order{
+		{ID: "1", RawStatus: "DELIVERED", StatusText: "Top-up delivered", CompletedAt: done},
+		{ID: "2", RawStatus: "FAILED", StatusText: "Top-up failed", FailureCode: "INVALID_RECIPIENT", FailureReason: "Wrong number", UserFixable: true},
+		{ID: "3", RawStatus: "RECHARGED"},
+	}, listMark{}, true, false, "", now, now)
+	e.applyBulkLocked(b, api.VerticalVoucher, []api.Order{{ID: "9", RawStatus: "DELIVERED"}}, listMark{}, true, true, "PENDING", now, now)
+	assert.False(t, e.entries[key(api.VerticalTopup, "1")].evidence, "no detail GET needed")
+	assert.True(t, e.entries[key(api.VerticalTopup, "3")].evidence, "an unknown status is not final: ask the detail")
+	assert.True(t, e.entries[key(api.VerticalVoucher, "9")].evidence, "a voucher's codes need the detail")
+	e.mu.Unlock()
+
+	tr, _ := e.Get(key(api.VerticalTopup, "1"))
+	assert.Equal(t, api.StatusDelivered, tr.Order.Status)
+	assert.Equal(t, "Top-up delivered", tr.Order.StatusText)
+	assert.Equal(t, done, tr.Order.CompletedAt)
+	assert.Equal(t, "+919000000000", tr.Order.Recipient, "kept from what we had")
+	assert.Equal(t, PhaseDone, tr.Phase)
+	assert.Equal(t, SourceList, tr.History[len(tr.History)-1].Source)
+	tr, _ = e.Get(key(api.VerticalTopup, "2"))
+	assert.Equal(t, api.StatusFailed, tr.Order.Status)
+	assert.Equal(t, "Wrong number", tr.Order.FailureReason)
+	assert.True(t, tr.Order.UserFixable)
+	tr, _ = e.Get(key(api.VerticalTopup, "3"))
+	assert.Equal(t, api.StatusPending, tr.Order.Status, "a list never rounds an unknown status")
+	tr, _ = e.Get(key(api.VerticalVoucher, "9"))
+	assert.Equal(t, api.StatusPending, tr.Order.Status, "a list never moves a voucher; its detail will")
+}
+
+// Topups read the unfiltered list in their bulk checks: a PENDING filter
+// would hide the final states the list is trusted for.
+func TestBulkTopupListIsUnfiltered(t *testing.T) {
+	f := newFake(api.ProviderOctopus, api.VerticalTopup)
+	created := time.Now().Add(-time.Second)
+	f.listFn = func(v api.Vertical, q api.ListQuery) ([]api.Order, error) {
+		var out []api.Order
+		for i := 2; i >= 0; i-- {
+			out = append(out, api.Order{ID: fmt.Sprint(i), RawStatus: "DELIVERED", StatusText: "Top-up delivered", CreatedAt: created})
+		}
+		return out, nil
+	}
+	for i := range 3 {
+		f.set(key(api.VerticalTopup, fmt.Sprint(i)), always("PENDING"))
+	}
+	e, _ := runEngine(t, Config{Sources: []api.OrderSource{f}, TimeScale: 0.01, WalletEvery: -1,
+		GETPerMinute: map[api.Provider]int{api.ProviderOctopus: 60000}})
+	for i := range 3 {
+		e.Track(api.Order{Vertical: api.VerticalTopup, ID: fmt.Sprint(i), Status: api.StatusPending, RawStatus: "PENDING",
+			CreatedAt: created}, OriginDiscovered)
+	}
+	eventually(t, func() bool {
+		for i := range 3 {
+			if tr, _ := e.Get(key(api.VerticalTopup, fmt.Sprint(i))); tr.Order.Status != api.StatusDelivered {
+				return false
+			}
+		}
+		return true
+	}, "final states taken from the list")
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	require.NotEmpty(t, f.lists)
+	for _, q := range f.lists {
+		assert.Equal(t, "", q.Status)
 	}
 }

@@ -48,6 +48,13 @@ type Policy struct {
 	Discover time.Duration
 	// ListStatus is the raw status the discovery list filters on.
 	ListStatus string
+	// ListComplete says a list item carries all a detail call would once the
+	// order is final (topups: status_text, completed_at and the failure
+	// fields, contract §7; OneClickDz items are the check objects). A final
+	// state read from a list is then applied without a detail GET, and the
+	// bulk check reads the unfiltered list so that final states show up.
+	// Vouchers (codes) and eSIMs (activation code) are never list-complete.
+	ListComplete bool
 	// VouchFor is how long list vouches may stand in for the detail GET of
 	// an in-flight order (the bulk-check safety net), from its last detail.
 	VouchFor time.Duration
@@ -79,7 +86,7 @@ func DefaultPolicies() map[api.Vertical]Policy {
 	}
 	oc := func(v api.Vertical, horizon time.Duration, final, recheck []api.Status) Policy {
 		return Policy{
-			Vertical: v, Provider: api.ProviderOneClick,
+			Vertical: v, Provider: api.ProviderOneClick, ListComplete: true,
 			Intervals:    []time.Duration{5 * time.Second},
 			Horizon:      horizon,
 			Background:   5 * time.Minute,
@@ -102,6 +109,7 @@ func DefaultPolicies() map[api.Vertical]Policy {
 	// provider stores as it fulfils; a minute bounds any list fault there.
 	topup := octo(api.VerticalTopup, 660*time.Second)
 	topup.VouchFor = 30 * time.Second
+	topup.ListComplete = true
 	esim := octo(api.VerticalESIM, 10*time.Minute)
 	esim.Install = &InstallPolicy{Fast: 45 * time.Second, FastFor: 10 * time.Minute, Slow: 5 * time.Minute, SlowFor: time.Hour}
 	// Failed and cancelled are definite everywhere, even if OneClickDz never sends them.
