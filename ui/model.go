@@ -387,11 +387,9 @@ func (m *Model) setError(s string) {
 	m.logger.Printf("error: %s", s)
 }
 
-// syncFocus tells the engine which order the user is looking at.
+// syncFocus tells the engine which order the user is looking at. Moving to
+// another order masks codes again: a reveal is for the order it was asked on.
 func (m *Model) syncFocus() {
-	if m.opts.Controller == nil {
-		return
-	}
 	var k api.OrderKey
 	if t := m.activeTab(); t != nil {
 		if r := t.table.selected(); r != nil {
@@ -400,7 +398,10 @@ func (m *Model) syncFocus() {
 	}
 	if k != m.focused {
 		m.focused = k
-		m.opts.Controller.Focus(k)
+		m.reveal = false
+		if m.opts.Controller != nil {
+			m.opts.Controller.Focus(k)
+		}
 	}
 }
 

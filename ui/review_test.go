@@ -170,3 +170,19 @@ func TestGotoTabOverride(t *testing.T) {
 	press(m, "2") // no longer bound
 	assert.Equal(t, 0, m.active)
 }
+
+// A reveal is for the order it was asked on: moving the selection masks the
+// next order's codes again; a live re-sort that keeps the order does not.
+func TestRevealEndsWhenTheSelectionMoves(t *testing.T) {
+	m, _ := newTestModel(t, 160, 48)
+	send(m, batchMsg(uitest.Demo()))
+	selectID(t, m, "48213")
+	press(m, "enter")
+	press(m, "v")
+	require.Contains(t, plain(m), "https://claim.example.com/v/8f2a")
+	send(m, batchMsg(uitest.Demo())) // the same orders again: the selection stays
+	assert.Contains(t, plain(m), "https://claim.example.com/v/8f2a")
+	press(m, "j")
+	press(m, "k")
+	assert.NotContains(t, plain(m), "https://claim.example.com/v/8f2a", "back on the order, masked again")
+}
