@@ -160,3 +160,25 @@ func TestPolicyTableRenders(t *testing.T) {
 	assert.Contains(t, s, "uncertain every 30m0s for 48h0m0s")
 	assert.Contains(t, s, "2s")
 }
+
+// The seed's horizons as behaviour: gift cards every 5 s until 10 minutes,
+// mobile until 5, then watched in the background.
+func TestOneClickHorizonsAtTheBoundary(t *testing.T) {
+	g, m := PolicyFor(api.VerticalGiftCard), PolicyFor(api.VerticalMobile)
+	for _, tc := range []struct {
+		p     Policy
+		at    time.Duration
+		phase Phase
+	}{
+		{g, 9*time.Minute + 55*time.Second, PhaseForeground},
+		{g, 10*time.Minute + 5*time.Second, PhaseBackground},
+		{m, 4*time.Minute + 55*time.Second, PhaseForeground},
+		{m, 5*time.Minute + 5*time.Second, PhaseBackground},
+	} {
+		ph, next := NextCheck(tc.p, st(api.StatusProcessing, 50), t0.Add(tc.at))
+		assert.Equal(t, tc.phase, ph, "%s at %s", tc.p.Vertical, tc.at)
+		if ph == PhaseForeground {
+			assert.Equal(t, 5*time.Second, next.Sub(t0.Add(tc.at)), "fixed 5 s")
+		}
+	}
+}
