@@ -358,41 +358,39 @@ func (c *Client) Products(ctx context.Context, v api.Vertical, search string) ([
 	var out []api.Product
 	for pageNo := 1; pageNo <= catalogMaxPages; pageNo++ {
 		var (
-			page api.Page
-			n    int
-			err  error
+			items []api.Product
+			page  api.Page
+			err   error
 		)
 		switch v {
 		case api.VerticalVoucher:
-			var items []VoucherProduct
-			items, page, err = c.VoucherProducts(ctx, VoucherProductsQuery{Search: search, Page: pageNo, Limit: catalogPageSize})
-			for _, p := range items {
-				out = append(out, p.ToAPI())
-			}
-			n = len(items)
+			items, page, err = productsPage(c.VoucherProducts(ctx, VoucherProductsQuery{Search: search, Page: pageNo, Limit: catalogPageSize}))
 		case api.VerticalTopup:
-			var items []TopupProduct
-			items, page, err = c.TopupProducts(ctx, TopupProductsQuery{Search: search, Page: pageNo, PerPage: catalogPageSize})
-			for _, p := range items {
-				out = append(out, p.ToAPI())
-			}
-			n = len(items)
+			items, page, err = productsPage(c.TopupProducts(ctx, TopupProductsQuery{Search: search, Page: pageNo, PerPage: catalogPageSize}))
 		case api.VerticalESIM:
-			var items []ESIMProduct
-			items, page, err = c.ESIMProducts(ctx, ESIMProductsQuery{Search: search, Page: pageNo, PerPage: catalogPageSize})
-			for _, p := range items {
-				out = append(out, p.ToAPI())
-			}
-			n = len(items)
+			items, page, err = productsPage(c.ESIMProducts(ctx, ESIMProductsQuery{Search: search, Page: pageNo, PerPage: catalogPageSize}))
 		}
 		if err != nil {
 			return nil, err
 		}
-		if !page.HasMore || n == 0 {
+		out = append(out, items...)
+		if !page.HasMore || len(items) == 0 {
 			break
 		}
 	}
 	return out, nil
+}
+
+// productsPage maps one catalogue page of a vertical to the model.
+func productsPage[T interface{ ToAPI() api.Product }](items []T, page api.Page, err error) ([]api.Product, api.Page, error) {
+	if err != nil {
+		return nil, page, err
+	}
+	out := make([]api.Product, 0, len(items))
+	for _, p := range items {
+		out = append(out, p.ToAPI())
+	}
+	return out, page, nil
 }
 
 // Product returns one product with its variants (and a topup's input fields).

@@ -157,36 +157,19 @@ func (c *Client) ListOrders(ctx context.Context, v api.Vertical, q api.ListQuery
 	lo := ListOptions{Page: q.Page, PageSize: min(q.PerPage, 100), From: q.From, To: q.To}
 	var orders []api.Order
 	var page api.Page
+	var err error
 	switch v {
 	case api.VerticalMobile:
-		l, p, err := c.MobileList(ctx, lo)
-		if err != nil {
-			return api.OrderPage{}, err
-		}
-		for _, m := range l {
-			orders = append(orders, m.Order())
-		}
-		page = p
+		orders, page, err = asOrders(c.MobileList(ctx, lo))
 	case api.VerticalInternet:
-		l, p, err := c.InternetList(ctx, lo)
-		if err != nil {
-			return api.OrderPage{}, err
-		}
-		for _, t := range l {
-			orders = append(orders, t.Order())
-		}
-		page = p
+		orders, page, err = asOrders(c.InternetList(ctx, lo))
 	case api.VerticalGiftCard:
-		l, p, err := c.GiftList(ctx, lo)
-		if err != nil {
-			return api.OrderPage{}, err
-		}
-		for _, g := range l {
-			orders = append(orders, g.Order())
-		}
-		page = p
+		orders, page, err = asOrders(c.GiftList(ctx, lo))
 	default:
 		return api.OrderPage{}, badVertical("ListOrders", v)
+	}
+	if err != nil {
+		return api.OrderPage{}, err
 	}
 	out := orders[:0]
 	for _, o := range orders {
@@ -196,6 +179,18 @@ func (c *Client) ListOrders(ctx context.Context, v api.Vertical, q api.ListQuery
 	}
 	page.Size = len(out)
 	return api.OrderPage{Orders: out, Page: page}, nil
+}
+
+// asOrders maps one page of a vertical's list to orders.
+func asOrders[T interface{ Order() api.Order }](l []T, p api.Page, err error) ([]api.Order, api.Page, error) {
+	if err != nil {
+		return nil, api.Page{}, err
+	}
+	var orders []api.Order
+	for _, x := range l {
+		orders = append(orders, x.Order())
+	}
+	return orders, p, nil
 }
 
 // matchStatus accepts a raw status (FULFILLED) or a normalized name (delivered).
@@ -537,6 +532,19 @@ func (c *Client) Quote(ctx context.Context, r api.OrderRequest) (api.Quote, erro
 	return q, nil
 }
 
+// readBack reads a sent top-up back; if only the read fails, the order
+// exists and the poller will find its state.
+func (c *Client) readBack(ctx context.Context, r api.OrderRequest, res SendResult, err error) (api.Order, error) {
+	if err != nil {
+		return api.Order{}, err
+	}
+	o, err := c.GetOrder(ctx, r.Vertical, res.TopupID)
+	if err != nil {
+		return placed(r, res.TopupID, res.TopupRef), nil
+	}
+	return o, nil
+}
+
 // PlaceOrder sends exactly one create (mobile/internet send, gift-card
 // placeOrder), then reads the order back once. The create is never retried.
 // If only the read-back fails, the order is returned as placed (pending)
@@ -548,24 +556,10 @@ func (c *Client) PlaceOrder(ctx context.Context, r api.OrderRequest) (api.Order,
 			return api.Order{}, formErr("amount", "amount must be a whole number of DZD")
 		}
 		res, err := c.MobileSend(ctx, MobileSendRequest{PlanCode: planCode(r), MSISDN: r.Recipient, Amount: int(r.Amount), Ref: r.ClientReference})
-		if err != nil {
-			return api.Order{}, err
-		}
-		o, err := c.GetOrder(ctx, r.Vertical, res.TopupID)
-		if err != nil {
-			return placed(r, res.TopupID, res.TopupRef), nil
-		}
-		return o, nil
+		return c.readBack(ctx, r, res, err)
 	case api.VerticalInternet:
 		res, err := c.InternetSend(ctx, InternetSendRequest{Type: internetType(r), Number: r.Recipient, Value: r.Amount, Ref: r.ClientReference})
-		if err != nil {
-			return api.Order{}, err
-		}
-		o, err := c.GetOrder(ctx, r.Vertical, res.TopupID)
-		if err != nil {
-			return placed(r, res.TopupID, res.TopupRef), nil
-		}
-		return o, nil
+		return c.readBack(ctx, r, res, err)
 	case api.VerticalGiftCard:
 		// The intent is remembered before sending: a lost answer is then
 		// resolved from gift-cards/list (FindByReference), never re-sent.

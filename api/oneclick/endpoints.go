@@ -57,56 +57,79 @@ func pathID(op, field, id string) (string, error) {
 	return url.PathEscape(id), nil
 }
 
+// getData sends a GET and decodes the answer's data; a decode error carries op and the request id.
+func getData[T any](ctx context.Context, c *Client, op, path string, q url.Values, dec func([]byte) (T, error)) (T, error) {
+	r, err := c.do(ctx, "GET", path, q, nil, false)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	v, err := dec(r.Data)
+	return v, withOp(err, op, r)
+}
+
+// getByKey fetches path/{key}; field names the key in a validation error.
+func getByKey[T any](ctx context.Context, c *Client, path, field, key string, dec func([]byte) (T, error)) (T, error) {
+	op := "GET " + path
+	p, err := pathID(op, field, key)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return getData(ctx, c, op, path+"/"+p, nil, dec)
+}
+
+// getList fetches one page of a list; together: From and To must come as a pair.
+func getList[T any](ctx context.Context, c *Client, op, path string, o ListOptions, together bool,
+	dec func(data, meta []byte) ([]T, api.Page, error)) ([]T, api.Page, error) {
+	q, err := o.query(op, together)
+	if err != nil {
+		return nil, api.Page{}, err
+	}
+	r, err := c.do(ctx, "GET", path, q, nil, false)
+	if err != nil {
+		return nil, api.Page{}, err
+	}
+	l, p, err := dec(r.Data, r.Meta)
+	return l, p, withOp(err, op, r)
+}
+
+// send POSTs one create (never retried); an answer that cannot be read is KindOutcomeUnknown.
+func send[T any](ctx context.Context, c *Client, op, path string, body map[string]any, dec func([]byte) (T, error)) (T, error) {
+	var zero T
+	r, err := c.do(ctx, "POST", path, nil, body, true)
+	if err != nil {
+		return zero, err
+	}
+	v, err := dec(r.Data)
+	if err != nil {
+		return zero, outcomeUnknown(withOp(err, op, r))
+	}
+	return v, nil
+}
+
 // --- core and account -----------------------------------------------------------
 
 // Validate checks the key (GET /v3/validate).
 func (c *Client) Validate(ctx context.Context) (ValidateResult, error) {
-	const op = "GET /v3/validate"
-	r, err := c.do(ctx, "GET", "/v3/validate", nil, nil, false)
-	if err != nil {
-		return ValidateResult{}, err
-	}
-	v, err := decodeValidate(r.Data)
-	return v, withOp(err, op, r)
+	return getData(ctx, c, "GET /v3/validate", "/v3/validate", nil, decodeValidate)
 }
 
 // Balance returns the DZD balance.
 func (c *Client) Balance(ctx context.Context) (Balance, error) {
-	const op = "GET /v3/account/balance"
-	r, err := c.do(ctx, "GET", "/v3/account/balance", nil, nil, false)
-	if err != nil {
-		return Balance{}, err
-	}
-	b, err := decodeBalance(r.Data)
-	return b, withOp(err, op, r)
+	return getData(ctx, c, "GET /v3/account/balance", "/v3/account/balance", nil, decodeBalance)
 }
 
 // AccountTransactions lists balance movements, newest first. From and To go together.
 func (c *Client) AccountTransactions(ctx context.Context, o ListOptions) ([]Transaction, api.Page, error) {
-	const op = "GET /v3/account/transactions"
-	q, err := o.query(op, true)
-	if err != nil {
-		return nil, api.Page{}, err
-	}
-	r, err := c.do(ctx, "GET", "/v3/account/transactions", q, nil, false)
-	if err != nil {
-		return nil, api.Page{}, err
-	}
-	t, p, err := decodeTransactions(r.Data, r.Meta)
-	return t, p, withOp(err, op, r)
+	return getList(ctx, c, "GET /v3/account/transactions", "/v3/account/transactions", o, true, decodeTransactions)
 }
 
 // --- mobile -------------------------------------------------------------------
 
 // MobilePlans lists the mobile plans (stable; safe to cache).
 func (c *Client) MobilePlans(ctx context.Context) (Plans, error) {
-	const op = "GET /v3/mobile/plans"
-	r, err := c.do(ctx, "GET", "/v3/mobile/plans", nil, nil, false)
-	if err != nil {
-		return Plans{}, err
-	}
-	p, err := decodePlans(r.Data)
-	return p, withOp(err, op, r)
+	return getData(ctx, c, "GET /v3/mobile/plans", "/v3/mobile/plans", nil, decodePlans)
 }
 
 // MobileSend sends one top-up. It is never retried; an answer lost after the
@@ -129,15 +152,7 @@ func (c *Client) MobileSend(ctx context.Context, req MobileSendRequest) (SendRes
 	if req.Ref != "" {
 		body["ref"] = req.Ref
 	}
-	r, err := c.do(ctx, "POST", "/v3/mobile/send", nil, body, true)
-	if err != nil {
-		return SendResult{}, err
-	}
-	s, err := decodeSendResult(r.Data)
-	if err != nil {
-		return SendResult{}, outcomeUnknown(withOp(err, op, r))
-	}
-	return s, nil
+	return send(ctx, c, op, "/v3/mobile/send", body, decodeSendResult)
 }
 
 // outcomeUnknown turns a decode failure of a create's answer into
@@ -161,32 +176,12 @@ func (c *Client) MobileCheckRef(ctx context.Context, ref string) (MobileTopup, e
 }
 
 func (c *Client) mobileCheck(ctx context.Context, by, key string) (MobileTopup, error) {
-	op := "GET /v3/mobile/" + by
-	p, err := pathID(op, by[len("check-"):], key)
-	if err != nil {
-		return MobileTopup{}, err
-	}
-	r, err := c.do(ctx, "GET", "/v3/mobile/"+by+"/"+p, nil, nil, false)
-	if err != nil {
-		return MobileTopup{}, err
-	}
-	m, err := decodeMobileTopup(r.Data)
-	return m, withOp(err, op, r)
+	return getByKey(ctx, c, "/v3/mobile/"+by, by[len("check-"):], key, decodeMobileTopup)
 }
 
 // MobileList lists top-ups, newest first. From and To go together.
 func (c *Client) MobileList(ctx context.Context, o ListOptions) ([]MobileTopup, api.Page, error) {
-	const op = "GET /v3/mobile/list"
-	q, err := o.query(op, true)
-	if err != nil {
-		return nil, api.Page{}, err
-	}
-	r, err := c.do(ctx, "GET", "/v3/mobile/list", q, nil, false)
-	if err != nil {
-		return nil, api.Page{}, err
-	}
-	l, p, err := decodeMobileList(r.Data, r.Meta)
-	return l, p, withOp(err, op, r)
+	return getList(ctx, c, "GET /v3/mobile/list", "/v3/mobile/list", o, true, decodeMobileList)
 }
 
 // --- internet -------------------------------------------------------------------
@@ -208,12 +203,10 @@ func (c *Client) InternetProducts(ctx context.Context, typ string) ([]InternetPr
 	if err != nil {
 		return nil, err
 	}
-	r, err := c.do(ctx, "GET", "/v3/internet/products", url.Values{"type": {t}}, nil, false)
-	if err != nil {
-		return nil, err
-	}
-	p, _, err := decodeInternetProducts(r.Data)
-	return p, withOp(err, op, r)
+	return getData(ctx, c, op, "/v3/internet/products", url.Values{"type": {t}}, func(b []byte) ([]InternetProduct, error) {
+		p, _, err := decodeInternetProducts(b)
+		return p, err
+	})
 }
 
 // InternetCheckNumber asks the provider whether the line exists.
@@ -226,12 +219,7 @@ func (c *Client) InternetCheckNumber(ctx context.Context, typ, number string) (N
 	if err := ValidInternetNumber(t, number); err != nil {
 		return NumberCheck{}, err
 	}
-	r, err := c.do(ctx, "GET", "/v3/internet/check-number", url.Values{"type": {t}, "number": {number}}, nil, false)
-	if err != nil {
-		return NumberCheck{}, err
-	}
-	n, err := decodeNumberCheck(r.Data)
-	return n, withOp(err, op, r)
+	return getData(ctx, c, op, "/v3/internet/check-number", url.Values{"type": {t}, "number": {number}}, decodeNumberCheck)
 }
 
 // InternetSend sends one internet top-up; never retried (see MobileSend).
@@ -251,15 +239,7 @@ func (c *Client) InternetSend(ctx context.Context, req InternetSendRequest) (Sen
 	if req.Ref != "" {
 		body["ref"] = req.Ref
 	}
-	r, err := c.do(ctx, "POST", "/v3/internet/send", nil, body, true)
-	if err != nil {
-		return SendResult{}, err
-	}
-	s, err := decodeSendResult(r.Data)
-	if err != nil {
-		return SendResult{}, outcomeUnknown(withOp(err, op, r))
-	}
-	return s, nil
+	return send(ctx, c, op, "/v3/internet/send", body, decodeSendResult)
 }
 
 // InternetCheckID returns one internet top-up by id.
@@ -273,32 +253,12 @@ func (c *Client) InternetCheckRef(ctx context.Context, ref string) (InternetTopu
 }
 
 func (c *Client) internetCheck(ctx context.Context, by, key string) (InternetTopup, error) {
-	op := "GET /v3/internet/" + by
-	p, err := pathID(op, by[len("check-"):], key)
-	if err != nil {
-		return InternetTopup{}, err
-	}
-	r, err := c.do(ctx, "GET", "/v3/internet/"+by+"/"+p, nil, nil, false)
-	if err != nil {
-		return InternetTopup{}, err
-	}
-	t, err := decodeInternetTopup(r.Data)
-	return t, withOp(err, op, r)
+	return getByKey(ctx, c, "/v3/internet/"+by, by[len("check-"):], key, decodeInternetTopup)
 }
 
 // InternetList lists internet top-ups, newest first.
 func (c *Client) InternetList(ctx context.Context, o ListOptions) ([]InternetTopup, api.Page, error) {
-	const op = "GET /v3/internet/list"
-	q, err := o.query(op, false)
-	if err != nil {
-		return nil, api.Page{}, err
-	}
-	r, err := c.do(ctx, "GET", "/v3/internet/list", q, nil, false)
-	if err != nil {
-		return nil, api.Page{}, err
-	}
-	l, p, err := decodeInternetList(r.Data, r.Meta)
-	return l, p, withOp(err, op, r)
+	return getList(ctx, c, "GET /v3/internet/list", "/v3/internet/list", o, false, decodeInternetList)
 }
 
 // --- gift cards -----------------------------------------------------------------
@@ -316,17 +276,7 @@ func (c *Client) GiftCatalog(ctx context.Context) (Catalog, error) {
 
 // GiftCheckProduct returns a product's types with price and stock.
 func (c *Client) GiftCheckProduct(ctx context.Context, productID string) (GiftProduct, error) {
-	const op = "GET /v3/gift-cards/checkProduct"
-	p, err := pathID(op, "productId", productID)
-	if err != nil {
-		return GiftProduct{}, err
-	}
-	r, err := c.do(ctx, "GET", "/v3/gift-cards/checkProduct/"+p, nil, nil, false)
-	if err != nil {
-		return GiftProduct{}, err
-	}
-	gp, err := decodeGiftProduct(r.Data)
-	return gp, withOp(err, op, r)
+	return getByKey(ctx, c, "/v3/gift-cards/checkProduct", "productId", productID, decodeGiftProduct)
 }
 
 // GiftPlaceOrder places one order and returns its id. Gift cards have no
@@ -343,43 +293,15 @@ func (c *Client) GiftPlaceOrder(ctx context.Context, req PlaceOrderRequest) (str
 		return "", validationErr(op, "quantity", "quantity must be at least 1")
 	}
 	body := map[string]any{"productId": req.ProductID, "typeId": req.TypeID, "quantity": req.Quantity}
-	r, err := c.do(ctx, "POST", "/v3/gift-cards/placeOrder", nil, body, true)
-	if err != nil {
-		return "", err
-	}
-	id, err := decodePlaceOrder(r.Data)
-	if err != nil {
-		return "", outcomeUnknown(withOp(err, op, r))
-	}
-	return id, nil
+	return send(ctx, c, op, "/v3/gift-cards/placeOrder", body, decodePlaceOrder)
 }
 
 // GiftCheckOrder returns one order with its cards once delivered.
 func (c *Client) GiftCheckOrder(ctx context.Context, orderID string) (GiftOrder, error) {
-	const op = "GET /v3/gift-cards/checkOrder"
-	p, err := pathID(op, "orderId", orderID)
-	if err != nil {
-		return GiftOrder{}, err
-	}
-	r, err := c.do(ctx, "GET", "/v3/gift-cards/checkOrder/"+p, nil, nil, false)
-	if err != nil {
-		return GiftOrder{}, err
-	}
-	g, err := decodeGiftOrder(r.Data)
-	return g, withOp(err, op, r)
+	return getByKey(ctx, c, "/v3/gift-cards/checkOrder", "orderId", orderID, decodeGiftOrder)
 }
 
 // GiftList lists gift-card orders, newest first.
 func (c *Client) GiftList(ctx context.Context, o ListOptions) ([]GiftOrder, api.Page, error) {
-	const op = "GET /v3/gift-cards/list"
-	q, err := o.query(op, false)
-	if err != nil {
-		return nil, api.Page{}, err
-	}
-	r, err := c.do(ctx, "GET", "/v3/gift-cards/list", q, nil, false)
-	if err != nil {
-		return nil, api.Page{}, err
-	}
-	l, p, err := decodeGiftList(r.Data, r.Meta)
-	return l, p, withOp(err, op, r)
+	return getList(ctx, c, "GET /v3/gift-cards/list", "/v3/gift-cards/list", o, false, decodeGiftList)
 }

@@ -84,7 +84,32 @@ func byID[T any](items []T, id func(T) int64, r *http.Request, what string) (*re
 			return ok(it)
 		}
 	}
-	return nil, errNotFound(strings.ToUpper(what[:1]) + what[1:] + " not found")
+	return nil, notFound(what)
+}
+
+// notFound is the 404 for a missing path item: product → "Product not found".
+func notFound(what string) *apiError {
+	return errNotFound(strings.ToUpper(what[:1]) + what[1:] + " not found")
+}
+
+// okFound answers a lookup's item, or its error.
+func okFound[T any](it *T, err error) (*reply, error) {
+	if err != nil {
+		return nil, err
+	}
+	return ok(it)
+}
+
+// fromPath finds the item whose id is path parameter what.
+func fromPath[T any](r *http.Request, what string, find func(int64) *T) (*T, error) {
+	n, err := pathID(r, what)
+	if err != nil {
+		return nil, err
+	}
+	if it := find(n); it != nil {
+		return it, nil
+	}
+	return nil, notFound(what)
 }
 
 func namedID(n named) int64 { return n.ID }
@@ -257,15 +282,7 @@ func (s *Server) handleProducts(r *http.Request) (*reply, error) {
 }
 
 func (s *Server) handleProduct(r *http.Request) (*reply, error) {
-	id, err := pathID(r, "product")
-	if err != nil {
-		return nil, err
-	}
-	p := voucherProductByID(id)
-	if p == nil {
-		return nil, errNotFound("Product not found")
-	}
-	return ok(p)
+	return okFound(fromPath(r, "product", voucherProductByID))
 }
 
 func (s *Server) handleAvailability(r *http.Request) (*reply, error) {
@@ -494,28 +511,12 @@ func (s *Server) handleTopupProducts(r *http.Request) (*reply, error) {
 	return paginate(out, page, per), nil
 }
 
-func (s *Server) topupProductFromPath(r *http.Request) (*topupProduct, error) {
-	id, err := pathID(r, "product")
-	if err != nil {
-		return nil, err
-	}
-	p := topupProductByID(id)
-	if p == nil {
-		return nil, errNotFound("Product not found")
-	}
-	return p, nil
-}
-
 func (s *Server) handleTopupProduct(r *http.Request) (*reply, error) {
-	p, err := s.topupProductFromPath(r)
-	if err != nil {
-		return nil, err
-	}
-	return ok(p)
+	return okFound(fromPath(r, "product", topupProductByID))
 }
 
 func (s *Server) handleTopupVariants(r *http.Request) (*reply, error) {
-	p, err := s.topupProductFromPath(r)
+	p, err := fromPath(r, "product", topupProductByID)
 	if err != nil {
 		return nil, err
 	}
@@ -523,15 +524,7 @@ func (s *Server) handleTopupVariants(r *http.Request) (*reply, error) {
 }
 
 func (s *Server) handleTopupVariant(r *http.Request) (*reply, error) {
-	id, err := pathID(r, "variant")
-	if err != nil {
-		return nil, err
-	}
-	v := topupVariantByID(id)
-	if v == nil {
-		return nil, errNotFound("Variant not found")
-	}
-	return ok(v)
+	return okFound(fromPath(r, "variant", topupVariantByID))
 }
 
 func (s *Server) handleTopupLookup(r *http.Request) (*reply, error) {
@@ -643,6 +636,17 @@ func esimProductByID(id int64) *esimProduct {
 	return nil
 }
 
+func esimVariantByID(id int64) *esimVariant {
+	for i := range esimProducts {
+		for j := range esimProducts[i].Variants {
+			if esimProducts[i].Variants[j].ID == id {
+				return &esimProducts[i].Variants[j]
+			}
+		}
+	}
+	return nil
+}
+
 func (p *esimProduct) variantFor(amount float64) *esimVariant {
 	for i := range p.Variants {
 		if abs(p.Variants[i].Amount-amount) < 1e-9 {
@@ -671,28 +675,12 @@ func (s *Server) handleESIMProducts(r *http.Request) (*reply, error) {
 	return paginate(out, page, per), nil
 }
 
-func (s *Server) esimProductFromPath(r *http.Request) (*esimProduct, error) {
-	id, err := pathID(r, "product")
-	if err != nil {
-		return nil, err
-	}
-	p := esimProductByID(id)
-	if p == nil {
-		return nil, errNotFound("Product not found")
-	}
-	return p, nil
-}
-
 func (s *Server) handleESIMProduct(r *http.Request) (*reply, error) {
-	p, err := s.esimProductFromPath(r)
-	if err != nil {
-		return nil, err
-	}
-	return ok(p)
+	return okFound(fromPath(r, "product", esimProductByID))
 }
 
 func (s *Server) handleESIMVariants(r *http.Request) (*reply, error) {
-	p, err := s.esimProductFromPath(r)
+	p, err := fromPath(r, "product", esimProductByID)
 	if err != nil {
 		return nil, err
 	}
@@ -700,18 +688,7 @@ func (s *Server) handleESIMVariants(r *http.Request) (*reply, error) {
 }
 
 func (s *Server) handleESIMVariant(r *http.Request) (*reply, error) {
-	id, err := pathID(r, "variant")
-	if err != nil {
-		return nil, err
-	}
-	for i := range esimProducts {
-		for _, v := range esimProducts[i].Variants {
-			if v.ID == id {
-				return ok(v)
-			}
-		}
-	}
-	return nil, errNotFound("Variant not found")
+	return okFound(fromPath(r, "variant", esimVariantByID))
 }
 
 func abs(x float64) float64 {

@@ -140,14 +140,27 @@ func checkEmail(email *string) (string, error) {
 	return *email, nil
 }
 
-// uniqueRefLocked enforces one order per (client, client_reference), across
-// all verticals.
-func (s *Server) uniqueRefLocked(ref string) error {
-	if ref == "" {
-		return nil
+// checkRefEmail checks a create's optional client_reference and email, in that order.
+func checkRefEmail(ref, email *string) (string, string, error) {
+	r, err := checkRef(ref)
+	if err != nil {
+		return "", "", err
 	}
-	if _, dup := s.byRef[ref]; dup {
+	e, err := checkEmail(email)
+	if err != nil {
+		return "", "", err
+	}
+	return r, e, nil
+}
+
+// admitLocked is a create's last check: one order per (client,
+// client_reference) across all verticals, and enough funds.
+func (s *Server) admitLocked(ref string, q quote) error {
+	if _, dup := s.byRef[ref]; dup && ref != "" {
 		return errBadRequest("Duplicate client_reference")
+	}
+	if q.wallet.Amount+1e-9 < q.TotalPayable {
+		return errInsufficientFunds()
 	}
 	return nil
 }
@@ -240,11 +253,7 @@ func (s *Server) createVoucherLocked(req createVoucherReq, now time.Time) (*orde
 	if req.ProductID == nil || *req.ProductID < 1 {
 		return nil, errValidation("product_id is required and must be positive")
 	}
-	ref, err := checkRef(req.ClientReference)
-	if err != nil {
-		return nil, err
-	}
-	email, err := checkEmail(req.Email)
+	ref, email, err := checkRefEmail(req.ClientReference, req.Email)
 	if err != nil {
 		return nil, err
 	}
@@ -256,11 +265,8 @@ func (s *Server) createVoucherLocked(req createVoucherReq, now time.Time) (*orde
 	if err != nil {
 		return nil, err
 	}
-	if err := s.uniqueRefLocked(ref); err != nil {
+	if err := s.admitLocked(ref, q); err != nil {
 		return nil, err
-	}
-	if q.wallet.Amount+1e-9 < q.TotalPayable {
-		return nil, errInsufficientFunds()
 	}
 	o := &order{vert: VerticalVoucher, ref: ref, wallet: q.wallet, q: q, vprod: p,
 		denomination: *req.Denomination, quantity: *req.Quantity}
@@ -405,22 +411,28 @@ func (o *order) voucherJSON(st state, detail bool) voucherView {
 }
 
 func (s *Server) handleCreateVoucher(r *http.Request) (*reply, error) {
-	var req createVoucherReq
+	return runCreate(s, r, http.StatusCreated, s.createVoucherLocked)
+}
+
+// runCreate decodes a create request, places the order under the lock and
+// answers status with its detail view.
+func runCreate[Req any](s *Server, r *http.Request, status int, create func(Req, time.Time) (*order, error)) (*reply, error) {
+	var req Req
 	if err := decode(r, &req); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
-	o, err := s.createVoucherLocked(req, s.now())
-	var view voucherView
+	o, err := create(req, s.now())
+	var view any
 	if err == nil {
-		view = o.voucherJSON(o.cur, true)
+		view = o.view(o.cur, true)
 	}
 	s.mu.Unlock()
 	s.flush()
 	if err != nil {
 		return nil, err
 	}
-	return &reply{status: http.StatusCreated, body: view}, nil
+	return &reply{status: status, body: view}, nil
 }
 
 // --- topups ---------------------------------------------------------------------------------
@@ -492,11 +504,7 @@ func contains(list []string, v string) bool {
 }
 
 func (s *Server) createTopupLocked(req createTopupReq, now time.Time) (*order, error) {
-	ref, err := checkRef(req.ClientReference)
-	if err != nil {
-		return nil, err
-	}
-	email, err := checkEmail(req.Email)
+	ref, email, err := checkRefEmail(req.ClientReference, req.Email)
 	if err != nil {
 		return nil, err
 	}
@@ -508,11 +516,8 @@ func (s *Server) createTopupLocked(req createTopupReq, now time.Time) (*order, e
 	if err != nil {
 		return nil, err
 	}
-	if err := s.uniqueRefLocked(ref); err != nil {
+	if err := s.admitLocked(ref, q); err != nil {
 		return nil, err
-	}
-	if q.wallet.Amount+1e-9 < q.TotalPayable {
-		return nil, errInsufficientFunds()
 	}
 	o := &order{vert: VerticalTopup, ref: ref, wallet: q.wallet, q: q, tprod: p, tvar: v, input: input,
 		face: *req.Amount, category: req.Category}
@@ -608,22 +613,7 @@ func (o *order) topupJSON(st state, detail bool) topupView {
 }
 
 func (s *Server) handleCreateTopup(r *http.Request) (*reply, error) {
-	var req createTopupReq
-	if err := decode(r, &req); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	o, err := s.createTopupLocked(req, s.now())
-	var view topupView
-	if err == nil {
-		view = o.topupJSON(o.cur, true)
-	}
-	s.mu.Unlock()
-	s.flush()
-	if err != nil {
-		return nil, err
-	}
-	return ok(view)
+	return runCreate(s, r, http.StatusOK, s.createTopupLocked)
 }
 
 // --- eSIM ------------------------------------------------------------------------------------------
@@ -639,11 +629,7 @@ type createESIMReq struct {
 const esimInlineDeadline = 60 * time.Second
 
 func (s *Server) createESIMLocked(req createESIMReq, now time.Time) (*order, error) {
-	ref, err := checkRef(req.ClientReference)
-	if err != nil {
-		return nil, err
-	}
-	email, err := checkEmail(req.Email)
+	ref, email, err := checkRefEmail(req.ClientReference, req.Email)
 	if err != nil {
 		return nil, err
 	}
@@ -651,11 +637,8 @@ func (s *Server) createESIMLocked(req createESIMReq, now time.Time) (*order, err
 	if err != nil {
 		return nil, err
 	}
-	if err := s.uniqueRefLocked(ref); err != nil {
+	if err := s.admitLocked(ref, q); err != nil {
 		return nil, err
-	}
-	if q.wallet.Amount+1e-9 < q.TotalPayable {
-		return nil, errInsufficientFunds()
 	}
 	o := &order{vert: VerticalESIM, ref: ref, wallet: q.wallet, q: q, eprod: p, evar: v}
 	o.cur.Email = email
@@ -813,20 +796,29 @@ func (s *Server) orderFromPath(r *http.Request, vert string) (*order, error) {
 // detailHandler refreshes in-flight state on read, as the real detail GETs do.
 func (s *Server) detailHandler(vert string) handlerFunc {
 	return func(r *http.Request) (*reply, error) {
-		s.mu.Lock()
-		o, err := s.orderFromPath(r, vert)
-		var view any
-		if err == nil {
-			s.advanceLocked(o, s.now())
-			view = o.view(o.cur, true)
-		}
-		s.mu.Unlock()
-		s.flush()
-		if err != nil {
-			return nil, err
-		}
-		return ok(view)
+		return s.orderReply(r, vert, nil)
 	}
+}
+
+// orderReply finds the path's order under the lock, brings it up to date,
+// applies change (if any) and answers its detail view.
+func (s *Server) orderReply(r *http.Request, vert string, change func(*order)) (*reply, error) {
+	s.mu.Lock()
+	o, err := s.orderFromPath(r, vert)
+	var view any
+	if err == nil {
+		s.advanceLocked(o, s.now())
+		if change != nil {
+			change(o)
+		}
+		view = o.view(o.cur, true)
+	}
+	s.mu.Unlock()
+	s.flush()
+	if err != nil {
+		return nil, err
+	}
+	return ok(view)
 }
 
 // listHandler returns stored state: it may lag the detail view by ListLag.
@@ -894,19 +886,6 @@ func (s *Server) emailHandler(vert string) handlerFunc {
 		if err != nil {
 			return nil, err
 		}
-		s.mu.Lock()
-		o, err := s.orderFromPath(r, vert)
-		var view any
-		if err == nil {
-			s.advanceLocked(o, s.now())
-			o.cur.Email, o.listed.Email = email, email
-			view = o.view(o.cur, true)
-		}
-		s.mu.Unlock()
-		s.flush()
-		if err != nil {
-			return nil, err
-		}
-		return ok(view)
+		return s.orderReply(r, vert, func(o *order) { o.cur.Email, o.listed.Email = email, email })
 	}
 }

@@ -29,15 +29,15 @@ func (s *Server) routes() *http.ServeMux {
 
 	h("GET /v3/mobile/plans", s.mobilePlans)
 	h("POST /v3/mobile/send", s.mobileSend)
-	h("GET /v3/mobile/check-id/{id}", s.mobileCheckID)
-	h("GET /v3/mobile/check-ref/{ref}", s.mobileCheckRef)
+	h("GET /v3/mobile/check-id/{id}", s.check("mobile", "id", (*order).mobileJSON))
+	h("GET /v3/mobile/check-ref/{ref}", s.check("mobile", "ref", (*order).mobileJSON))
 	h("GET /v3/mobile/list", s.list("mobile"))
 
 	h("GET /v3/internet/products", s.internetProducts)
 	h("GET /v3/internet/check-number", s.internetCheckNumber)
 	h("POST /v3/internet/send", s.internetSend)
-	h("GET /v3/internet/check-id/{id}", s.internetCheckID)
-	h("GET /v3/internet/check-ref/{ref}", s.internetCheckRef)
+	h("GET /v3/internet/check-id/{id}", s.check("internet", "id", (*order).internetJSON))
+	h("GET /v3/internet/check-ref/{ref}", s.check("internet", "ref", (*order).internetJSON))
 	h("GET /v3/internet/list", s.list("internet"))
 
 	h("GET /v3/gift-cards/catalog", s.giftCatalog)
@@ -48,7 +48,7 @@ func (s *Server) routes() *http.ServeMux {
 		h("POST /v3/gift-cards/"+p, s.giftPlaceOrder)
 	}
 	for _, p := range []string{"checkOrder", "check-order"} {
-		h("GET /v3/gift-cards/"+p+"/{id}", s.giftCheckOrder)
+		h("GET /v3/gift-cards/"+p+"/{id}", s.check("giftcard", "id", giftCheckOrder))
 	}
 	h("GET /v3/gift-cards/list", s.list("giftcard"))
 
@@ -284,10 +284,8 @@ func (s *Server) mobileSend(r *http.Request, now time.Time) (reply, *apiErr) {
 	} else {
 		amount = *p.Amount // fixed plans ignore amount
 	}
-	if ref != "" {
-		if _, dup := s.st.refs["mobile"][ref]; dup {
-			return reply{}, &apiErr{status: 403, code: "DUPLICATED_REF", msg: "This reference ID is already in use", details: map[string]any{"ref": ref}}
-		}
+	if e := s.st.freeRef("mobile", ref); e != nil {
+		return reply{}, e
 	}
 	if e := s.st.afford(round2(amount * p.costOf())); e != nil {
 		return reply{}, e
@@ -296,12 +294,31 @@ func (s *Server) mobileSend(r *http.Request, now time.Time) (reply, *apiErr) {
 	return reply{data: map[string]any{"topupId": o.id, "topupRef": o.ref, "newBalance": s.st.balance}}, nil
 }
 
+// freeRef refuses a ref already used by an order of vertical ("" is always free).
+func (st *state) freeRef(vertical, ref string) *apiErr {
+	if _, dup := st.refs[vertical][ref]; dup && ref != "" {
+		return &apiErr{status: 403, code: "DUPLICATED_REF", msg: "This reference ID is already in use", details: map[string]any{"ref": ref}}
+	}
+	return nil
+}
+
 func (st *state) afford(cost float64) *apiErr {
 	if cost > st.balance {
 		return &apiErr{status: 403, code: "INSUFFICIENT_BALANCE", msg: "Your balance is insufficient for this operation",
 			details: map[string]any{"required": cost, "available": st.balance}}
 	}
 	return nil
+}
+
+// check answers one order of vertical found by "id" or "ref" (the path value of that name).
+func (s *Server) check(vertical, by string, view func(*order) map[string]any) handlerFunc {
+	return func(r *http.Request, _ time.Time) (reply, *apiErr) {
+		o, e := s.lookup(vertical, by, r.PathValue(by))
+		if e != nil {
+			return reply{}, e
+		}
+		return reply{data: view(o)}, nil
+	}
 }
 
 func (s *Server) lookup(vertical, by, key string) (*order, *apiErr) {
@@ -326,22 +343,6 @@ func (s *Server) lookup(vertical, by, key string) (*order, *apiErr) {
 		return nil, errNotFound(fmt.Sprintf("%s with %s '%s' not found", what, label, key))
 	}
 	return o, nil
-}
-
-func (s *Server) mobileCheckID(r *http.Request, _ time.Time) (reply, *apiErr) {
-	o, e := s.lookup("mobile", "id", r.PathValue("id"))
-	if e != nil {
-		return reply{}, e
-	}
-	return reply{data: o.mobileJSON()}, nil
-}
-
-func (s *Server) mobileCheckRef(r *http.Request, _ time.Time) (reply, *apiErr) {
-	o, e := s.lookup("mobile", "ref", r.PathValue("ref"))
-	if e != nil {
-		return reply{}, e
-	}
-	return reply{data: o.mobileJSON()}, nil
 }
 
 // --- internet -----------------------------------------------------------------
@@ -432,32 +433,14 @@ func (s *Server) internetSend(r *http.Request, now time.Time) (reply, *apiErr) {
 		return reply{}, &apiErr{status: 400, code: "OUT_OF_STOCK", msg: fmt.Sprintf("Card value %s is out of stock for %s", fmtAmount(value), typ),
 			details: map[string]any{"field": "value", "value": value}}
 	}
-	if ref != "" {
-		if _, dup := s.st.refs["internet"][ref]; dup {
-			return reply{}, &apiErr{status: 403, code: "DUPLICATED_REF", msg: "This reference ID is already in use", details: map[string]any{"ref": ref}}
-		}
+	if e := s.st.freeRef("internet", ref); e != nil {
+		return reply{}, e
 	}
 	if e := s.st.afford(prod.Cost); e != nil {
 		return reply{}, e
 	}
 	o := s.st.createInternet(typ, number, prod, ref, now)
 	return reply{data: map[string]any{"topupId": o.id, "topupRef": o.ref, "newBalance": s.st.balance}}, nil
-}
-
-func (s *Server) internetCheckID(r *http.Request, _ time.Time) (reply, *apiErr) {
-	o, e := s.lookup("internet", "id", r.PathValue("id"))
-	if e != nil {
-		return reply{}, e
-	}
-	return reply{data: o.internetJSON()}, nil
-}
-
-func (s *Server) internetCheckRef(r *http.Request, _ time.Time) (reply, *apiErr) {
-	o, e := s.lookup("internet", "ref", r.PathValue("ref"))
-	if e != nil {
-		return reply{}, e
-	}
-	return reply{data: o.internetJSON()}, nil
 }
 
 // --- gift cards ---------------------------------------------------------------
@@ -551,10 +534,5 @@ func (s *Server) giftPlaceOrder(r *http.Request, now time.Time) (reply, *apiErr)
 	return reply{data: map[string]any{"orderId": o.id}}, nil
 }
 
-func (s *Server) giftCheckOrder(r *http.Request, _ time.Time) (reply, *apiErr) {
-	o, e := s.lookup("giftcard", "id", r.PathValue("id"))
-	if e != nil {
-		return reply{}, e
-	}
-	return reply{data: o.giftJSON(false)}, nil
-}
+// giftCheckOrder shows the cards only once the order is final.
+func giftCheckOrder(o *order) map[string]any { return o.giftJSON(false) }
