@@ -114,3 +114,25 @@ func BenchmarkRebuild(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkFilterKeystroke is one key typed into the filter (narrowing, then
+// deleting it again) with the tab's orders behind it.
+func BenchmarkFilterKeystroke(b *testing.B) {
+	for _, n := range benchSizes {
+		b.Run(fmt.Sprintf("orders=%d", n), func(b *testing.B) {
+			m, _ := benchModel(b, n)
+			tb := m.activeTab().table
+			wide, narrow := parseFilter("product", false), parseFilter("product 1", false)
+			tb.setFilter(wide)
+			i := 0
+			for b.Loop() {
+				if i%2 == 0 {
+					tb.setFilter(narrow)
+				} else {
+					tb.setFilter(wide)
+				}
+				i++
+			}
+		})
+	}
+}

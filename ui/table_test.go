@@ -121,3 +121,32 @@ func TestShortDurAndFormat(t *testing.T) {
 	assert.Equal(t, "", fit("ab", -1))
 	assert.Equal(t, "a b", oneLine("a\nb"))
 }
+
+// A filter change (typing, deleting, inverting, problems only) keeps the
+// index exactly what a full rebuild gives, for every sort.
+func TestFilterChangesMatchRebuild(t *testing.T) {
+	for _, s := range []sortBy{sortAge, sortStatus, sortAmount, sortProduct} {
+		for _, desc := range []bool{false, true} {
+			tb := newOrderTable()
+			tb.sort, tb.desc = s, desc
+			tb.setHeight(10)
+			tb.upsert(uitest.Many(300), nil, uitest.Epoch)
+			steps := []filterSpec{parseFilter("p", false), parseFilter("pr", false), parseFilter("product 1", false),
+				parseFilter("product 1", true), parseFilter("!product 1", true), parseFilter("!product 1", false),
+				parseFilter("v0000[0-4]", false), parseFilter("", true), parseFilter("", false)}
+			for i, f := range steps {
+				tb.setFilter(f)
+				ref := newOrderTable()
+				ref.sort, ref.desc, ref.filter = s, desc, f
+				for _, r := range tb.rows {
+					ref.rows[r.t.Order.ID] = &row{t: r.t, haystack: newHaystack(&r.t)}
+				}
+				ref.rebuild()
+				require.Equal(t, indexIDs(ref), indexIDs(tb), "%s desc=%v step %d %q", s, desc, i, f.text)
+				for _, r := range tb.rows {
+					require.Equal(t, f.match(r), r.in, "in flag of %s", r.t.Order.ID)
+				}
+			}
+		}
+	}
+}
