@@ -170,6 +170,7 @@ type common struct {
 	journal       string
 	webhookListen string
 	webhookPublic bool
+	keepFinished  int
 	sb            sandboxFlags
 }
 
@@ -179,6 +180,7 @@ func (c *common) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.journal, "journal", "", "journal file (default <config dir>/orderwatch/journal.db)")
 	fs.StringVar(&c.webhookListen, "webhook-listen", "", "serve the Octopus webhook receiver on HOST:PORT (loopback unless --webhook-public)")
 	fs.BoolVar(&c.webhookPublic, "webhook-public", false, "allow --webhook-listen on a non-loopback address")
+	fs.IntVar(&c.keepFinished, "keep-finished", 500, "finished orders kept visible per vertical (1..100000)")
 	c.sb.register(fs, "sandbox-", 12)
 }
 
@@ -218,6 +220,9 @@ func openBackend(c *common, discover bool) (*backend, error) {
 	}
 	if err := c.sb.finish(); err != nil {
 		return nil, err
+	}
+	if c.keepFinished < 1 || c.keepFinished > 100000 {
+		return nil, fmt.Errorf("--keep-finished %d: want 1..100000", c.keepFinished)
 	}
 	b := &backend{cfg: cfg, placers: map[api.Provider]api.Placer{}, notifier: map[api.Provider]api.Notifier{},
 		logger: log.New(io.Discard, "", 0)}
@@ -309,7 +314,7 @@ func openBackend(c *common, discover bool) (*backend, error) {
 	if err := b.rememberGiftIntents(j); err != nil {
 		return nil, fmt.Errorf("journal %s: %w", journalPath, err)
 	}
-	e, err := poller.New(poller.Config{Sources: b.sources, GETPerMinute: perMin, Journal: j, Discover: discover,
+	e, err := poller.New(poller.Config{Sources: b.sources, GETPerMinute: perMin, Journal: j, Discover: discover, KeepFinished: c.keepFinished,
 		WebhookSecret: webhookSecret, WebhookListen: listen, WebhookAllowPublic: c.webhookPublic, Logf: logf})
 	if err != nil {
 		return nil, err
@@ -476,7 +481,7 @@ func (c *common) take(args []string) ([]string, error) {
 		}
 		*dst = val
 	}
-	c.sb.octo.TimeScale, c.sb.octo.Seed = 1, 1
+	c.sb.octo.TimeScale, c.sb.octo.Seed, c.keepFinished = 1, 1, 500
 	return rest, nil
 }
 
