@@ -102,8 +102,16 @@ func detailLines(t *poller.Tracked, c detailCtx) []string {
 	}
 	l = c.field(l, "Status", st)
 	l = c.field(l, "Status text", o.StatusText)
+	// Uncertain and scheduled are not failures: say what they mean instead.
+	switch o.Status {
+	case api.StatusUncertain:
+		l = append(l, c.st.StatusStyle(o.Status).Render("Not known yet: resolves within hours. Do not refund."))
+		l = c.field(l, "Provider says", o.FailureReason) // refund_message, verbatim
+	case api.StatusScheduled:
+		l = append(l, c.st.StatusStyle(o.Status).Render("Scheduled: processed within 12–48 h; not a failure."))
+	}
 	// A failure is what the reader came for: right under the status.
-	if o.Status.Failure() || o.Status == api.StatusUncertain || o.FailureReason != "" || o.FailureCode != "" {
+	if o.Status.Failure() || (o.Status != api.StatusUncertain && (o.FailureReason != "" || o.FailureCode != "")) {
 		reason := o.FailureReason
 		if reason == "" {
 			reason = "no reason given"
@@ -157,8 +165,8 @@ func detailLines(t *poller.Tracked, c detailCtx) []string {
 	}
 	l = c.field(l, "Debited", debit)
 	l = c.field(l, "Refunded", refundText(o))
-	if fill := fillText(o); fill != "" {
-		l = c.field(l, "Fill", fill)
+	for _, f := range fillFields(o) {
+		l = c.field(l, f[0], f[1])
 	}
 	l = c.field(l, "Wallet", o.WalletID)
 	l = c.field(l, "Transaction", o.TransactionID)
@@ -332,18 +340,19 @@ func refundText(o *api.Order) string {
 	}
 	switch o.Status {
 	case api.StatusRefunded, api.StatusFailed, api.StatusCancelled:
-		return "refunded by the provider (amount not in the order; see the wallet's transactions)"
+		return "yes, by the provider (amount not reported)"
 	}
 	return "none"
 }
 
-// fillText is the partial-fill arithmetic: ordered, delivered, undelivered.
-func fillText(o *api.Order) string {
+// fillFields is the partial-fill arithmetic: ordered, delivered, undelivered.
+func fillFields(o *api.Order) [][2]string {
 	if o.Status != api.StatusPartial || o.Quantity <= 1 || o.Denomination <= 0 {
-		return ""
+		return nil
 	}
-	unit := func(n int) string { return money(float64(n)*o.Denomination, o.Currency) }
-	return fmt.Sprintf("ordered %d × %s = %s · delivered %d = %s · undelivered %d = %s",
-		o.Quantity, money(o.Denomination, o.Currency), unit(o.Quantity),
-		o.DeliveredQuantity, unit(o.DeliveredQuantity), o.Quantity-o.DeliveredQuantity, unit(o.Quantity-o.DeliveredQuantity))
+	line := func(n int) string {
+		return fmt.Sprintf("%d × %s = %s", n, money(o.Denomination, o.Currency), money(float64(n)*o.Denomination, o.Currency))
+	}
+	return [][2]string{{"Ordered", line(o.Quantity)}, {"Delivered", line(o.DeliveredQuantity)},
+		{"Undelivered", line(o.Quantity - o.DeliveredQuantity)}}
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -46,14 +47,15 @@ func TestKeyPressMessageWinsOverToast(t *testing.T) {
 
 func TestRefundAndFillText(t *testing.T) {
 	refunded := &api.Order{Status: api.StatusRefunded, Currency: "DZD"}
-	assert.Contains(t, refundText(refunded), "refunded by the provider", "a REFUNDED order never reads 'none'")
+	assert.Equal(t, "yes, by the provider (amount not reported)", refundText(refunded), "a REFUNDED order never reads 'none'")
 	assert.Equal(t, "none", refundText(&api.Order{Status: api.StatusDelivered, Currency: "USD"}))
 	assert.Equal(t, "none", refundText(&api.Order{Status: api.StatusUncertain}), "uncertain is never counted as refunded")
 
 	gift := &api.Order{Status: api.StatusPartial, Quantity: 4, DeliveredQuantity: 2, Denomination: 490, Currency: "DZD", Refunded: 980}
 	assert.Equal(t, "980 DZD", refundText(gift))
-	assert.Equal(t, "ordered 4 × 490 DZD = 1960 DZD · delivered 2 = 980 DZD · undelivered 2 = 980 DZD", fillText(gift))
-	assert.Equal(t, "", fillText(&api.Order{Status: api.StatusDelivered, Quantity: 4, DeliveredQuantity: 4, Denomination: 490}))
+	assert.Equal(t, [][2]string{{"Ordered", "4 × 490 DZD = 1960 DZD"}, {"Delivered", "2 × 490 DZD = 980 DZD"},
+		{"Undelivered", "2 × 490 DZD = 980 DZD"}}, fillFields(gift))
+	assert.Empty(t, fillFields(&api.Order{Status: api.StatusDelivered, Quantity: 4, DeliveredQuantity: 4, Denomination: 490}))
 }
 
 // A OneClickDz partial fill is final (the engine says done): not pending, and
@@ -73,4 +75,23 @@ func TestPartialCountsByEnginePhase(t *testing.T) {
 	tr.Order.Status, tr.Order.RawStatus, tr.Phase = api.StatusPartial, "PARTIALLY_FILLED", poller.PhaseDone
 	send(m, batchMsg{poller.OrderUpdate{Tracked: tr, Event: &poller.Event{At: clk.t, Changed: true, From: api.StatusProcessing, To: api.StatusPartial, Source: poller.SourcePoll}}})
 	require.Len(t, m.toasts, 1, "a final partial fill is news")
+}
+
+// UNKNOWN_ERROR is never drawn as a failure: no "reason", no "user-fixable",
+// but what it means and the provider's message verbatim.
+func TestUncertainDetailIsNotAFailure(t *testing.T) {
+	var tr poller.Tracked
+	for _, x := range uitest.OneClick() {
+		if x.Order.Status == api.StatusUncertain {
+			tr = x
+		}
+	}
+	require.Equal(t, api.StatusUncertain, tr.Order.Status)
+	tr.Order.FailureReason = "لم يتم تأكيد العملية"
+	st := DefaultStyles(true, true)
+	text := strings.Join(detailLines(&tr, detailCtx{st: &st, now: uitest.Epoch, width: 80}), "\n")
+	assert.Contains(t, text, "Do not refund")
+	assert.Contains(t, text, "لم يتم تأكيد العملية")
+	assert.NotContains(t, text, "User-fixable")
+	assert.NotContains(t, text, "no reason given")
 }

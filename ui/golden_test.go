@@ -132,6 +132,34 @@ func TestGolden(t *testing.T) {
 			press(m, "L")
 		}},
 	}
+	oneclick := func(tab, id string, keys ...string) func(t *testing.T, m *Model) {
+		return func(t *testing.T, m *Model) {
+			send(m, batchMsg(uitest.Demo()), batchMsg(uitest.OneClickStatus()), batchMsg(uitest.OrderUpdates(uitest.OneClick(), true)))
+			press(m, tab)
+			selectID(t, m, id)
+			press(m, append([]string{"enter"}, keys...)...)
+		}
+	}
+	both := []ProviderTabs{{Provider: api.ProviderOctopus, Mode: "SANDBOX"}, {Provider: api.ProviderOneClick, Mode: "SANDBOX"}}
+	for _, s := range []struct {
+		name  string
+		setup func(t *testing.T, m *Model)
+	}{
+		{"giftcard_partial_detail", oneclick("6", "6901616fe9e88196b4eb64b3")},
+		{"internet_card_detail", oneclick("5", "690161a3e9e88196b4eb6545", "v")},
+		{"mobile_refunded_detail", oneclick("4", "6901616fe9e88196b4eb64b0")},
+		{"mobile_uncertain_detail", oneclick("4", "6901616fe9e88196b4eb64b7")},
+	} {
+		for _, sz := range sizes {
+			t.Run(fmt.Sprintf("%s_%dx%d", s.name, sz.w, sz.h), func(t *testing.T) {
+				m, _ := newTestModel(t, sz.w, sz.h, func(o *Options) { o.Providers = both })
+				s.setup(t, m)
+				v := m.View()
+				assertFrame(t, v.Content, sz.w, sz.h)
+				golden.RequireEqual(t, v.Content)
+			})
+		}
+	}
 	for _, s := range states {
 		for _, sz := range sizes {
 			t.Run(fmt.Sprintf("%s_%dx%d", s.name, sz.w, sz.h), func(t *testing.T) {

@@ -298,3 +298,60 @@ func Many(n int) []poller.Tracked {
 	}
 	return out
 }
+
+// OneClick returns OneClickDz orders: a partially filled gift card, a
+// delivered internet top-up with its card, a refunded mobile top-up with
+// suggested offers, and an uncertain one.
+func OneClick() []poller.Tracked {
+	gift := api.Order{
+		Provider: api.ProviderOneClick, Vertical: api.VerticalGiftCard, ID: "6901616fe9e88196b4eb64b3",
+		ClientReference: "ow-20260514-0a1b2c3d4e", Status: api.StatusPartial, RawStatus: "PARTIALLY_FILLED",
+		ProductID: "507f1f77bcf86cd799439011", ProductName: "PlayStation Network", VariantID: "type_001",
+		VariantName: "PSN 500 DA", Denomination: 490, Amount: 1960, Currency: "DZD", Debited: 980, Refunded: 980,
+		Quantity: 4, DeliveredQuantity: 2, CreatedAt: ago(3 * time.Minute), CompletedAt: ago(2*time.Minute + 40*time.Second),
+		Vouchers: []api.Voucher{{CardNumber: "PSN-4KQ2-88TR-1XZA", Serial: "SN-1001"}, {CardNumber: "PSN-9JHD-21PL-7WQE", Serial: "SN-1002"}},
+	}
+	internet := api.Order{
+		Provider: api.ProviderOneClick, Vertical: api.VerticalInternet, ID: "690161a3e9e88196b4eb6545",
+		ClientReference: "ow-adsl-77", Status: api.StatusDelivered, RawStatus: "FULFILLED", VariantName: "ADSL",
+		Amount: 1000, Currency: "DZD", Quantity: 1, DeliveredQuantity: 1, Recipient: "036362608",
+		CreatedAt: ago(6 * time.Minute), CompletedAt: ago(5*time.Minute + 30*time.Second),
+		Vouchers: []api.Voucher{{CardNumber: "123456789012", Reference: "AT-2025-12345"}},
+	}
+	refunded := api.Order{
+		Provider: api.ProviderOneClick, Vertical: api.VerticalMobile, ID: "6901616fe9e88196b4eb64b0",
+		ClientReference: "ow-mob-2", Status: api.StatusRefunded, RawStatus: "REFUNDED", ProductID: "PREPAID_DJEZZY",
+		VariantName: "PREPAID_DJEZZY", Amount: 500, Currency: "DZD", Quantity: 1, Recipient: "0600000002",
+		CreatedAt: ago(4 * time.Minute), FailureReason: "this phone number does not accept the offer sent",
+		SuggestedOffers: []api.Offer{{Name: "FACTURE", PlanCode: "FACTURE_DJEZZY", Amount: 500}},
+	}
+	uncertain := api.Order{
+		Provider: api.ProviderOneClick, Vertical: api.VerticalMobile, ID: "6901616fe9e88196b4eb64b7",
+		ClientReference: "ow-mob-3", Status: api.StatusUncertain, RawStatus: "UNKNOWN_ERROR", ProductID: "PREPAID_MOBILIS",
+		VariantName: "PREPAID_MOBILIS", Amount: 1000, Currency: "DZD", Debited: 960, Quantity: 1, Recipient: "0600000003",
+		CreatedAt: ago(20 * time.Minute),
+	}
+	tu := tracked(uncertain, 2*time.Minute, 28*time.Minute,
+		ev(20*time.Minute, poller.SourceCreate, "", api.StatusPending, "", "PENDING", ""),
+		ev(19*time.Minute, poller.SourcePoll, api.StatusProcessing, api.StatusUncertain, "HANDLING", "UNKNOWN_ERROR", ""))
+	tu.Phase = poller.PhaseBackground
+	tg := tracked(gift, 2*time.Minute+40*time.Second, 0,
+		ev(3*time.Minute, poller.SourceCreate, "", api.StatusProcessing, "", "HANDLING", ""),
+		ev(2*time.Minute+40*time.Second, poller.SourcePoll, api.StatusProcessing, api.StatusPartial, "HANDLING", "PARTIALLY_FILLED", ""))
+	tg.Phase, tg.NextCheck = poller.PhaseDone, time.Time{} // PARTIALLY_FILLED is final at OneClickDz
+	return []poller.Tracked{
+		tg,
+		tracked(internet, 5*time.Minute, 0),
+		tracked(refunded, 3*time.Minute, 0),
+		tu,
+	}
+}
+
+// OneClickStatus is the OneClickDz side of a healthy sandbox.
+func OneClickStatus() poller.Batch {
+	return poller.Batch{
+		poller.WalletUpdate{Provider: api.ProviderOneClick, At: Epoch, Wallets: []api.Wallet{
+			{Provider: api.ProviderOneClick, ID: "DZD", Currency: "DZD", Balance: 48040}}},
+		poller.BudgetUpdate{Provider: api.ProviderOneClick, PerMinute: 100, Available: 90, UsedLastMin: 10},
+	}
+}
