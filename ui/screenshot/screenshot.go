@@ -133,7 +133,7 @@ func drawCell(img *image.RGBA, x, y int, c *uv.Cell, th Theme) {
 }
 
 // substitutes stand in for glyphs Go Mono lacks, so no cell shows a box.
-var substitutes = map[string]string{"▸": "►", "✓": "√", "✗": "×", "⚠": "!"}
+var substitutes = map[string]string{"▸": "►", "▶": "►", "✓": "√", "✗": "×", "⚠": "!"}
 
 func glyph(face font.Face, s string) string {
 	for _, r := range s {

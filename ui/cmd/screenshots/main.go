@@ -31,6 +31,7 @@ var shots = []shot{
 	{"help", 120, 32, []string{"?"}},
 	{"narrow-60x15", 60, 15, nil},
 	{"event-log", 120, 24, []string{"L"}},
+	{"giftcard-partial", 160, 40, []string{"6", "enter", "v"}},
 	// The order form: a voucher of 3, filled in; then its result. "wait:"
 	// lets the form's commands land (catalogue, quote, create, and huh's
 	// move to the next field, which is a command too).
@@ -52,6 +53,7 @@ func main() {
 		now := uitest.Epoch.Add(-10 * time.Second)
 		pl := &placer{}
 		m := ui.New(ui.Options{Now: func() time.Time { return now },
+			Providers: []ui.ProviderTabs{{Provider: api.ProviderOctopus, Mode: "SANDBOX"}, {Provider: api.ProviderOneClick, Mode: "SANDBOX"}},
 			Ordering: map[api.Provider]ui.OrderingDeps{api.ProviderOctopus: {
 				Catalog: catalog{}, Placer: pl, Place: pl.PlaceOrder}},
 			NewReference: func() string { return "ow-3f9c0a7d21e4b6c8" },
@@ -59,6 +61,8 @@ func main() {
 		r := &runner{m: m, msgs: make(chan tea.Msg, 1024)}
 		m.Update(tea.WindowSizeMsg{Width: s.w, Height: s.h})
 		m.Apply(uitest.Demo())
+		m.Apply(uitest.OneClickStatus())
+		m.Apply(uitest.OrderUpdates(uitest.OneClick(), true))
 		now = uitest.Epoch
 		for _, k := range s.keys {
 			if k == "wait:" {
