@@ -231,3 +231,17 @@ func (b *budget) snapshot(now time.Time) BudgetUpdate {
 		PausedUntil: maps.Clone(paused),
 	}
 }
+
+// pauseOn429 is the one reaction to a 429: every GET of the provider waits
+// for the server's Retry-After (DefaultRetryAfter, scaled, when it names
+// none). It reports whether err was a 429 and until when GETs wait.
+func (e *Engine) pauseOn429(b *budget, err error, now time.Time) (time.Time, bool) {
+	if api.KindOf(err) != api.KindRateLimited {
+		return time.Time{}, false
+	}
+	ra := api.RetryAfterOf(err)
+	if ra <= 0 {
+		ra = e.scaled(DefaultRetryAfter)
+	}
+	return b.pause(api.ClassGET, now, ra), true
+}

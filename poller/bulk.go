@@ -116,13 +116,7 @@ func (e *Engine) runBulk(ctx context.Context, b *budget, v api.Vertical) {
 		return
 	}
 	if err != nil {
-		if api.KindOf(err) == api.KindRateLimited {
-			ra := api.RetryAfterOf(err)
-			if ra <= 0 {
-				ra = e.scaled(DefaultRetryAfter)
-			}
-			b.pause(api.ClassGET, now, ra)
-		}
+		e.pauseOn429(b, err, now)
 		e.out.put(ErrorUpdate{Provider: b.provider, Vertical: v, At: now, Err: "list " + string(v) + ": " + err.Error()})
 		if len(items) == 0 {
 			e.mu.Unlock()

@@ -24,13 +24,7 @@ func (e *Engine) runList(ctx context.Context, b *budget, v api.Vertical, status 
 		return
 	}
 	if err != nil {
-		if api.KindOf(err) == api.KindRateLimited {
-			ra := api.RetryAfterOf(err)
-			if ra <= 0 {
-				ra = e.scaled(DefaultRetryAfter)
-			}
-			b.pause(api.ClassGET, now, ra)
-		}
+		e.pauseOn429(b, err, now)
 		e.out.put(ErrorUpdate{Provider: b.provider, Vertical: v, At: now, Err: "list " + string(v) + ": " + err.Error()})
 		e.mu.Unlock()
 		return
@@ -102,13 +96,7 @@ func (e *Engine) finishWallets(ctx context.Context, b *budget, ws []api.Wallet, 
 		return
 	}
 	if err != nil {
-		if api.KindOf(err) == api.KindRateLimited {
-			ra := api.RetryAfterOf(err)
-			if ra <= 0 {
-				ra = e.scaled(DefaultRetryAfter)
-			}
-			b.pause(api.ClassGET, now, ra)
-		}
+		e.pauseOn429(b, err, now)
 		e.out.put(ErrorUpdate{Provider: b.provider, At: now, Err: "wallets: " + err.Error()})
 		return
 	}

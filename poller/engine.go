@@ -589,12 +589,7 @@ func (e *Engine) finishCheck(ctx context.Context, b *budget, key api.OrderKey, s
 
 func (e *Engine) checkErrorLocked(b *budget, ent *entry, src Source, err error, now time.Time) {
 	note := err.Error()
-	if api.KindOf(err) == api.KindRateLimited {
-		ra := api.RetryAfterOf(err)
-		if ra <= 0 {
-			ra = e.scaled(DefaultRetryAfter)
-		}
-		until := b.pause(api.ClassGET, now, ra)
+	if until, ok := e.pauseOn429(b, err, now); ok {
 		ent.streak429++
 		note = fmt.Sprintf("429, retry in %s", until.Sub(now).Round(time.Millisecond))
 		// The budget pause holds everyone back; the order retries right after
@@ -979,13 +974,7 @@ func (e *Engine) TrackRef(ctx context.Context, v api.Vertical, ref string) (api.
 	}
 	o, found, err := b.source.FindByReference(ctx, v, ref)
 	if err != nil {
-		if api.KindOf(err) == api.KindRateLimited {
-			ra := api.RetryAfterOf(err)
-			if ra <= 0 {
-				ra = e.scaled(DefaultRetryAfter)
-			}
-			b.pause(api.ClassGET, e.now(), ra)
-		}
+		e.pauseOn429(b, err, e.now())
 		return api.Order{}, fmt.Errorf("track %s ref %q: %w", v, ref, err)
 	}
 	if !found {

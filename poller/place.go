@@ -251,13 +251,7 @@ func (e *Engine) resolveIntent(ctx context.Context, b *budget, v api.Vertical, r
 	}
 	o, found, err := b.source.FindByReference(ctx, v, ref)
 	if err != nil {
-		if api.KindOf(err) == api.KindRateLimited {
-			ra := api.RetryAfterOf(err)
-			if ra <= 0 {
-				ra = e.scaled(DefaultRetryAfter)
-			}
-			b.pause(api.ClassGET, e.now(), ra)
-		}
+		e.pauseOn429(b, err, e.now())
 		return api.Order{}, IntentPending, err
 	}
 	now := e.now()
