@@ -4,10 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"io"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -19,6 +16,7 @@ import (
 	"github.com/orderwatch/orderwatch/api/oneclick"
 	oneclicksb "github.com/orderwatch/orderwatch/api/sandbox/oneclick"
 	"github.com/orderwatch/orderwatch/poller"
+	"github.com/orderwatch/orderwatch/poller/pollertest"
 )
 
 type ocEnv struct {
@@ -28,38 +26,20 @@ type ocEnv struct {
 	deps    Deps
 }
 
-// dropGiftOrder forwards placeOrder, then loses the answer.
-type dropGiftOrder struct{ base http.RoundTripper }
-
-func (d dropGiftOrder) RoundTrip(r *http.Request) (*http.Response, error) {
-	resp, err := d.base.RoundTrip(r)
-	if err != nil || !strings.HasSuffix(r.URL.Path, "/gift-cards/placeOrder") {
-		return resp, err
-	}
-	_, _ = io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	return nil, errors.New("connection reset by peer")
-}
-
 func newOCEnv(t *testing.T, drop bool) *ocEnv {
 	t.Helper()
 	srv, err := oneclicksb.New(oneclicksb.Config{Seed: 3, TimeScale: scale, RatePerMinute: -1})
 	require.NoError(t, err)
 	require.NoError(t, srv.Start())
 	t.Cleanup(func() { _ = srv.Close() })
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	t.Cleanup(tr.CloseIdleConnections)
-	var rt http.RoundTripper = tr
-	if drop {
-		rt = dropGiftOrder{base: tr}
+	var lose func(*http.Request) bool
+	if drop { // placeOrder reaches the server, its answer is lost
+		lose = func(r *http.Request) bool { return strings.HasSuffix(r.URL.Path, "/gift-cards/placeOrder") }
 	}
 	c, err := oneclick.New(oneclick.Config{BaseURL: srv.URL(), APIKey: api.Secret(srv.APIKey()), Timeout: 10 * time.Second,
-		HTTPClient: &http.Client{Transport: rt}})
+		HTTPClient: &http.Client{Transport: pollertest.Transport(t, lose)}})
 	require.NoError(t, err)
-	j, err := poller.OpenJournal(filepath.Join(t.TempDir(), "journal.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = j.Close() })
-	return &ocEnv{srv: srv, client: c, journal: j, deps: Deps{Catalog: c, Placer: c, Wallets: c.Wallets}}
+	return &ocEnv{srv: srv, client: c, journal: pollertest.Journal(t), deps: Deps{Catalog: c, Placer: c, Wallets: c.Wallets}}
 }
 
 func (e *ocEnv) run(t *testing.T, vertical string, args ...string) (int, Result, string) {

@@ -2,12 +2,8 @@ package orderform
 
 import (
 	"context"
-	"errors"
-	"io"
 	"net/http"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,6 +14,7 @@ import (
 	"github.com/orderwatch/orderwatch/api/octopus"
 	"github.com/orderwatch/orderwatch/api/sandbox"
 	"github.com/orderwatch/orderwatch/poller"
+	"github.com/orderwatch/orderwatch/poller/pollertest"
 	"github.com/orderwatch/orderwatch/ui/qrterm"
 )
 
@@ -29,19 +26,6 @@ type e2e struct {
 	engine *poller.Engine
 }
 
-// dropAfterCreate forwards a create, then loses the reply.
-type dropAfterCreate struct{ base http.RoundTripper }
-
-func (d dropAfterCreate) RoundTrip(r *http.Request) (*http.Response, error) {
-	resp, err := d.base.RoundTrip(r)
-	if err != nil || octopus.ClassOf(r.Method, r.URL.Path) != api.ClassCreate {
-		return resp, err
-	}
-	_, _ = io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	return nil, errors.New("connection reset by peer")
-}
-
 func newE2E(t *testing.T, drop bool) *e2e {
 	t.Helper()
 	srv, err := sandbox.New(sandbox.Config{Seed: 11, TimeScale: e2eScale})
@@ -49,27 +33,16 @@ func newE2E(t *testing.T, drop bool) *e2e {
 	require.NoError(t, srv.Start())
 	t.Cleanup(func() { _ = srv.Close() })
 	creds := srv.Credentials()
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	t.Cleanup(tr.CloseIdleConnections)
-	var rt http.RoundTripper = tr
-	if drop {
-		rt = dropAfterCreate{base: tr}
+	var lose func(*http.Request) bool
+	if drop { // a create reaches the server, its reply is lost
+		lose = func(r *http.Request) bool { return octopus.ClassOf(r.Method, r.URL.Path) == api.ClassCreate }
 	}
 	c, err := octopus.New(octopus.Config{BaseURL: srv.URL(), APIKey: api.Secret(creds.APIKey), APISecret: api.Secret(creds.APISecret),
-		Timeout: 10 * time.Second, HTTPClient: &http.Client{Transport: rt}})
+		Timeout: 10 * time.Second, HTTPClient: &http.Client{Transport: pollertest.Transport(t, lose)}})
 	require.NoError(t, err)
-	j, err := poller.OpenJournal(filepath.Join(t.TempDir(), "journal.db"))
+	e, err := poller.New(poller.Config{Sources: []api.OrderSource{c}, Journal: pollertest.Journal(t), TimeScale: e2eScale, WalletEvery: -1})
 	require.NoError(t, err)
-	e, err := poller.New(poller.Config{Sources: []api.OrderSource{c}, Journal: j, TimeScale: e2eScale, WalletEvery: -1})
-	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Go(func() { _ = e.Run(ctx) })
-	wg.Go(func() { // the dashboard drains the updates
-		for range e.Updates() {
-		}
-	})
-	t.Cleanup(func() { cancel(); wg.Wait(); _ = j.Close() })
+	pollertest.Run(t, e)
 	return &e2e{srv: srv, client: c, engine: e}
 }
 

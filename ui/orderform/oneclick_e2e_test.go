@@ -2,12 +2,8 @@ package orderform
 
 import (
 	"context"
-	"errors"
-	"io"
 	"net/http"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,6 +14,7 @@ import (
 	"github.com/orderwatch/orderwatch/api/oneclick"
 	oneclicksb "github.com/orderwatch/orderwatch/api/sandbox/oneclick"
 	"github.com/orderwatch/orderwatch/poller"
+	"github.com/orderwatch/orderwatch/poller/pollertest"
 )
 
 type ocE2E struct {
@@ -26,46 +23,22 @@ type ocE2E struct {
 	engine *poller.Engine
 }
 
-// dropGift forwards placeOrder, then loses the reply.
-type dropGift struct{ base http.RoundTripper }
-
-func (d dropGift) RoundTrip(r *http.Request) (*http.Response, error) {
-	resp, err := d.base.RoundTrip(r)
-	if err != nil || !strings.HasSuffix(r.URL.Path, "/gift-cards/placeOrder") {
-		return resp, err
-	}
-	_, _ = io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	return nil, errors.New("connection reset by peer")
-}
-
 func newOCE2E(t *testing.T, drop bool) *ocE2E {
 	t.Helper()
 	srv, err := oneclicksb.New(oneclicksb.Config{Seed: 21, TimeScale: e2eScale, RatePerMinute: -1})
 	require.NoError(t, err)
 	require.NoError(t, srv.Start())
 	t.Cleanup(func() { _ = srv.Close() })
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	t.Cleanup(tr.CloseIdleConnections)
-	var rt http.RoundTripper = tr
-	if drop {
-		rt = dropGift{base: tr}
+	var lose func(*http.Request) bool
+	if drop { // placeOrder reaches the server, its reply is lost
+		lose = func(r *http.Request) bool { return strings.HasSuffix(r.URL.Path, "/gift-cards/placeOrder") }
 	}
 	c, err := oneclick.New(oneclick.Config{BaseURL: srv.URL(), APIKey: api.Secret(srv.APIKey()), Timeout: 10 * time.Second,
-		HTTPClient: &http.Client{Transport: rt}})
+		HTTPClient: &http.Client{Transport: pollertest.Transport(t, lose)}})
 	require.NoError(t, err)
-	j, err := poller.OpenJournal(filepath.Join(t.TempDir(), "journal.db"))
+	e, err := poller.New(poller.Config{Sources: []api.OrderSource{c}, Journal: pollertest.Journal(t), TimeScale: e2eScale, WalletEvery: -1})
 	require.NoError(t, err)
-	e, err := poller.New(poller.Config{Sources: []api.OrderSource{c}, Journal: j, TimeScale: e2eScale, WalletEvery: -1})
-	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Go(func() { _ = e.Run(ctx) })
-	wg.Go(func() {
-		for range e.Updates() {
-		}
-	})
-	t.Cleanup(func() { cancel(); wg.Wait(); _ = j.Close() })
+	pollertest.Run(t, e)
 	return &ocE2E{srv: srv, client: c, engine: e}
 }
 
