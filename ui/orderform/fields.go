@@ -224,9 +224,9 @@ func (m *Model) countryOptions() []string {
 }
 
 func (m *Model) countryForm() *huh.Form {
-	opts := []huh.Option[string]{huh.NewOption("Any country", "")}
+	opts := []huh.Option[string]{opt("Any country", "")}
 	for _, c := range m.countryCodes() {
-		opts = append(opts, huh.NewOption(countryLabel(c), c))
+		opts = append(opts, opt(countryLabel(c), c))
 	}
 	return m.newForm(
 		huh.NewSelect[string]().Key("country").Title("Country").
@@ -279,7 +279,7 @@ func productLabel(p api.Product) string {
 func (m *Model) productForm(ps []api.Product, desc string) *huh.Form {
 	opts := make([]huh.Option[string], 0, len(ps))
 	for _, p := range ps {
-		opts = append(opts, huh.NewOption(productLabel(p), p.ID))
+		opts = append(opts, opt(productLabel(p), p.ID))
 	}
 	if desc == "" {
 		desc = "/ to search by name, category or country; enter to choose"
@@ -302,7 +302,7 @@ func (m *Model) walletField() huh.Field {
 	}
 	opts := make([]huh.Option[string], 0, len(m.opts.Wallets))
 	for _, w := range m.opts.Wallets {
-		opts = append(opts, huh.NewOption(fmt.Sprintf("%s · %s %s · %s", w.ID, api.FormatAmount(w.Balance, w.Currency), w.Currency, strings.ToLower(w.Type)), w.ID))
+		opts = append(opts, opt(fmt.Sprintf("%s · %s %s · %s", w.ID, api.FormatAmount(w.Balance, w.Currency), w.Currency, strings.ToLower(w.Type)), w.ID))
 	}
 	return huh.NewSelect[string]().Key("wallet").Title("Pay from wallet").Options(opts...).Value(&m.vals.WalletID)
 }
@@ -334,9 +334,9 @@ func (m *Model) detailsForm() *huh.Form {
 	case api.VerticalTopup:
 		cats := api.Categories(p)
 		if len(cats) > 1 {
-			opts := []huh.Option[string]{huh.NewOption("Any (chosen by amount)", "")}
+			opts := []huh.Option[string]{opt("Any (chosen by amount)", "")}
 			for _, c := range cats {
-				opts = append(opts, huh.NewOption(c, c))
+				opts = append(opts, opt(c, c))
 			}
 			fields = append(fields, huh.NewSelect[string]().Key("category").Title("Category").
 				Description("Airtime takes any amount in range; Data and Bundle take exact amounts.").
@@ -364,7 +364,7 @@ func (m *Model) detailsForm() *huh.Form {
 	case api.VerticalESIM:
 		opts := make([]huh.Option[string], 0, len(p.Variants))
 		for _, v := range p.Variants {
-			opts = append(opts, huh.NewOption(variantLabel(v, p.Currency), v.ID))
+			opts = append(opts, opt(variantLabel(v, p.Currency), v.ID))
 		}
 		if m.vals.VariantID == "" && m.vals.Amount != "" {
 			if f, err := parseAmount(m.vals.Amount); err == nil {
@@ -406,7 +406,7 @@ func (m *Model) denominationField(p *api.Product) huh.Field {
 	if allFixed {
 		opts := make([]huh.Option[string], 0, len(p.Denominations))
 		for _, d := range p.Denominations {
-			opts = append(opts, huh.NewOption(fmt.Sprintf("%s %s", api.FormatAmount(d.Min, p.Currency), p.Currency), fmtAmount(d.Min)))
+			opts = append(opts, opt(fmt.Sprintf("%s %s", api.FormatAmount(d.Min, p.Currency), p.Currency), fmtAmount(d.Min)))
 		}
 		if m.vals.Denom == "" {
 			m.vals.Denom = fmtAmount(p.Denominations[0].Min)
@@ -434,7 +434,7 @@ func (m *Model) topupAmountField(p *api.Product) huh.Field {
 				if v.Category != "" {
 					label += " · " + v.Category
 				}
-				opts = append(opts, huh.NewOption(label, fmtAmount(f)))
+				opts = append(opts, opt(label, fmtAmount(f)))
 			}
 		}
 		if len(opts) > 0 {

@@ -88,7 +88,7 @@ func (m *Model) msisdnForm() *huh.Form {
 func (m *Model) lineForm() *huh.Form {
 	return m.newForm(
 		huh.NewSelect[string]().Key("type").Title("Line type").
-			Options(huh.NewOption("ADSL (Algérie Télécom)", api.InternetADSL), huh.NewOption("4G LTE", api.Internet4G)).
+			Options(opt("ADSL (Algérie Télécom)", api.InternetADSL), opt("4G LTE", api.Internet4G)).
 			Value(&m.vals.NetType),
 		huh.NewInput().Key("number").Title("Line number").Placeholder("036362608 · 213472731602").
 			Description("ADSL: 0 and 8 digits (036362608). 4G: 213 and 9 digits (213472731602).").
@@ -116,9 +116,9 @@ func (m *Model) categoryOptions() []string {
 }
 
 func (m *Model) categoryForm() *huh.Form {
-	opts := []huh.Option[string]{huh.NewOption("Any category", "")}
+	opts := []huh.Option[string]{opt("Any category", "")}
 	for _, c := range m.giftCategories() {
-		opts = append(opts, huh.NewOption(c, c))
+		opts = append(opts, opt(c, c))
 	}
 	return m.newForm(
 		huh.NewSelect[string]().Key("category").Title("Category").Description("/ to search; enter to choose").
@@ -181,7 +181,7 @@ func planLabel(p api.Product) string {
 func (m *Model) planForm(ps []api.Product) *huh.Form {
 	opts := make([]huh.Option[string], 0, len(ps))
 	for _, p := range ps {
-		opts = append(opts, huh.NewOption(planLabel(p), p.ID))
+		opts = append(opts, opt(planLabel(p), p.ID))
 	}
 	if len(ps) > 0 && !containsProduct(ps, m.vals.ProductID) {
 		m.vals.ProductID = ps[0].ID
@@ -242,7 +242,7 @@ func (m *Model) oneClickDetails(fields []huh.Field) *huh.Form {
 				} else if m.vals.Amount == "" {
 					m.vals.Amount = fmtAmount(f)
 				}
-				opts = append(opts, huh.NewOption(label, fmtAmount(f)))
+				opts = append(opts, opt(label, fmtAmount(f)))
 			}
 		}
 		fields = append(fields, huh.NewSelect[string]().Key("value").Title("Card value").Options(opts...).
@@ -260,7 +260,7 @@ func (m *Model) oneClickDetails(fields []huh.Field) *huh.Form {
 			if m.vals.VariantID == "" && v.Stock != 0 {
 				m.vals.VariantID = v.ID
 			}
-			opts = append(opts, huh.NewOption(label, v.ID))
+			opts = append(opts, opt(label, v.ID))
 		}
 		fields = append(fields,
 			huh.NewSelect[string]().Key("type").Title("Type").Description("name · your price · stock").

@@ -74,3 +74,18 @@ func TestResultDrawsProviderTextWithoutControls(t *testing.T) {
 	h.press("c")
 	assert.Equal(t, "AAAA-BBBB-"+evil, h.lastCopy().Text, "the copy is the raw value")
 }
+
+// Catalogue text drawn in the select lists is cleaned too: a product name
+// cannot set the window title or the clipboard.
+func TestCatalogueOptionsWithoutControls(t *testing.T) {
+	cat := catalogue()
+	cat.products[0].Name = "Amazon\x1b]0;pwned\x07 Gift Card"
+	cat.products[0].Category = "Shop\u009b2Jping"
+	h := newHarness(t, fakeOpts(api.VerticalVoucher, cat, &fakePlacer{}))
+	h.waitStage("pick")
+	v := h.m.View()
+	assert.Contains(t, v, "Amazon")
+	assert.NotContains(t, v, "\x1b]0;")
+	assert.NotContains(t, v, "\x07")
+	assert.NotContains(t, v, "\u009b")
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"charm.land/huh/v2"
 	"charm.land/lipgloss/v2"
 
 	"github.com/orderwatch/orderwatch/api"
@@ -442,6 +443,10 @@ func (m *Model) giftArithmetic(o api.Order) string {
 
 // clean drops control characters (C0, DEL, C1) from provider text so it can
 // neither break the layout nor reach the terminal as an escape sequence.
+// opt is a select option whose label, often a provider's catalogue text, is
+// drawn without its control sequences.
+func opt(label, value string) huh.Option[string] { return huh.NewOption(clean(label), value) }
+
 func clean(s string) string {
 	bad := func(r rune) bool { return r < 0x20 || (r >= 0x7f && r <= 0x9f) }
 	if !strings.ContainsFunc(s, bad) {
