@@ -318,10 +318,7 @@ func checkListenAddr(addr string, allowPublic bool) error {
 	if allowPublic {
 		return nil
 	}
-	if host == "localhost" {
-		return nil
-	}
-	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+	if api.IsLoopbackHost(host) {
 		return nil
 	}
 	return fmt.Errorf("webhook listen %q: not a loopback address (allow public listening explicitly)", addr)

@@ -144,7 +144,7 @@ func checkBaseURL(raw string) (*url.URL, error) {
 	switch u.Scheme {
 	case "https":
 	case "http":
-		if !isLoopback(u.Hostname()) {
+		if !api.IsLoopbackHost(u.Hostname()) {
 			return nil, fmt.Errorf("octopus: plain http is allowed only to a loopback host, not %q (the API rejects plain HTTP; use https)", u.Hostname())
 		}
 	default:
@@ -153,14 +153,6 @@ func checkBaseURL(raw string) (*url.URL, error) {
 	u.Path = strings.TrimRight(u.Path, "/")
 	u.RawPath = ""
 	return u, nil
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // credentials are the account's key and secret. fmt does not call the
