@@ -74,17 +74,20 @@ var subcategories = []named{
 	{13, "Food Delivery"}, {14, "Coffee"}, {15, "Stays"}, {16, "Rides"},
 }
 
-func byID[T any](items []T, id func(T) int64, r *http.Request, what string) (*reply, error) {
-	n, err := pathID(r, what)
-	if err != nil {
-		return nil, err
-	}
-	for _, it := range items {
-		if id(it) == n {
-			return ok(it)
+// find returns the item with the id, in place, or nil.
+func find[T any](items []T, id int64, idOf func(*T) int64) *T {
+	for i := range items {
+		if idOf(&items[i]) == id {
+			return &items[i]
 		}
 	}
-	return nil, notFound(what)
+	return nil
+}
+
+func byID[T any](items []T, id func(T) int64, r *http.Request, what string) (*reply, error) {
+	return okFound(fromPath(r, what, func(n int64) *T {
+		return find(items, n, func(it *T) int64 { return id(*it) })
+	}))
 }
 
 // notFound is the 404 for a missing path item: product → "Product not found".
@@ -215,12 +218,7 @@ var voucherProducts = []voucherProduct{
 }
 
 func voucherProductByID(id int64) *voucherProduct {
-	for i := range voucherProducts {
-		if voucherProducts[i].ID == id {
-			return &voucherProducts[i]
-		}
-	}
-	return nil
+	return find(voucherProducts, id, func(p *voucherProduct) int64 { return p.ID })
 }
 
 // findDenomination returns the denomination range containing v.
@@ -430,20 +428,13 @@ var topupProducts = []topupProduct{
 }
 
 func topupProductByID(id int64) *topupProduct {
-	for i := range topupProducts {
-		if topupProducts[i].ID == id {
-			return &topupProducts[i]
-		}
-	}
-	return nil
+	return find(topupProducts, id, func(p *topupProduct) int64 { return p.ID })
 }
 
 func topupVariantByID(id int64) *topupVariant {
 	for i := range topupProducts {
-		for j := range topupProducts[i].variants {
-			if topupProducts[i].variants[j].ID == id {
-				return &topupProducts[i].variants[j]
-			}
+		if v := find(topupProducts[i].variants, id, func(v *topupVariant) int64 { return v.ID }); v != nil {
+			return v
 		}
 	}
 	return nil
@@ -628,20 +619,13 @@ var esimProducts = []esimProduct{
 }
 
 func esimProductByID(id int64) *esimProduct {
-	for i := range esimProducts {
-		if esimProducts[i].ID == id {
-			return &esimProducts[i]
-		}
-	}
-	return nil
+	return find(esimProducts, id, func(p *esimProduct) int64 { return p.ID })
 }
 
 func esimVariantByID(id int64) *esimVariant {
 	for i := range esimProducts {
-		for j := range esimProducts[i].Variants {
-			if esimProducts[i].Variants[j].ID == id {
-				return &esimProducts[i].Variants[j]
-			}
+		if v := find(esimProducts[i].Variants, id, func(v *esimVariant) int64 { return v.ID }); v != nil {
+			return v
 		}
 	}
 	return nil
