@@ -28,13 +28,6 @@ type spec struct {
 	amount       int
 }
 
-func (s spec) vertical() api.Vertical {
-	if s.req.Vertical != "" {
-		return s.req.Vertical
-	}
-	return api.VerticalMobile
-}
-
 // octopusWorkload is n orders that are all in flight after their create
 // call: vouchers of quantity 6–40 (async), topups (gaming and mobile), and a
 // few slow eSIMs. Rare outcomes sit at fixed positions so that the 10-order

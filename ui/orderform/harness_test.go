@@ -2,7 +2,6 @@ package orderform
 
 import (
 	"context"
-	"fmt"
 	"reflect"
 	"regexp"
 	"strings"
@@ -347,11 +346,4 @@ func productLabels(ps []api.Product) []string {
 		out[i] = productLabel(p)
 	}
 	return out
-}
-
-func mustf(t *testing.T, ok bool, format string, args ...any) {
-	t.Helper()
-	if !ok {
-		t.Fatal(fmt.Sprintf(format, args...))
-	}
 }
