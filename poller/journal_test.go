@@ -328,3 +328,23 @@ func TestIntentRequestReadsBackTheSummary(t *testing.T) {
 	in := Intent{Vertical: r.Vertical, ClientReference: r.ClientReference, Summary: summarize(r)}
 	assert.Equal(t, r, in.Request())
 }
+
+// A journal that cannot be read is reported, and the reconcile loop comes
+// back for it later instead of treating it as "nothing to do".
+func TestReconcileReportsUnreadableJournal(t *testing.T) {
+	j, err := OpenJournal(filepath.Join(t.TempDir(), "j.db"))
+	require.NoError(t, err)
+	f := newFake(api.ProviderOctopus, api.VerticalVoucher)
+	e, err := New(Config{Sources: []api.OrderSource{f}, Journal: j, WalletEvery: -1})
+	require.NoError(t, err)
+	require.NoError(t, j.Close())
+	assert.Equal(t, 1, e.reconcileOnce(context.Background()), "retried later")
+	var errs []string
+	for _, u := range e.out.take() {
+		if eu, ok := u.(ErrorUpdate); ok {
+			errs = append(errs, eu.Err)
+		}
+	}
+	require.Len(t, errs, 1)
+	assert.Contains(t, errs[0], "journal")
+}

@@ -330,7 +330,11 @@ func (e *Engine) reconcileLoop(ctx context.Context) {
 
 // reconcileOnce returns how many intents remain unresolved.
 func (e *Engine) reconcileOnce(ctx context.Context) int {
-	ins, _ := e.journal.Intents()
+	ins, err := e.journal.Intents()
+	if err != nil { // not swallowed: shown, and the loop comes back later
+		e.out.put(ErrorUpdate{At: e.now(), Err: "journal: " + err.Error()})
+		return 1
+	}
 	left := 0
 	for _, in := range ins {
 		if in.State != IntentPending || ctx.Err() != nil {

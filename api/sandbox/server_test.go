@@ -299,6 +299,7 @@ func TestPaginationHeaders(t *testing.T) {
 	assert.Equal(t, "1", resp.Header.Get("X-Page-Size"))
 	assert.Equal(t, "3", resp.Header.Get("X-Total-Pages"))
 	resp, raw = c.do("GET", "/api/v1/topups/orders?per_page=3", nil)
+	assert.Equal(t, "true", resp.Header.Get("X-Has-More"), "page 1 of 3")
 	require.NoError(t, json.Unmarshal(raw, &orders))
 	assert.True(t, orders[0].ID > orders[1].ID && orders[1].ID > orders[2].ID, "newest first")
 
