@@ -97,7 +97,7 @@ func TestE2EVoucherOfThreeShowsThreeMaskedCodes(t *testing.T) {
 		assert.Contains(t, v, api.Mask(vc.CardNumber))
 		assert.NotContains(t, v, vc.CardNumber)
 	}
-	require.Len(t, h.placed(), 1)
+	require.Len(t, h.placed(1), 1)
 }
 
 func TestE2EVoucherOfTenPendingThenDelivered(t *testing.T) {
@@ -107,7 +107,7 @@ func TestE2EVoucherOfTenPendingThenDelivered(t *testing.T) {
 	h.press("enter")
 	h.waitStage("result")
 	assert.Contains(t, h.view(), "PENDING — tracked in the table")
-	placed := h.placed()
+	placed := h.placed(1)
 	require.Len(t, placed, 1)
 	key := placed[0].Order.Key()
 	require.Eventually(t, func() bool {

@@ -210,7 +210,19 @@ func (h *harness) closed() bool {
 	return false
 }
 
-func (h *harness) placed() []PlacedMsg {
+// placed waits (up to the harness deadline) for at least n PlacedMsg, then
+// settles so that any extra one would be counted too: the message is
+// emitted by a command, after the stage has already changed.
+func (h *harness) placed(n int) []PlacedMsg {
+	h.t.Helper()
+	if n > 0 {
+		h.waitFor("PlacedMsg", func() bool { return len(h.placedNow()) >= n })
+	}
+	h.settle()
+	return h.placedNow()
+}
+
+func (h *harness) placedNow() []PlacedMsg {
 	var out []PlacedMsg
 	for _, m := range h.out {
 		if p, ok := m.(PlacedMsg); ok {

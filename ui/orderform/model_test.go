@@ -68,8 +68,9 @@ func TestVoucherQuoteConfirmPlace(t *testing.T) {
 	assert.Equal(t, api.OrderRequest{Vertical: api.VerticalVoucher, ProductID: "1001", Amount: 10, Quantity: 3, WalletID: "1",
 		ClientReference: req.ClientReference}, req)
 	assert.NoError(t, api.ValidateReference(req.ClientReference))
-	require.Len(t, h.placed(), 1)
-	assert.Equal(t, "77", h.placed()[0].Order.ID)
+	placed := h.placed(1)
+	require.Len(t, placed, 1)
+	assert.Equal(t, "77", placed[0].Order.ID)
 
 	v = h.view()
 	assert.Contains(t, v, "3 of 3 codes")
@@ -302,11 +303,11 @@ func TestOutcomeUnknownLooksUpNeverResends(t *testing.T) {
 	assert.Contains(t, v, "Outcome unknown")
 	assert.Contains(t, v, "not sent again")
 	assert.Contains(t, v, "no order has this reference yet")
-	assert.Empty(t, h.placed())
+	assert.Empty(t, h.placed(0))
 	h.press("e") // no edit-and-retry: it might exist
 	assert.Equal(t, "result", h.m.Stage())
 	h.press("l")
-	h.waitFor("found", func() bool { return len(h.placed()) == 1 })
+	h.waitFor("found", func() bool { return len(h.placedNow()) == 1 })
 	assert.Contains(t, h.view(), "found by reference")
 	assert.Contains(t, h.view(), "voucher:808")
 	_, n := p.counts()

@@ -108,8 +108,9 @@ func TestE2EMobileFulfilled(t *testing.T) {
 	v = h.view()
 	assert.Contains(t, v, "DELIVERED")
 	assert.Contains(t, v, "0778037340")
-	require.Len(t, h.placed(), 1)
-	assert.Equal(t, h.m.req.ClientReference, h.placed()[0].Order.ClientReference)
+	placed := h.placed(1)
+	require.Len(t, placed, 1)
+	assert.Equal(t, h.m.req.ClientReference, placed[0].Order.ClientReference)
 }
 
 func TestE2EMobileOnlyTheOperatorsPlans(t *testing.T) {
