@@ -92,6 +92,19 @@ func parseFilter(text string, problems bool) filterSpec {
 	return f
 }
 
+// narrows reports whether every row f matches is matched by old too.
+func (f *filterSpec) narrows(old *filterSpec) bool {
+	switch {
+	case old.problems && !f.problems:
+		return false
+	case old.sub == "":
+		return true
+	case old.invert || f.invert || old.re != nil || f.re != nil:
+		return false
+	}
+	return strings.Contains(f.sub, old.sub)
+}
+
 func (f *filterSpec) active() bool { return f.sub != "" || f.problems }
 
 func isProblem(t *poller.Tracked) bool {
@@ -137,18 +150,19 @@ func newOrderTable() *orderTable {
 }
 
 // less is the total order of the index: the sort column, then the ID.
-func (tb *orderTable) less(a, b *row) bool {
+func (tb *orderTable) less(a, b *row) bool { return tb.compare(a, b) < 0 }
+
+// compare orders by the sort column (reversed when desc), then by ID
+// ascending either way.
+func (tb *orderTable) compare(a, b *row) int {
 	c := tb.cmp(a, b)
+	if tb.desc {
+		c = -c
+	}
 	if c == 0 {
 		c = strings.Compare(a.t.Order.ID, b.t.Order.ID)
-		if tb.desc {
-			c = -c
-		}
 	}
-	if tb.desc {
-		return c > 0
-	}
-	return c < 0
+	return c
 }
 
 func (tb *orderTable) cmp(a, b *row) int {
@@ -375,13 +389,29 @@ func (tb *orderTable) rebuild() {
 			tb.index = append(tb.index, r)
 		}
 	}
-	sort.Slice(tb.index, func(i, j int) bool { return tb.less(tb.index[i], tb.index[j]) })
+	slices.SortFunc(tb.index, tb.compare)
 	tb.fixCursor()
 }
 
+// setFilter applies f. Typing usually narrows the filter, and then the
+// sorted index only needs thinning, not rebuilding.
 func (tb *orderTable) setFilter(f filterSpec) {
+	old := tb.filter
 	tb.filter = f
-	tb.rebuild()
+	if !f.narrows(&old) {
+		tb.rebuild()
+		return
+	}
+	keep := tb.index[:0]
+	for _, r := range tb.index {
+		r.in = f.match(r)
+		if r.in {
+			keep = append(keep, r)
+		}
+	}
+	clear(tb.index[len(keep):])
+	tb.index = keep
+	tb.fixCursor()
 }
 
 func (tb *orderTable) setSort(s sortBy, desc bool) {
