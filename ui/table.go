@@ -36,6 +36,7 @@ type row struct {
 	haystack  string // lower-case text the filter searches
 	in        bool   // currently in the sorted, filtered index
 	moving    bool   // scratch flag while a batch is applied
+	movingAll bool   // the same, for the unfiltered run
 
 	cacheKey renderKey
 	cache    string
@@ -132,7 +133,8 @@ func (f *filterSpec) match(r *row) bool {
 // rendered (each from a cache).
 type orderTable struct {
 	rows   map[string]*row
-	index  []*row
+	all    []*row // every row, sorted: a widened filter only scans it
+	index  []*row // the rows the filter keeps, in the same order
 	sort   sortBy
 	desc   bool
 	filter filterSpec
@@ -227,38 +229,43 @@ func (tb *orderTable) count(t *poller.Tracked, sign int) {
 }
 
 // upsert applies one batch's snapshots. highlight marks rows as changed at now.
-// The index is repaired with one removal pass and one merge: O(n + k log k).
+// Both sorted runs are repaired with one removal pass and one merge:
+// O(n + k log k).
 func (tb *orderTable) upsert(items []poller.Tracked, highlight []bool, now time.Time) {
-	// Before anything changes, find where the indexed rows of this batch sit
-	// (binary search on their old keys), so removal needs no full scan.
-	pos := make(map[*row]int)
+	// Before anything changes, find where the rows of this batch sit (binary
+	// search on their old keys), so removal needs no full scan.
+	pos, posAll := make(map[*row]int), make(map[*row]int)
 	for i := range items {
-		if r, ok := tb.rows[items[i].Order.ID]; ok && r.in {
-			if _, seen := pos[r]; !seen {
-				p := sort.Search(len(tb.index), func(x int) bool { return !tb.less(tb.index[x], r) })
-				if p < len(tb.index) && tb.index[p] == r {
-					pos[r] = p
-				} else {
-					pos[r] = -1
-				}
+		r, ok := tb.rows[items[i].Order.ID]
+		if !ok {
+			continue
+		}
+		if _, seen := posAll[r]; !seen {
+			posAll[r] = tb.find(tb.all, r)
+			if r.in {
+				pos[r] = tb.find(tb.index, r)
 			}
 		}
 	}
-	var moved []*row
-	var gone []int // index positions to remove
+	var moved, movedAll []*row
 	removed := 0
 	for i := range items {
 		t := items[i]
 		r, ok := tb.rows[t.Order.ID]
 		if !ok {
-			r = &row{t: t}
+			r = &row{t: t, movingAll: true}
 			tb.rows[t.Order.ID] = r
+			movedAll = append(movedAll, r)
 			tb.count(&r.t, 1)
 		} else {
 			tb.count(&r.t, -1)
 			sameKey := tb.sortKeyEqual(&r.t, &t)
 			r.t = t
 			tb.count(&r.t, 1)
+			if !sameKey && !r.movingAll {
+				r.movingAll = true
+				movedAll = append(movedAll, r)
+			}
 			if r.in && !sameKey && !r.moving {
 				r.moving = true
 				removed++
@@ -281,16 +288,18 @@ func (tb *orderTable) upsert(items []poller.Tracked, highlight []bool, now time.
 			moved = append(moved, r)
 		}
 	}
+	tb.all = tb.reinsert(tb.all, movedAll, posAll, func(r *row) *bool { return &r.movingAll })
 	if len(moved) == 0 {
 		return
 	}
 	if removed > 0 {
+		var gone []int
 		for _, r := range moved {
 			if r.in {
 				gone = append(gone, pos[r])
 			}
 		}
-		tb.index = removeAt(tb.index, gone)
+		tb.index = removeAt(tb.index, gone, func(r *row) bool { return r.moving })
 	}
 	ins := moved[:0]
 	for _, r := range moved {
@@ -301,45 +310,77 @@ func (tb *orderTable) upsert(items []poller.Tracked, highlight []bool, now time.
 		}
 	}
 	if len(ins) > 0 {
-		sort.Slice(ins, func(i, j int) bool { return tb.less(ins[i], ins[j]) })
+		slices.SortFunc(ins, tb.compare)
 		tb.index = tb.merge(tb.index, ins)
 	}
 	tb.fixCursor()
 }
 
+// find is r's position in the sorted run a, by r's current key, or -1.
+func (tb *orderTable) find(a []*row, r *row) int {
+	p := sort.Search(len(a), func(x int) bool { return !tb.less(a[x], r) })
+	if p < len(a) && a[p] == r {
+		return p
+	}
+	return -1
+}
+
+// reinsert moves the flagged rows of the unfiltered run to their new
+// places; rows without a position in pos are new.
+func (tb *orderTable) reinsert(a, moved []*row, pos map[*row]int, flag func(*row) *bool) []*row {
+	if len(moved) == 0 {
+		return a
+	}
+	var gone []int
+	for _, r := range moved {
+		if p, ok := pos[r]; ok {
+			gone = append(gone, p)
+		}
+	}
+	if len(gone) > 0 {
+		a = removeAt(a, gone, func(r *row) bool { return *flag(r) })
+	}
+	for _, r := range moved {
+		*flag(r) = false
+	}
+	slices.SortFunc(moved, tb.compare)
+	return tb.merge(a, moved)
+}
+
 // remove drops orders the engine no longer tracks (finished ones evicted by
 // its per-vertical bound), so the table stays as bounded as the engine.
 func (tb *orderTable) remove(ids []string) {
-	var gone []int
+	var gone, goneAll []int
 	for _, id := range ids {
 		r, ok := tb.rows[id]
 		if !ok || r.moving {
 			continue
 		}
+		r.moving = true // marks it for removeAt's fallback scan
 		if r.in {
-			p := sort.Search(len(tb.index), func(x int) bool { return !tb.less(tb.index[x], r) })
-			if p >= len(tb.index) || tb.index[p] != r {
-				p = -1
-			}
-			r.moving = true // marks it for removeAt's fallback scan
-			gone = append(gone, p)
+			gone = append(gone, tb.find(tb.index, r))
 		}
+		goneAll = append(goneAll, tb.find(tb.all, r))
 		tb.count(&r.t, -1)
 		delete(tb.rows, id)
 	}
+	isGone := func(r *row) bool { return r.moving }
+	if len(goneAll) > 0 {
+		tb.all = removeAt(tb.all, goneAll, isGone)
+	}
 	if len(gone) > 0 {
-		tb.index = removeAt(tb.index, gone)
+		tb.index = removeAt(tb.index, gone, isGone)
 	}
 	tb.fixCursor()
 }
 
 // removeAt drops the given positions, moving the kept runs as blocks. A
-// position of -1 (not found) falls back to a scan for moving rows.
-func removeAt(a []*row, at []int) []*row {
+// position of -1 (not found) falls back to a scan for the rows gone says.
+func removeAt(a []*row, at []int, gone func(*row) bool) []*row {
 	if slices.Contains(at, -1) {
 		keep := a[:0]
 		for _, r := range a {
-			if !r.moving {
+			if !gone(r) {
 				keep = append(keep, r)
 			}
 		}
@@ -379,17 +420,25 @@ func (tb *orderTable) merge(a, b []*row) []*row {
 	return a
 }
 
-// rebuild re-filters and re-sorts everything: only on a user's sort or
-// filter change.
+// rebuild re-sorts every row and re-filters: only on a user's sort change.
 func (tb *orderTable) rebuild() {
-	tb.index = tb.index[:0]
+	tb.all = tb.all[:0]
 	for _, r := range tb.rows {
+		tb.all = append(tb.all, r)
+	}
+	slices.SortFunc(tb.all, tb.compare)
+	tb.refilter()
+}
+
+// refilter derives the index from the sorted run: one scan, no sort.
+func (tb *orderTable) refilter() {
+	tb.index = tb.index[:0]
+	for _, r := range tb.all {
 		r.in = tb.filter.match(r)
 		if r.in {
 			tb.index = append(tb.index, r)
 		}
 	}
-	slices.SortFunc(tb.index, tb.compare)
 	tb.fixCursor()
 }
 
@@ -399,7 +448,7 @@ func (tb *orderTable) setFilter(f filterSpec) {
 	old := tb.filter
 	tb.filter = f
 	if !f.narrows(&old) {
-		tb.rebuild()
+		tb.refilter()
 		return
 	}
 	keep := tb.index[:0]

@@ -13,9 +13,11 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func indexIDs(tb *orderTable) []string {
-	out := make([]string, len(tb.index))
-	for i, r := range tb.index {
+func indexIDs(tb *orderTable) []string { return rowIDs(tb.index) }
+
+func rowIDs(rs []*row) []string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
 		out[i] = r.t.Order.ID
 	}
 	return out
@@ -55,6 +57,18 @@ func TestIncrementalIndexMatchesRebuild(t *testing.T) {
 							items = append(items, tr)
 						}
 						tb.upsert(items, nil, uitest.Epoch)
+						if round%5 == 4 { // evictions
+							var gone []string
+							for range 1 + rng.IntN(10) {
+								gone = append(gone, base[rng.IntN(len(base))].Order.ID)
+							}
+							tb.remove(gone)
+						}
+						if round%3 == 2 { // widen to everything and back: the index comes from the unfiltered run
+							tb.setFilter(filterSpec{})
+							require.Len(t, tb.index, len(tb.rows))
+							tb.setFilter(filter)
+						}
 						got := indexIDs(tb)
 						ref := newOrderTable()
 						ref.sort, ref.desc, ref.filter = s, desc, filter
@@ -63,6 +77,7 @@ func TestIncrementalIndexMatchesRebuild(t *testing.T) {
 						}
 						ref.rebuild()
 						require.Equal(t, indexIDs(ref), got, "round %d", round)
+						require.Equal(t, rowIDs(ref.all), rowIDs(tb.all), "round %d: the unfiltered run", round)
 						if len(tb.index) > 0 {
 							require.Equal(t, tb.cursorID, tb.index[tb.cursor].t.Order.ID)
 						}
