@@ -208,12 +208,30 @@ func TestLiveNeedsTypedWord(t *testing.T) {
 	h.typeText("x")
 	h.press("backspace", "backspace", "backspace")
 	h.press("enter")
+	h.press("y")
 	_, n := p.counts()
-	assert.Zero(t, n, "no place without the word")
+	assert.Zero(t, n, "no place without the word; y is only a letter of it")
+	h.press("backspace")
 	h.typeText("steam wallet usd")
 	h.press("enter")
 	h.waitStage("result")
 	_, n = p.counts()
+	assert.Equal(t, 1, n)
+}
+
+// On a sandbox account y confirms like enter, and the confirm screen says so.
+func TestSandboxConfirmsWithY(t *testing.T) {
+	cat := catalogue()
+	p := &fakePlacer{order: api.Order{Vertical: api.VerticalVoucher, ID: "6", Status: api.StatusDelivered}}
+	h := newHarness(t, fakeOpts(api.VerticalVoucher, cat, p))
+	toVoucherDetails(t, h, "Steam Wallet USD")
+	h.to("wallet")
+	h.press("enter")
+	h.waitStage("confirm")
+	assert.Contains(t, h.view(), "enter or y place")
+	h.press("y")
+	h.waitStage("result")
+	_, n := p.counts()
 	assert.Equal(t, 1, n)
 }
 

@@ -203,7 +203,7 @@ func (m *Model) confirmView() string {
 		b.WriteString(m.keys("enter place", "esc edit"))
 		return b.String()
 	}
-	b.WriteString(m.keys("enter place", "esc edit"))
+	b.WriteString(m.keys("enter or y place", "esc edit"))
 	return b.String()
 }
 
