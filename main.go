@@ -103,11 +103,13 @@ func parse(fs *flag.FlagSet, args []string, stderr io.Writer, extraArgs bool) (i
 
 // sandboxFlags are the knobs of the embedded sandboxes.
 type sandboxFlags struct {
-	octo sandbox.Config
-	one  oneclicksb.Config
+	octo   sandbox.Config
+	one    oneclicksb.Config
+	prefix string // of the flag names, for errors
 }
 
 func (s *sandboxFlags) register(fs *flag.FlagSet, prefix string, traffic float64) {
+	s.prefix = prefix
 	fs.Int64Var(&s.octo.Seed, prefix+"seed", 1, "seed for deterministic ids, codes and timings")
 	fs.Float64Var(&s.octo.TimeScale, prefix+"time-scale", 1, "multiply every simulated delay (0.01 = 100x faster)")
 	fs.Float64Var(&s.octo.TrafficPerMinute, prefix+"traffic", traffic, "background orders per minute from other sales channels, per provider (0 = none)")
@@ -124,14 +126,14 @@ func (s *sandboxFlags) finish() error {
 	for name, v := range map[string]float64{"fail-5xx": s.octo.Faults.ServerError, "fail-429": s.octo.Faults.TooMany,
 		"malformed": s.octo.Faults.Malformed, "drop": s.octo.Faults.Drop} {
 		if v < 0 || v > 1 {
-			return fmt.Errorf("--%s %v: want a share between 0 and 1", name, v)
+			return fmt.Errorf("--%s%s %v: want a share between 0 and 1", s.prefix, name, v)
 		}
 	}
 	if s.octo.TimeScale <= 0 {
-		return fmt.Errorf("--time-scale %v: want a positive number", s.octo.TimeScale)
+		return fmt.Errorf("--%stime-scale %v: want a positive number", s.prefix, s.octo.TimeScale)
 	}
 	if s.octo.TrafficPerMinute < 0 {
-		return fmt.Errorf("--traffic %v: want 0 or more", s.octo.TrafficPerMinute)
+		return fmt.Errorf("--%straffic %v: want 0 or more", s.prefix, s.octo.TrafficPerMinute)
 	}
 	s.one.Seed = s.octo.Seed
 	s.one.TimeScale = s.octo.TimeScale
@@ -459,29 +461,38 @@ func runPlace(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	return headless.Place(ctx, deps, opts, stdout, stderr)
 }
 
-// take removes the common flags (--config, --journal, --debug) from args,
-// wherever they stand, and returns the rest for the command's own parser.
+// take removes the common flags (--config, --journal, --debug and the
+// --sandbox-* knobs) from args, wherever they stand, and returns the rest
+// for the command's own parser.
 func (c *common) take(args []string) ([]string, error) {
-	known := map[string]*string{"config": &c.configPath, "journal": &c.journal, "debug": &c.debug}
-	c.configPath = os.Getenv("ORDERWATCH_CONFIG")
-	var rest []string
+	fs := flag.NewFlagSet("orderwatch place", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&c.configPath, "config", os.Getenv("ORDERWATCH_CONFIG"), "")
+	fs.StringVar(&c.journal, "journal", "", "")
+	fs.StringVar(&c.debug, "debug", "", "")
+	c.sb.register(fs, "sandbox-", 0)
+	c.keepFinished = 500
+	var mine, rest []string
 	for i := 0; i < len(args); i++ {
-		name, val, hasVal := strings.Cut(strings.TrimLeft(args[i], "-"), "=")
-		dst, ok := known[name]
-		if !ok || !strings.HasPrefix(args[i], "-") {
+		name, _, hasVal := strings.Cut(strings.TrimLeft(args[i], "-"), "=")
+		f := fs.Lookup(name)
+		if f == nil || !strings.HasPrefix(args[i], "-") {
 			rest = append(rest, args[i])
 			continue
 		}
-		if !hasVal {
-			if i+1 >= len(args) {
-				return nil, fmt.Errorf("flag --%s needs a value", name)
-			}
-			i++
-			val = args[i]
+		mine = append(mine, args[i])
+		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); hasVal || (ok && b.IsBoolFlag()) {
+			continue
 		}
-		*dst = val
+		if i+1 >= len(args) {
+			return nil, fmt.Errorf("flag --%s needs a value", name)
+		}
+		i++
+		mine = append(mine, args[i])
 	}
-	c.sb.octo.TimeScale, c.sb.octo.Seed, c.keepFinished = 1, 1, 500
+	if err := fs.Parse(mine); err != nil {
+		return nil, err
+	}
 	return rest, nil
 }
 

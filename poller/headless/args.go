@@ -135,6 +135,11 @@ VERTICAL is voucher, topup or esim (Octopus Cards); mobile, internet, giftcard (
   --timeout D           how long --wait waits (default 10m)
   --reveal              print codes, PINs and activation codes in full
   --yes                 confirm spending on a LIVE account
+  --config, --journal, --debug FILE
+                        as for the dashboard
+  --sandbox-time-scale X, --sandbox-seed N, --sandbox-latency D, --sandbox-fail-5xx P, …
+                        the embedded sandbox's knobs, as for the dashboard (orderwatch -h);
+                        --sandbox-time-scale 0.01 makes a --wait 100× faster
 
 Examples:
   orderwatch place mobile --plan PREPAID_DJEZZY --phone 0778037340 --amount 500 --wait
