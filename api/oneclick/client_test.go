@@ -350,7 +350,9 @@ func TestCreateTimeoutIsOutcomeUnknown(t *testing.T) {
 		}
 	}))
 	t.Cleanup(func() { close(block); ts.Close() })
-	c, err := New(Config{BaseURL: ts.URL, APIKey: testKey, Timeout: 50 * time.Millisecond})
+	// Long enough that the request is surely written before it expires: a
+	// timeout before that would be a plain network error.
+	c, err := New(Config{BaseURL: ts.URL, APIKey: testKey, Timeout: time.Second})
 	require.NoError(t, err)
 	_, err = c.GiftPlaceOrder(context.Background(), PlaceOrderRequest{ProductID: "p", TypeID: "t", Quantity: 1})
 	assert.Equal(t, api.KindOutcomeUnknown, api.KindOf(err))

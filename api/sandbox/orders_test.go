@@ -198,7 +198,9 @@ func TestESIMDeliveredThenInstalled(t *testing.T) {
 }
 
 func TestESIMSlowReturnsPendingAndNeverInstalled(t *testing.T) {
-	c := start(t, Config{TimeScale: 0.0005})
+	// 0.002: the create waits 120 ms, the slow order is fulfilled 240–480 ms
+	// after creation, so the margins survive a loaded scheduler.
+	c := start(t, Config{TimeScale: 0.002})
 	var slow testOrder
 	require.Equal(t, 200, c.call("POST", "/api/v1/esim/orders", map[string]any{"product_id": ESIMProductSlow, "amount": 1}, &slow))
 	assert.Equal(t, "PENDING", slow.Status, "60 s passed without fulfilment")
@@ -210,7 +212,7 @@ func TestESIMSlowReturnsPendingAndNeverInstalled(t *testing.T) {
 	assert.Equal(t, "DELIVERED", never.Status)
 	got := c.eventually(path("/api/v1/esim/orders/", slow.ID), func(o testOrder) bool { return o.Status == "DELIVERED" })
 	assert.NotNil(t, got.ActivationCode)
-	time.Sleep(150 * time.Millisecond) // > 4 simulated minutes at this scale
+	time.Sleep(500 * time.Millisecond) // > 4 simulated minutes at this scale
 	var n testOrder
 	require.Equal(t, 200, c.call("GET", path("/api/v1/esim/orders/", never.ID), nil, &n))
 	assert.False(t, n.IsInstalled)
