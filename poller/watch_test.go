@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -36,6 +37,18 @@ func lines(t *testing.T, out string) []WatchLine {
 	return ls
 }
 
+// notifyWriter is a buffer that records that something was written.
+type notifyWriter struct {
+	bytes.Buffer
+	wrote atomic.Bool
+}
+
+func (w *notifyWriter) Write(p []byte) (int, error) {
+	n, err := w.Buffer.Write(p)
+	w.wrote.Store(true)
+	return n, err
+}
+
 func TestWatchBadTargets(t *testing.T) {
 	f := newFake(api.ProviderOctopus, api.VerticalVoucher)
 	for _, bad := range []string{"voucher", "pizza:1", "voucher:", "voucher:ref:", "topup:a b"} {
@@ -56,6 +69,7 @@ func TestWatchBadTargets(t *testing.T) {
 
 func TestWatchTransitionsAndExitCodes(t *testing.T) {
 	secretCode := "STEAM-SECRET-CODE-1"
+	secretPIN := "PIN-SECRET-9876" // distinctive: a bare "9876" turns up in timestamps
 	mk := func() (*fakeSource, *fakeSource) {
 		octo := newFake(api.ProviderOctopus, api.VerticalVoucher, api.VerticalTopup, api.VerticalESIM)
 		octo.set(key(api.VerticalVoucher, "1234"), func(n int) api.Order {
@@ -63,7 +77,7 @@ func TestWatchTransitionsAndExitCodes(t *testing.T) {
 				return api.Order{RawStatus: "PENDING", Quantity: 10, ClientReference: "c-1"}
 			}
 			return api.Order{RawStatus: "DELIVERED", Quantity: 10, DeliveredQuantity: 10, ClientReference: "c-1",
-				Vouchers: []api.Voucher{{CardNumber: secretCode, PIN: "9876"}}}
+				Vouchers: []api.Voucher{{CardNumber: secretCode, PIN: secretPIN}}}
 		})
 		octo.set(key(api.VerticalTopup, "9123456"), after(1, "PENDING", "FAILED"))
 		octo.set(key(api.VerticalESIM, "9302481"), func(n int) api.Order {
@@ -100,7 +114,7 @@ func TestWatchTransitionsAndExitCodes(t *testing.T) {
 			assert.Equal(t, c.code, code)
 			s := out.String()
 			assert.NotContains(t, s, secretCode)
-			assert.NotContains(t, s, "9876")
+			assert.NotContains(t, s, secretPIN)
 			assert.NotContains(t, s, "SECRETMATCH")
 			ls := lines(t, s)
 			require.NotEmpty(t, ls)
@@ -114,9 +128,20 @@ func TestWatchTransitionsAndExitCodes(t *testing.T) {
 
 	t.Run("transition lines", func(t *testing.T) {
 		octo, _ := mk()
+		// Deliver only once the PENDING line is out: updates still in the
+		// outbox coalesce, so a fixed GET count (~10 ms) races the relay.
+		out := &notifyWriter{}
+		octo.set(key(api.VerticalVoucher, "1234"), func(n int) api.Order {
+			if n < 3 || !out.wrote.Load() {
+				return api.Order{RawStatus: "PENDING", Quantity: 10, ClientReference: "c-1"}
+			}
+			return api.Order{RawStatus: "DELIVERED", Quantity: 10, DeliveredQuantity: 10, ClientReference: "c-1",
+				Vouchers: []api.Voucher{{CardNumber: secretCode, PIN: secretPIN}}}
+		})
 		e := watchEngine(t, false, octo)
-		var out bytes.Buffer
-		code, err := Watch(context.Background(), e, []string{"voucher:1234"}, true, &out)
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second) // no first line: fail, not hang
+		defer cancel()
+		code, err := Watch(ctx, e, []string{"voucher:1234"}, true, out)
 		require.NoError(t, err)
 		require.Equal(t, ExitDelivered, code)
 		ls := lines(t, out.String())
