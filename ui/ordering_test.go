@@ -200,18 +200,65 @@ func (h *formHarness) stage() string {
 	return h.m.form.m.Stage()
 }
 
-func (h *formHarness) waitStage(s string) {
+// waitFor delivers messages until cond holds; it fails after a deadline.
+func (h *formHarness) waitFor(what string, cond func() bool) {
 	h.t.Helper()
-	deadline := time.After(10 * time.Second)
-	for h.stage() != s {
+	deadline := time.After(20 * time.Second)
+	for !cond() {
 		select {
 		case msg := <-h.msgs:
 			h.deliver(msg)
 		case <-deadline:
-			h.t.Fatalf("timed out waiting for stage %s (at %s):\n%s", s, h.stage(), plain(h.m))
+			h.t.Fatalf("timed out waiting for %s (stage %s):\n%s", what, h.stage(), plain(h.m))
 		}
 	}
+}
+
+// waitStage waits for stage s, its huh form (pick, details) drawn: a new
+// form draws its fields only once a message reaches it, and its Init
+// commands come back asynchronously.
+func (h *formHarness) waitStage(s string) {
+	h.t.Helper()
+	h.waitFor("stage "+s, func() bool {
+		return h.stage() == s && (s != "pick" && s != "details" || strings.Contains(plain(h.m), "┃"))
+	})
 	h.settle()
+}
+
+// hasFocus reports the huh field titled title drawn focused (thick left
+// border): the form's fields are not reachable from this package.
+func (h *formHarness) hasFocus(title string) bool {
+	return strings.Contains(plain(h.m), "┃ "+title)
+}
+
+// waitFocus waits for the field titled title to have focus: huh moves the
+// focus through a NextField command, and keys sent before it lands go to
+// the previous field.
+func (h *formHarness) waitFocus(title string) {
+	h.t.Helper()
+	h.waitFor("focus on "+title, func() bool { return h.hasFocus(title) })
+}
+
+// waitBlur waits for the field titled title to lose focus (for a next field
+// drawn below the fold of a small screen).
+func (h *formHarness) waitBlur(title string) {
+	h.t.Helper()
+	h.waitFor("focus to leave "+title, func() bool { return !h.hasFocus(title) })
+}
+
+// waitClosed waits for the form to close (ClosedMsg comes from a command).
+func (h *formHarness) waitClosed() {
+	h.t.Helper()
+	h.waitFor("the form to close", func() bool { return h.m.form == nil })
+}
+
+// waitTracked waits for n Track calls (PlacedMsg comes two command hops
+// after the result stage), then settles so that one more is counted too.
+func (h *formHarness) waitTracked(n int) []api.Order {
+	h.t.Helper()
+	h.waitFor(fmt.Sprintf("%d tracked order(s)", n), func() bool { return len(h.c.Tracked) >= n })
+	h.settle()
+	return h.c.Tracked
 }
 
 // fillVoucher walks the voucher form: first product (Steam), 10 USD, qty.
@@ -222,9 +269,16 @@ func (h *formHarness) fillVoucher(qty string) {
 	h.press("enter")
 	h.waitStage("details")
 	h.press("down", "enter") // denomination 10
+	h.waitFocus("Quantity")
 	h.press("backspace")
 	h.typeText(qty)
-	h.press("enter", "enter", "enter", "enter") // quantity, email, reference, wallet
+	for _, next := range []string{"Customer email", "Client reference"} {
+		h.press("enter")
+		h.waitFocus(next)
+	}
+	h.press("enter")
+	h.waitBlur("Client reference") // on the wallet
+	h.press("enter")
 	h.waitStage("confirm")
 }
 
@@ -247,7 +301,7 @@ func TestOrderFormOpensForTheActiveTabsVertical(t *testing.T) {
 	assert.Equal(t, keymap.ViewForm, h.m.view())
 
 	h.press("esc")
-	assert.Nil(t, h.m.form, "esc closes the form")
+	h.waitClosed() // esc closes the form
 	assert.Contains(t, plain(h.m), "PUBG Mobile", "back to the table")
 	h.press("1", "n")
 	require.NotNil(t, h.m.form)
@@ -266,12 +320,19 @@ func TestOrderFormGetsEveryKey(t *testing.T) {
 	refreshed, _, _ := h.c.Calls()
 	assert.Empty(t, refreshed, "r did not refresh")
 
-	h.press("esc", "esc") // leave the list search, then the form
+	// esc closes the form even while its list is filtering; the second esc
+	// goes to the dashboard (waiting between them: a late ClosedMsg of the
+	// second would close the next form).
+	h.press("esc")
+	h.waitClosed()
+	h.press("esc")
+	require.Nil(t, h.m.form)
 	h.press("n")
 	h.waitStage("pick")
 	h.press("enter")
 	h.waitStage("details")
 	h.press("enter") // denomination
+	h.waitFocus("Quantity")
 	h.typeText("q?")
 	assert.False(t, h.quit)
 	assert.Equal(t, overlayNone, h.m.over, "? typed into a field is text, not help")
@@ -314,13 +375,13 @@ func TestOrderFormPlacedTracksAndSelectsTheOrder(t *testing.T) {
 	require.Len(t, p.placed(), 1)
 	assert.Equal(t, 3, p.placed()[0].Quantity)
 
-	tracked := h.c.Tracked
+	tracked := h.waitTracked(1)
 	require.Len(t, tracked, 1)
 	assert.Equal(t, "90001", tracked[0].ID)
 	assert.Equal(t, api.StatusDelivered, tracked[0].Status, "the create response is handed to the engine")
 	require.NotNil(t, h.m.form, "the repeated confirm press left the result on screen")
 	h.press("esc")
-	assert.Nil(t, h.m.form, "esc closed the result")
+	h.waitClosed() // esc closes the result
 
 	tb := h.m.activeTab().table
 	require.NotNil(t, tb.selected())
@@ -336,8 +397,9 @@ func TestOrderFormPlaceTracksOnlyEnsuresTracking(t *testing.T) {
 	h.fillVoucher("3")
 	h.press("enter")
 	h.waitStage("result")
-	require.Len(t, h.c.Tracked, 1)
-	stub := h.c.Tracked[0]
+	tracked := h.waitTracked(1)
+	require.Len(t, tracked, 1)
+	stub := tracked[0]
 	assert.Equal(t, api.OrderKey{Vertical: api.VerticalVoucher, ID: "90001"}, stub.Key())
 	assert.Equal(t, "ow-test-0001", stub.ClientReference)
 	assert.Empty(t, stub.Status, "no status: the engine never replays the create response")
@@ -357,6 +419,9 @@ func TestOrderFormResultShowsMaskedCodesAndCopies(t *testing.T) {
 		assert.NotContains(t, s, c)
 	}
 	h.press("down", "c")
+	// CopyMsg comes from a command: wait for it, settle to count a second.
+	h.waitFor("a copy", func() bool { return len(h.copied) > 0 })
+	h.settle()
 	require.Equal(t, []string{"STEAM-BBBB-2222"}, h.copied)
 	s = plain(h.m)
 	assert.Contains(t, s, "copied voucher code to the clipboard")
@@ -377,7 +442,7 @@ func TestOrderFormCtrlCWhilePlacingAsksAgain(t *testing.T) {
 	assert.False(t, h.quit)
 	require.NotNil(t, h.m.form, "esc does not abandon an order in flight")
 	h.press("ctrl+c")
-	assert.True(t, h.quit, "the second ctrl+c quits")
+	h.waitFor("the second ctrl+c to quit", func() bool { return h.quit })
 	close(gate)
 }
 
@@ -386,7 +451,7 @@ func TestOrderFormCtrlCQuitsWhenNothingIsInFlight(t *testing.T) {
 	h.press("n")
 	h.waitStage("pick")
 	h.press("ctrl+c")
-	assert.True(t, h.quit)
+	h.waitFor("ctrl+c to quit", func() bool { return h.quit })
 }
 
 func TestOrderFormNeverOpensReadOnly(t *testing.T) {
@@ -455,6 +520,7 @@ func TestGoldenOrderForm(t *testing.T) {
 			h.fillVoucher("3")
 			h.press("enter")
 			h.waitStage("result")
+			h.waitTracked(1) // the toast and the tab's counts
 		}},
 	}
 	for _, s := range states {
@@ -510,21 +576,27 @@ func (p probed) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 // waitState polls the running program until its stage and view contain want.
 func waitState(t *testing.T, tm *teatest.TestModel, want string) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	waitProbe(t, tm, fmt.Sprintf("%q", want), func(s string) bool { return strings.Contains(s, want) })
+}
+
+// waitProbe polls the running program until its stage and view satisfy ok.
+func waitProbe(t *testing.T, tm *teatest.TestModel, what string, ok func(string) bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
 	last := ""
 	for time.Now().Before(deadline) {
 		reply := make(chan string, 1)
 		tm.Send(probeMsg{reply: reply})
 		select {
 		case last = <-reply:
-			if strings.Contains(last, want) {
+			if ok(last) {
 				return
 			}
 		case <-time.After(time.Second):
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	t.Fatalf("timed out waiting for %q; last state:\n%s", want, last)
+	t.Fatalf("timed out waiting for %s; last state:\n%s", what, last)
 }
 
 func TestProgramPlacesAVoucherOfThree(t *testing.T) {
@@ -553,9 +625,14 @@ func TestProgramPlacesAVoucherOfThree(t *testing.T) {
 	tm.Send(keyMsg("backspace"))
 	tm.Type("3")
 	waitState(t, tm, "┃ > 3")
-	for range 4 { // quantity, email, reference, wallet
+	// One field at a time: huh moves the focus through a command.
+	for _, next := range []string{"┃ Customer email", "┃ Client reference"} {
 		tm.Send(keyMsg("enter"))
+		waitState(t, tm, next)
 	}
+	tm.Send(keyMsg("enter"))
+	waitProbe(t, tm, "the wallet field", func(s string) bool { return !strings.Contains(s, "┃ Client reference") })
+	tm.Send(keyMsg("enter"))
 	waitState(t, tm, "Total payable")
 	tm.Send(keyMsg("enter"))
 	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
@@ -566,11 +643,11 @@ func TestProgramPlacesAVoucherOfThree(t *testing.T) {
 			}
 		}
 		return !strings.Contains(s, "STEAM-AAAA-1111")
-	}, teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+	}, teatest.WithDuration(20*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
 	tm.Send(keyMsg("esc"))
 	waitState(t, tm, "stage=closed")
 	tm.Send(keyMsg("q"))
-	fm := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second))
+	fm := tm.FinalModel(t, teatest.WithFinalTimeout(20*time.Second))
 	m := fm.(probed).Model
 	require.Len(t, p.placed(), 1)
 	assert.Equal(t, 3, p.placed()[0].Quantity)

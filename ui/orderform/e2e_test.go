@@ -122,7 +122,7 @@ func TestE2EESIMShowsQROfLPA(t *testing.T) {
 	h.waitStage("pick")
 	h.pickOption(h.m.countryOptions(), "JPN")
 	h.press("enter")
-	h.waitFor("product", func() bool { return h.focused() == "product" })
+	h.waitFocus("product")
 	h.pickOption(productLabels(h.m.candidates()), "Japan eSIM")
 	h.press("enter")
 	h.waitStage("details")
@@ -144,8 +144,7 @@ func TestE2EESIMShowsQROfLPA(t *testing.T) {
 		assert.Contains(t, v, l)
 	}
 	assert.Contains(t, v, lpa)
-	h.press("c")
-	assert.Equal(t, CopyMsg{What: "activation code", Text: lpa}, h.lastCopy())
+	assert.Equal(t, CopyMsg{What: "activation code", Text: lpa}, h.copyOn("c"))
 }
 
 func TestE2ETopupBadPlayerFailsAndOffersEditRetry(t *testing.T) {

@@ -2,6 +2,7 @@ package orderform
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"regexp"
 	"strings"
@@ -130,9 +131,26 @@ func (h *harness) waitFor(what string, cond func() bool) {
 	}
 }
 
+// waitStage waits for stage s with its form, if any, drawn.
 func (h *harness) waitStage(s string) {
 	h.t.Helper()
-	h.waitFor("stage "+s, func() bool { return h.m.Stage() == s })
+	h.waitFor("stage "+s, func() bool { return h.m.Stage() == s && h.drawn() })
+}
+
+// waitFocus waits for the field key to have focus, its form drawn.
+func (h *harness) waitFocus(key string) {
+	h.t.Helper()
+	h.waitFor("focus on "+key, func() bool { return h.focused() == key && h.drawn() })
+}
+
+// drawn reports that the huh form, if any, has drawn its focused field
+// (the thick left border): a new form draws its fields only once a
+// message reaches it, and its Init commands come back asynchronously.
+func (h *harness) drawn() bool {
+	if h.m.form == nil || h.m.form.GetFocusedField() == nil {
+		return true
+	}
+	return strings.Contains(h.view(), "┃")
 }
 
 var ansiRE = regexp.MustCompile(`\x1b\[[0-9;:?]*[a-zA-Z]|\x1b\][^\x07]*\x07`)
@@ -151,15 +169,16 @@ func (h *harness) focused() string {
 }
 
 // to presses enter until the field key has focus (earlier fields keep
-// their values).
+// their values). huh moves the focus through a NextField command, so each
+// press waits (up to the deadline) for the focus to leave the field rather
+// than take a slow scheduler for a stuck field.
 func (h *harness) to(key string) {
 	h.t.Helper()
 	for i := 0; i < 20 && h.focused() != key; i++ {
 		before := h.focused()
 		h.press("enter")
-		if h.focused() == before {
-			h.t.Fatalf("stuck on %q going to %q:\n%s", before, key, h.view())
-		}
+		h.waitFor(fmt.Sprintf("the focus to leave %q on the way to %q (stuck?)", before, key),
+			func() bool { return h.focused() != before && h.drawn() })
 	}
 	require.Equal(h.t, key, h.focused())
 }
@@ -189,25 +208,45 @@ func (h *harness) pickOption(labels []string, text string) {
 	h.t.Fatalf("no option %q in %q", text, labels)
 }
 
-// lastCopy is the latest CopyMsg (emits arrive in any order).
-func (h *harness) lastCopy() CopyMsg {
-	h.settle()
-	for i := len(h.out) - 1; i >= 0; i-- {
-		if c, ok := h.out[i].(CopyMsg); ok {
-			return c
+// outSince is the messages of type T in h.out from index n on.
+func outSince[T any](h *harness, n int) []T {
+	var got []T
+	for _, m := range h.out[n:] {
+		if v, ok := m.(T); ok {
+			got = append(got, v)
 		}
 	}
-	return CopyMsg{}
+	return got
 }
 
+// copyOn presses keys and returns the one CopyMsg they emit. It comes from
+// a command, maybe after the keys settled: wait for it (up to the
+// deadline), then settle so that a second one is counted too.
+func (h *harness) copyOn(keys ...string) CopyMsg {
+	h.t.Helper()
+	n := len(h.out)
+	h.press(keys...)
+	h.waitFor(fmt.Sprintf("a CopyMsg after %q", keys), func() bool { return len(outSince[CopyMsg](h, n)) > 0 })
+	h.settle()
+	got := outSince[CopyMsg](h, n)
+	require.Len(h.t, got, 1, "one copy for %q", keys)
+	return got[0]
+}
+
+// closesOn presses keys and waits (up to the deadline) for the ClosedMsg
+// they emit.
+func (h *harness) closesOn(keys ...string) {
+	h.t.Helper()
+	n := len(h.out)
+	h.press(keys...)
+	h.waitFor(fmt.Sprintf("a ClosedMsg after %q", keys), func() bool { return len(outSince[ClosedMsg](h, n)) > 0 })
+}
+
+// closed reports a ClosedMsg so far, after a settle: only for checking
+// that none came (closesOn waits for one).
 func (h *harness) closed() bool {
 	h.settle()
-	for _, m := range h.out {
-		if _, ok := m.(ClosedMsg); ok {
-			return true
-		}
-	}
-	return false
+	return len(outSince[ClosedMsg](h, 0)) > 0
 }
 
 // placed waits (up to the harness deadline) for at least n PlacedMsg, then

@@ -3,6 +3,7 @@ package orderform
 import (
 	"context"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -31,8 +32,7 @@ func TestReadOnlyRefuses(t *testing.T) {
 	assert.Equal(t, "refused", h.m.Stage())
 	assert.Contains(t, h.view(), "read-only")
 	assert.Zero(t, cat.calls.Load(), "nothing loaded")
-	h.press("esc")
-	assert.True(t, h.closed())
+	h.closesOn("esc")
 }
 
 func TestVoucherQuoteConfirmPlace(t *testing.T) {
@@ -78,12 +78,9 @@ func TestVoucherQuoteConfirmPlace(t *testing.T) {
 	assert.NotContains(t, v, "AAAA-BBBB-2222", "masked until revealed")
 	h.press("r")
 	assert.Contains(t, h.view(), "AAAA-BBBB-2222")
-	h.press("down", "c")
-	assert.Equal(t, CopyMsg{What: "voucher code", Text: "AAAA-BBBB-2222"}, h.lastCopy())
-	h.press("up", "p")
-	assert.Equal(t, CopyMsg{What: "voucher PIN", Text: "9911"}, h.lastCopy())
-	h.press("esc")
-	assert.True(t, h.closed())
+	assert.Equal(t, CopyMsg{What: "voucher code", Text: "AAAA-BBBB-2222"}, h.copyOn("down", "c"))
+	assert.Equal(t, CopyMsg{What: "voucher PIN", Text: "9911"}, h.copyOn("up", "p"))
+	h.closesOn("esc")
 }
 
 // badField types value into field and expects msg next to it, nothing quoted.
@@ -140,7 +137,7 @@ func TestTopupFieldValidationAndLookup(t *testing.T) {
 	assert.Contains(t, h.view(), "E.164", "a phone without + is refused")
 	h.replace("+918879685100")
 	h.press("enter")
-	h.waitFor("lookup suggestions", func() bool { return h.m.Stage() == "pick" && h.focused() == "product" })
+	h.waitFor("lookup suggestions", func() bool { return h.m.Stage() == "pick" && h.focused() == "product" && h.drawn() })
 	assert.Contains(t, h.view(), "Airtel India (identified)")
 	h.press("enter")
 	h.waitStage("details")
@@ -244,7 +241,7 @@ func TestLiveAcceptsBuy(t *testing.T) {
 	h.waitStage("pick")
 	h.pickOption([]string{"Any", "GLO", "JPN"}, "JPN")
 	h.press("enter")
-	h.waitFor("product step", func() bool { return h.focused() == "product" })
+	h.waitFocus("product")
 	h.press("enter")
 	h.waitStage("details")
 	assert.Contains(t, h.view(), "1 GB · 7 days · 4.50 USD")
@@ -302,10 +299,9 @@ func TestOutcomeUnknownLooksUpNeverResends(t *testing.T) {
 	cat := catalogue()
 	p := &fakePlacer{placeErr: &api.Error{Kind: api.KindOutcomeUnknown, Message: "connection lost after the request was sent"}}
 	o := fakeOpts(api.VerticalVoucher, cat, p)
-	lookups := 0
+	var lookups atomic.Int32 // written by the Find command, read by the test
 	o.Find = func(_ context.Context, v api.Vertical, ref string) (api.Order, bool, error) {
-		lookups++
-		if lookups == 1 {
+		if lookups.Add(1) == 1 {
 			return api.Order{}, false, nil
 		}
 		return api.Order{Vertical: v, ID: "808", ClientReference: ref, Status: api.StatusDelivered}, true, nil
@@ -316,7 +312,7 @@ func TestOutcomeUnknownLooksUpNeverResends(t *testing.T) {
 	h.press("enter")
 	h.waitStage("confirm")
 	h.press("enter")
-	h.waitFor("lookup result", func() bool { return lookups == 1 && h.m.Stage() == "result" })
+	h.waitFor("lookup result", func() bool { return lookups.Load() == 1 && h.m.Stage() == "result" })
 	v := h.view()
 	assert.Contains(t, v, "Outcome unknown")
 	assert.Contains(t, v, "not sent again")
@@ -325,7 +321,7 @@ func TestOutcomeUnknownLooksUpNeverResends(t *testing.T) {
 	h.press("e") // no edit-and-retry: it might exist
 	assert.Equal(t, "result", h.m.Stage())
 	h.press("l")
-	h.waitFor("found", func() bool { return len(h.placedNow()) == 1 })
+	require.Len(t, h.placed(1), 1, "found once")
 	assert.Contains(t, h.view(), "found by reference")
 	assert.Contains(t, h.view(), "voucher:808")
 	_, n := p.counts()

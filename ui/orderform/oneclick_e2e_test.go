@@ -77,7 +77,7 @@ func mobileTo(t *testing.T, h *harness, msisdn, plan, amount string) {
 	require.Equal(t, "msisdn", h.focused())
 	h.typeText(msisdn)
 	h.press("enter")
-	h.waitFor("plan", func() bool { return h.focused() == "product" })
+	h.waitFocus("product")
 	labels := make([]string, 0)
 	for _, p := range h.m.planCandidates() {
 		labels = append(labels, planLabel(p))
@@ -119,7 +119,7 @@ func TestE2EMobileOnlyTheOperatorsPlans(t *testing.T) {
 	h.waitStage("pick")
 	h.typeText("0661234567")
 	h.press("enter")
-	h.waitFor("plan", func() bool { return h.focused() == "product" })
+	h.waitFocus("product")
 	ps := h.m.planCandidates()
 	require.NotEmpty(t, ps)
 	for _, p := range ps {
@@ -161,7 +161,7 @@ func TestE2EInternetShowsLineCheckAndCard(t *testing.T) {
 	h := newHarness(t, x.opts(t, api.VerticalInternet))
 	h.waitStage("pick")
 	require.Equal(t, "type", h.focused())
-	h.press("enter")
+	h.to("number") // keeps ADSL
 	h.typeText("036362608")
 	h.press("enter")
 	h.waitStage("details")
@@ -186,8 +186,7 @@ func TestE2EInternetShowsLineCheckAndCard(t *testing.T) {
 	assert.Contains(t, v, "num_trans "+o.Vouchers[0].Reference)
 	h.press("r")
 	assert.Contains(t, h.view(), card)
-	h.press("c")
-	assert.Equal(t, CopyMsg{What: "card code", Text: card}, h.lastCopy())
+	assert.Equal(t, CopyMsg{What: "card code", Text: card}, h.copyOn("c"))
 }
 
 // giftTo fills the PSN gift-card form with typeID × qty up to confirm.
@@ -196,7 +195,7 @@ func giftTo(t *testing.T, h *harness, typeID, qty string) {
 	h.waitStage("pick")
 	h.pickOption(h.m.categoryOptions(), "Gaming Cards")
 	h.press("enter")
-	h.waitFor("product", func() bool { return h.focused() == "product" })
+	h.waitFocus("product")
 	h.pickOption(productLabels(h.m.giftCandidates()), "PlayStation")
 	h.press("enter")
 	h.waitStage("details")
@@ -236,10 +235,8 @@ func TestE2EGiftCardPartialFill(t *testing.T) {
 	v = h.view()
 	assert.Contains(t, v, o.Vouchers[0].CardNumber)
 	assert.Contains(t, v, o.Vouchers[1].CardNumber)
-	h.press("down", "c")
-	assert.Equal(t, CopyMsg{What: "card code", Text: o.Vouchers[1].CardNumber}, h.lastCopy())
-	h.press("s")
-	assert.Equal(t, CopyMsg{What: "card serial", Text: o.Vouchers[1].Serial}, h.lastCopy())
+	assert.Equal(t, CopyMsg{What: "card code", Text: o.Vouchers[1].CardNumber}, h.copyOn("down", "c"))
+	assert.Equal(t, CopyMsg{What: "card serial", Text: o.Vouchers[1].Serial}, h.copyOn("s"))
 }
 
 func TestE2EGiftCardDroppedFoundNeverResent(t *testing.T) {
@@ -258,6 +255,5 @@ func TestE2EGiftCardDroppedFoundNeverResent(t *testing.T) {
 	assert.Equal(t, l[0].ID, o.ID)
 	h.press("enter")
 	assert.False(t, h.closed(), "a repeated confirm press does not hide the result")
-	h.press("esc")
-	assert.True(t, h.closed())
+	h.closesOn("esc")
 }

@@ -3,6 +3,7 @@ package orderform
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 	"testing"
 
 	"github.com/orderwatch/orderwatch/api"
@@ -25,9 +26,9 @@ func TestAmbiguousPlaceErrorIsNotCalledNotPlaced(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			p := &fakePlacer{placeErr: perr}
 			o := fakeOpts(api.VerticalVoucher, catalogue(), p)
-			lookups := 0
+			var lookups atomic.Int32 // written by the Find command, read by the test
 			o.Find = func(_ context.Context, v api.Vertical, ref string) (api.Order, bool, error) {
-				lookups++
+				lookups.Add(1)
 				return api.Order{}, false, nil
 			}
 			h := newHarness(t, o)
@@ -36,7 +37,7 @@ func TestAmbiguousPlaceErrorIsNotCalledNotPlaced(t *testing.T) {
 			h.press("enter")
 			h.waitStage("confirm")
 			h.press("enter")
-			h.waitFor("looked up", func() bool { return lookups == 1 && h.m.Stage() == "result" })
+			h.waitFor("looked up", func() bool { return lookups.Load() == 1 && h.m.Stage() == "result" })
 			v := h.view()
 			assert.NotContains(t, v, "Not placed")
 			assert.NotContains(t, v, "edit and retry")
@@ -44,7 +45,7 @@ func TestAmbiguousPlaceErrorIsNotCalledNotPlaced(t *testing.T) {
 			h.press("e")
 			assert.Equal(t, "result", h.m.Stage(), "no retry under a new reference")
 			h.press("l")
-			h.waitFor("looked up again", func() bool { return lookups == 2 && h.m.Stage() == "result" })
+			h.waitFor("looked up again", func() bool { return lookups.Load() == 2 && h.m.Stage() == "result" })
 			_, n := p.counts()
 			require.Equal(t, 1, n, "sent once")
 		})
@@ -71,8 +72,7 @@ func TestResultDrawsProviderTextWithoutControls(t *testing.T) {
 	assert.NotContains(t, v, "\x1b]52")
 	assert.NotContains(t, v, "\x07")
 	assert.NotContains(t, v, "\u009b")
-	h.press("c")
-	assert.Equal(t, "AAAA-BBBB-"+evil, h.lastCopy().Text, "the copy is the raw value")
+	assert.Equal(t, "AAAA-BBBB-"+evil, h.copyOn("c").Text, "the copy is the raw value")
 }
 
 // Catalogue text drawn in the select lists is cleaned too: a product name
