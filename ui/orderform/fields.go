@@ -180,7 +180,8 @@ func (m *Model) newForm(fields ...huh.Field) *huh.Form {
 		WithTheme(huh.ThemeFunc(huh.ThemeCharm)).
 		WithShowHelp(true).
 		WithShowErrors(true).
-		WithWidth(m.formWidth())
+		WithWidth(m.formWidth()).
+		WithHeight(m.formHeight()) // a set height makes huh scroll to the focused field
 	id := m.id
 	f.SubmitCmd = func() tea.Msg { return formDoneMsg{id: id, form: f} }
 	return f

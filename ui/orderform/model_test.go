@@ -180,7 +180,7 @@ func TestDoubleConfirmPlacesOnce(t *testing.T) {
 	assert.Equal(t, "placing", h.m.Stage(), "keys wait while placing")
 	close(p.gate)
 	h.waitStage("result")
-	h.press("enter") // closes; must not place again
+	h.press("enter") // the result stays open; must not place again
 	_, n := p.counts()
 	assert.Equal(t, 1, n, "exactly one Place call")
 	assert.Contains(t, h.view(), "tracked in the table")
@@ -415,4 +415,33 @@ func TestUnsupportedVerticalRefused(t *testing.T) {
 	for _, v := range api.AllVerticals {
 		assert.True(t, Supported(v), v)
 	}
+}
+
+// On a small terminal the form scrolls so the focused field is on screen:
+// the wallet that pays must be seen when it is chosen.
+func TestSmallTerminalShowsFocusedField(t *testing.T) {
+	cat := catalogue()
+	h := newHarness(t, fakeOpts(api.VerticalVoucher, cat, &fakePlacer{}))
+	h.m.SetSize(80, 20)
+	toVoucherDetails(t, h, "Steam Wallet USD")
+	assert.Contains(t, h.view(), "Denomination")
+	h.to("wallet")
+	v := h.view()
+	assert.Contains(t, v, "Pay from wallet")
+	assert.LessOrEqual(t, strings.Count(v, "\n")+1, 20, "the view fits the size it was given")
+}
+
+// esc while searching the product list ends the search; the next esc
+// cancels the form.
+func TestEscLeavesSearchBeforeClosing(t *testing.T) {
+	h := newHarness(t, fakeOpts(api.VerticalVoucher, catalogue(), &fakePlacer{}))
+	h.waitStage("pick")
+	h.press("/")
+	h.typeText("amaz")
+	require.True(t, h.m.searching())
+	h.press("esc")
+	assert.False(t, h.m.searching())
+	assert.False(t, h.closed(), "the first esc only ends the search")
+	assert.Equal(t, "pick", h.m.Stage())
+	h.closesOn("esc")
 }

@@ -227,7 +227,7 @@ func (m *Model) Busy() bool { return m.stage == stagePlacing || m.stage == stage
 func (m *Model) SetSize(w, h int) {
 	m.width, m.height = max(w, 20), max(h, 8)
 	if m.form != nil {
-		m.form = m.form.WithWidth(m.formWidth())
+		m.form = m.form.WithWidth(m.formWidth()).WithHeight(m.formHeight())
 	}
 }
 

@@ -369,6 +369,16 @@ func (m *Model) liveWordOK() bool {
 	return strings.EqualFold(w, "buy") || (m.product != nil && w != "" && strings.EqualFold(w, strings.TrimSpace(m.product.Name)))
 }
 
+// searching reports a list being filtered: esc then ends the search (huh's
+// own binding) instead of cancelling the whole form.
+func (m *Model) searching() bool {
+	if m.form == nil {
+		return false
+	}
+	f, ok := m.form.GetFocusedField().(interface{ GetFiltering() bool })
+	return ok && f.GetFiltering()
+}
+
 func (m *Model) onKey(k tea.KeyPressMsg) (tea.Cmd, bool) {
 	s := k.String()
 	switch m.stage {
@@ -383,7 +393,7 @@ func (m *Model) onKey(k tea.KeyPressMsg) (tea.Cmd, bool) {
 		}
 		return nil, true
 	case stagePick, stageDetails:
-		if s == "esc" {
+		if s == "esc" && !m.searching() {
 			return emit(ClosedMsg{}), true
 		}
 		return nil, false
