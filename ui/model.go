@@ -273,7 +273,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case orderform.CopyMsg:
 		return m.done(m.copy(msg.What, msg.Text))
 	case orderform.ClosedMsg:
-		m.closeForm()
+		if m.form != nil && m.form.m.ID() == msg.Form {
+			m.closeForm()
+		}
 		return m.done(nil)
 	}
 	if m.form != nil {

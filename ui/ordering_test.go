@@ -655,3 +655,20 @@ func TestProgramPlacesAVoucherOfThree(t *testing.T) {
 	assert.Equal(t, "90001", c.Tracked[0].ID)
 	assert.Equal(t, "90001", m.activeTab().table.selected().t.Order.ID)
 }
+
+// A close request is for the form that sent it: a late one from a form
+// already closed leaves the next form open.
+func TestStaleCloseLeavesNewFormOpen(t *testing.T) {
+	h := newFormHarness(t, 100, 30, withOrdering(&fakePlacer{}, false))
+	h.press("n")
+	h.waitStage("pick")
+	old := h.m.form.m.ID()
+	h.press("esc")
+	h.waitClosed()
+	h.press("n")
+	h.waitStage("pick")
+	h.deliver(orderform.ClosedMsg{Form: old})
+	require.NotNil(t, h.m.form, "a stale close is ignored")
+	h.deliver(orderform.ClosedMsg{Form: h.m.form.m.ID()})
+	assert.Nil(t, h.m.form)
+}

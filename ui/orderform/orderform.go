@@ -75,8 +75,9 @@ type OrderMsg struct{ Order api.Order }
 // tracks and highlights it.
 type PlacedMsg struct{ Order api.Order }
 
-// ClosedMsg asks the dashboard to close the form.
-type ClosedMsg struct{}
+// ClosedMsg asks the dashboard to close the form Form (its ID): a late one
+// must not close a form opened since.
+type ClosedMsg struct{ Form int64 }
 
 // CopyMsg asks the dashboard to copy Text (OSC 52); What names it.
 type CopyMsg struct{ What, Text string }
@@ -394,6 +395,11 @@ func cloneRequest(r api.OrderRequest) api.OrderRequest {
 }
 
 func emit(msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }
+
+// ID tells this form apart from any other opened in the process.
+func (m *Model) ID() int64 { return m.id }
+
+func (m *Model) closed() tea.Cmd { return emit(ClosedMsg{Form: m.id}) }
 
 // editing reports a prefill that names what to buy (edit and retry), not
 // just a reference.

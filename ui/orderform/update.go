@@ -98,7 +98,7 @@ func (m *Model) forward(msg tea.Msg) tea.Cmd {
 		}
 		return tea.Batch(cmd, next)
 	case huh.StateAborted:
-		return emit(ClosedMsg{})
+		return m.closed()
 	}
 	return cmd
 }
@@ -385,7 +385,7 @@ func (m *Model) onKey(k tea.KeyPressMsg) (tea.Cmd, bool) {
 	case stageRefused, stageLoading:
 		switch s {
 		case "esc", "q":
-			return emit(ClosedMsg{}), true
+			return m.closed(), true
 		case "r":
 			if m.loadErr != nil && m.stage == stageLoading {
 				return m.loadProducts(), true
@@ -394,7 +394,7 @@ func (m *Model) onKey(k tea.KeyPressMsg) (tea.Cmd, bool) {
 		return nil, true
 	case stagePick, stageDetails:
 		if s == "esc" && !m.searching() {
-			return emit(ClosedMsg{}), true
+			return m.closed(), true
 		}
 		return nil, false
 	case stageQuoting:
@@ -459,7 +459,7 @@ func (m *Model) confirmKey(k tea.KeyPressMsg) tea.Cmd {
 func (m *Model) resultKey(s string) tea.Cmd {
 	switch s {
 	case "esc", "q": // not enter: a double-pressed confirm must not hide what was just bought
-		return emit(ClosedMsg{})
+		return m.closed()
 	case "l":
 		if m.order == nil && m.placeErr != nil && !refused(m.placeErr) {
 			return m.find()
