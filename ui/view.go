@@ -224,7 +224,11 @@ func (m *Model) infoView() string {
 	if tb.filter.active() {
 		parts = append(parts, fmt.Sprintf("%s of %s", formatInt(int64(len(tb.index))), formatInt(int64(len(tb.rows)))))
 	} else {
-		parts = append(parts, formatInt(int64(len(tb.rows)))+" orders")
+		noun := " orders"
+		if len(tb.rows) == 1 {
+			noun = " order"
+		}
+		parts = append(parts, formatInt(int64(len(tb.rows)))+noun)
 	}
 	if !t.listAt.IsZero() {
 		parts = append(parts, "listed "+ago(m.now(), t.listAt)+" ago")
