@@ -62,7 +62,7 @@ func (m *Model) exportCmd() tea.Cmd {
 	m.flash("exporting " + itoa(len(rows)) + " orders…")
 	return func() tea.Msg {
 		err := writeCSVFile(path, rows, reveal)
-		return exportDoneMsg{path: path, rows: len(rows), err: err}
+		return exportDoneMsg{path: path, rows: len(rows), revealed: reveal, err: err}
 	}
 }
 

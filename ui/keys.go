@@ -79,6 +79,17 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	return m.tableKey(msg)
 }
 
+// setDetail opens or closes the detail pane. Closing it masks codes again:
+// a reveal is seen, and meant, only there.
+func (m *Model) setDetail(on bool) {
+	m.showDetail = on
+	m.detail.offset = 0
+	if !on {
+		m.reveal = false
+	}
+	m.resize(m.width, m.height)
+}
+
 func (m *Model) globalKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	k := &m.keys
 	switch {
@@ -146,14 +157,11 @@ func (m *Model) tableKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Bottom):
 		moved = tb.move(len(tb.index))
 	case key.Matches(msg, k.Detail):
-		m.showDetail = !m.showDetail
-		m.detail.offset = 0
-		m.resize(m.width, m.height)
+		m.setDetail(!m.showDetail)
 	case key.Matches(msg, k.Back):
 		switch {
 		case m.showDetail:
-			m.showDetail = false
-			m.resize(m.width, m.height)
+			m.setDetail(false)
 		case tb.filter.active():
 			m.setFilter("", false)
 		}

@@ -225,9 +225,10 @@ type (
 		err   error
 	}
 	exportDoneMsg struct {
-		path string
-		rows int
-		err  error
+		path     string
+		rows     int
+		revealed bool // codes and PINs included
+		err      error
 	}
 )
 
@@ -326,7 +327,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.err != nil {
 			m.setError("export failed: " + msg.err.Error())
 		} else {
-			m.flash("exported " + itoa(msg.rows) + " orders to " + msg.path)
+			what := " orders to "
+			if msg.revealed {
+				what = " orders WITH CODES AND PINS to "
+			}
+			m.flash("exported " + itoa(msg.rows) + what + msg.path)
 		}
 	}
 	return m.done(tea.Batch(cmd, own))

@@ -186,3 +186,31 @@ func TestRevealEndsWhenTheSelectionMoves(t *testing.T) {
 	press(m, "k")
 	assert.NotContains(t, plain(m), "https://claim.example.com/v/8f2a", "back on the order, masked again")
 }
+
+// Closing the detail pane masks codes again, and an export made while
+// codes are revealed says so.
+func TestRevealEndsWithTheDetailPane(t *testing.T) {
+	dir := t.TempDir()
+	m, _ := newTestModel(t, 160, 48, func(o *Options) { o.ExportDir = dir })
+	send(m, batchMsg(uitest.Demo()))
+	selectID(t, m, "48213")
+	press(m, "enter")
+	press(m, "v")
+	require.Contains(t, plain(m), "codes revealed")
+	var done []exportDoneMsg
+	collect(press(m, "w"), func(msg tea.Msg) {
+		if d, ok := msg.(exportDoneMsg); ok {
+			done = append(done, d)
+		}
+	})
+	require.Len(t, done, 1)
+	require.NoError(t, done[0].err)
+	assert.True(t, done[0].revealed)
+	send(m, done[0])
+	assert.Contains(t, plain(m), "WITH CODES AND PINS")
+
+	press(m, "esc")
+	assert.NotContains(t, plain(m), "codes revealed")
+	press(m, "enter")
+	assert.NotContains(t, plain(m), "https://claim.example.com/v/8f2a", "reopened: masked")
+}
