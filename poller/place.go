@@ -340,9 +340,8 @@ func (e *Engine) reconcileOnce(ctx context.Context) int {
 		if in.State != IntentPending || ctx.Err() != nil {
 			continue
 		}
-		mk := string(intentKey(in.Vertical, in.ClientReference))
 		e.mu.Lock()
-		busy := e.placing[mk]
+		busy := e.placing[string(intentKey(in.Vertical, in.ClientReference))]
 		e.mu.Unlock()
 		if busy {
 			left++

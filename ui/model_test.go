@@ -406,19 +406,12 @@ func TestExportCSV(t *testing.T) {
 	m, _ := newTestModel(t, 100, 30, func(o *Options) { o.ExportDir = dir })
 	send(m, batchMsg(uitest.Demo()))
 	press(m, "f") // problems only: the export follows the filter
-	var done []exportDoneMsg
-	collect(press(m, "w"), func(msg tea.Msg) {
-		if d, ok := msg.(exportDoneMsg); ok {
-			done = append(done, d)
-		}
-	})
-	require.Len(t, done, 1)
-	require.NoError(t, done[0].err)
-	assert.Equal(t, filepath.Join(dir, "orderwatch-voucher-20260514-103000.csv"), done[0].path)
-	send(m, done[0])
+	done := export(t, m)
+	assert.Equal(t, filepath.Join(dir, "orderwatch-voucher-20260514-103000.csv"), done.path)
+	send(m, done)
 	assert.Contains(t, plain(m), "exported 3 orders to")
 
-	recs := readCSV(t, done[0].path)
+	recs := readCSV(t, done.path)
 	require.Len(t, recs, 4)
 	assert.NotContains(t, recs[0], "pins")
 	var b strings.Builder
@@ -436,6 +429,20 @@ func TestExportCSV(t *testing.T) {
 			assert.Error(t, d.err)
 		}
 	})
+}
+
+// export presses w and returns the one export it writes, written without error.
+func export(t *testing.T, m *Model) exportDoneMsg {
+	t.Helper()
+	var done []exportDoneMsg
+	collect(press(m, "w"), func(msg tea.Msg) {
+		if d, ok := msg.(exportDoneMsg); ok {
+			done = append(done, d)
+		}
+	})
+	require.Len(t, done, 1)
+	require.NoError(t, done[0].err)
+	return done[0]
 }
 
 func readCSV(t *testing.T, path string) [][]string {

@@ -197,16 +197,9 @@ func TestRevealEndsWithTheDetailPane(t *testing.T) {
 	press(m, "enter")
 	press(m, "v")
 	require.Contains(t, plain(m), "codes revealed")
-	var done []exportDoneMsg
-	collect(press(m, "w"), func(msg tea.Msg) {
-		if d, ok := msg.(exportDoneMsg); ok {
-			done = append(done, d)
-		}
-	})
-	require.Len(t, done, 1)
-	require.NoError(t, done[0].err)
-	assert.True(t, done[0].revealed)
-	send(m, done[0])
+	done := export(t, m)
+	assert.True(t, done.revealed)
+	send(m, done)
 	assert.Contains(t, plain(m), "WITH CODES AND PINS")
 
 	press(m, "esc")
