@@ -59,6 +59,7 @@ func (s *Server) issueLocked(client int64) tokenPair {
 	p.RefreshToken = s.newJWT("refresh", client, p.RefreshExpiresAt)
 	s.tokens[p.AccessToken] = &token{client: client, expires: p.AccessExpiresAt}
 	s.tokens[p.RefreshToken] = &token{refresh: true, client: client, expires: p.RefreshExpiresAt}
+	s.pruneTokensLocked()
 	return p
 }
 
@@ -80,7 +81,6 @@ func (s *Server) handleLogin(r *http.Request) (*reply, error) {
 	}
 	s.mu.Lock()
 	p := s.issueLocked(DemoClientID)
-	s.pruneTokensLocked()
 	s.mu.Unlock()
 	return ok(wrapped{Success: true, Data: p})
 }
@@ -143,7 +143,7 @@ func (s *Server) authenticate(r *http.Request) (int64, *apiError) {
 }
 
 // pruneTokensLocked forgets tokens that expired long ago, so a long demo
-// does not grow the table forever.
+// (logins or refreshes alike) does not grow the table forever.
 func (s *Server) pruneTokensLocked() {
 	if len(s.tokens) < 1024 {
 		return

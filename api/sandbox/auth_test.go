@@ -2,7 +2,9 @@ package sandbox
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -94,4 +96,30 @@ func TestMissingHeaderAndRequestID(t *testing.T) {
 	r2.Body.Close()
 	assert.Equal(t, "2DAJbXbD7hYKoQ3fTwzqYYYxk3E", r2.Header.Get("X-Request-Id"))
 	assert.Equal(t, 404, r2.StatusCode)
+}
+
+// Refreshes alone (a client that never logs in again) still let the token
+// table forget tokens that expired long ago.
+func TestRefreshPrunesLongExpiredTokens(t *testing.T) {
+	c := start(t, Config{})
+	var login struct{ Data tokenPair }
+	require.Equal(t, 200, c.call("POST", "/auth/login", map[string]string{"username": DemoAPIKey, "password": DemoAPISecret}, &login))
+	c.s.mu.Lock()
+	for i := range 1500 {
+		c.s.tokens[fmt.Sprintf("old-%d", i)] = &token{client: DemoClientID, expires: time.Now().Add(-2 * time.Hour)}
+	}
+	c.s.mu.Unlock()
+	require.Equal(t, 200, c.call("POST", "/auth/refresh", map[string]string{"refresh_token": login.Data.RefreshToken}, nil))
+	c.s.mu.Lock()
+	old, live := 0, 0
+	for k := range c.s.tokens {
+		if strings.HasPrefix(k, "old-") {
+			old++
+		} else {
+			live++
+		}
+	}
+	c.s.mu.Unlock()
+	assert.Zero(t, old, "the long-expired tokens are gone")
+	assert.Positive(t, live, "current tokens stay")
 }
