@@ -31,7 +31,7 @@ func (m *Model) applyBatch(b poller.Batch) {
 		hl    []bool
 	}
 	per := map[api.Vertical]*pending{}
-	drop := map[api.Vertical][]string{}
+	drop := map[api.Vertical]map[string]bool{} // by the last word on each ID in the batch
 	logStart := len(m.events.entries)
 	for _, u := range b {
 		switch u := u.(type) {
@@ -42,9 +42,13 @@ func (m *Model) applyBatch(b poller.Batch) {
 				continue
 			}
 			if u.Removed {
-				drop[t.vertical] = append(drop[t.vertical], u.Tracked.Order.ID)
+				if drop[t.vertical] == nil {
+					drop[t.vertical] = map[string]bool{}
+				}
+				drop[t.vertical][u.Tracked.Order.ID] = true
 				continue
 			}
+			delete(drop[t.vertical], u.Tracked.Order.ID) // tracked again after an eviction
 			p := per[t.vertical]
 			if p == nil {
 				p = &pending{}
@@ -87,7 +91,11 @@ func (m *Model) applyBatch(b poller.Batch) {
 		// Highlight only real changes; timing-only updates just redraw.
 		m.byVert[v].table.upsert(p.items, p.hl, now)
 	}
-	for v, ids := range drop {
+	for v, set := range drop {
+		ids := make([]string, 0, len(set))
+		for id := range set {
+			ids = append(ids, id)
+		}
 		m.byVert[v].table.remove(ids)
 	}
 }

@@ -207,3 +207,26 @@ func TestRevealEndsWithTheDetailPane(t *testing.T) {
 	press(m, "enter")
 	assert.NotContains(t, plain(m), "https://claim.example.com/v/8f2a", "reopened: masked")
 }
+
+// Within one batch the last word on an order wins: evicted then tracked
+// again stays, tracked then evicted goes.
+func TestBatchEvictThenRetrackKeepsTheOrder(t *testing.T) {
+	m, _ := newTestModel(t, 120, 30)
+	send(m, batchMsg(uitest.Demo()))
+	tb := m.activeTab().table
+	var a, b poller.Tracked
+	for _, tr := range uitest.Vouchers() {
+		switch tr.Order.ID {
+		case "48207":
+			a = tr
+		case "48213":
+			b = tr
+		}
+	}
+	send(m, batchMsg{
+		poller.OrderUpdate{Tracked: a, Removed: true}, poller.OrderUpdate{Tracked: a},
+		poller.OrderUpdate{Tracked: b}, poller.OrderUpdate{Tracked: b, Removed: true},
+	})
+	assert.Contains(t, tb.rows, "48207", "evicted, then tracked again")
+	assert.NotContains(t, tb.rows, "48213", "updated, then evicted")
+}
