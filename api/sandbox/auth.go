@@ -142,15 +142,17 @@ func (s *Server) authenticate(r *http.Request) (int64, *apiError) {
 	return t.client, nil
 }
 
-// pruneTokensLocked forgets tokens that expired long ago, so a long demo
-// (logins or refreshes alike) does not grow the table forever.
+// pruneTokensLocked forgets revoked tokens and those that expired long ago,
+// so a long demo (logins or refreshes alike) does not grow the table
+// forever. A forgotten token is refused as "Invalid token", as a revoked
+// one is.
 func (s *Server) pruneTokensLocked() {
 	if len(s.tokens) < 1024 {
 		return
 	}
 	cutoff := time.Now().Add(-time.Hour)
 	for k, t := range s.tokens {
-		if t.expires.Before(cutoff) {
+		if t.revoked || t.expires.Before(cutoff) {
 			delete(s.tokens, k)
 		}
 	}

@@ -99,7 +99,8 @@ func TestMissingHeaderAndRequestID(t *testing.T) {
 }
 
 // Refreshes alone (a client that never logs in again) still let the token
-// table forget tokens that expired long ago.
+// table forget tokens that expired long ago and refresh tokens already
+// rotated.
 func TestRefreshPrunesLongExpiredTokens(t *testing.T) {
 	c := start(t, Config{})
 	var login struct{ Data tokenPair }
@@ -107,6 +108,8 @@ func TestRefreshPrunesLongExpiredTokens(t *testing.T) {
 	c.s.mu.Lock()
 	for i := range 1500 {
 		c.s.tokens[fmt.Sprintf("old-%d", i)] = &token{client: DemoClientID, expires: time.Now().Add(-2 * time.Hour)}
+		// rotated refresh tokens: revoked, not expired for days
+		c.s.tokens[fmt.Sprintf("old-rotated-%d", i)] = &token{refresh: true, revoked: true, client: DemoClientID, expires: time.Now().Add(7 * 24 * time.Hour)}
 	}
 	c.s.mu.Unlock()
 	require.Equal(t, 200, c.call("POST", "/auth/refresh", map[string]string{"refresh_token": login.Data.RefreshToken}, nil))
@@ -120,6 +123,6 @@ func TestRefreshPrunesLongExpiredTokens(t *testing.T) {
 		}
 	}
 	c.s.mu.Unlock()
-	assert.Zero(t, old, "the long-expired tokens are gone")
+	assert.Zero(t, old, "the long-expired and the revoked tokens are gone")
 	assert.Positive(t, live, "current tokens stay")
 }
