@@ -474,6 +474,10 @@ func (c *common) take(args []string) ([]string, error) {
 	c.keepFinished = 500
 	var mine, rest []string
 	for i := 0; i < len(args); i++ {
+		if args[i] == "--" { // the rest is the command's, untouched
+			rest = append(rest, args[i:]...)
+			break
+		}
 		name, _, hasVal := strings.Cut(strings.TrimLeft(args[i], "-"), "=")
 		f := fs.Lookup(name)
 		if f == nil || !strings.HasPrefix(args[i], "-") {

@@ -82,3 +82,13 @@ func TestPlaceBadSandboxKnobSendsNothing(t *testing.T) {
 	assert.Contains(t, errb.String(), "--sandbox-fail-429 3: want a share between 0 and 1")
 	assert.Empty(t, out.String())
 }
+
+// After "--" nothing is taken: it all goes to the command's own parser.
+func TestTakeStopsAtDoubleDash(t *testing.T) {
+	var c common
+	rest, err := c.take([]string{"--journal", "/tmp/j.db", "--", "--config", "/tmp/c.toml"})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"--", "--config", "/tmp/c.toml"}, rest)
+	assert.Equal(t, "/tmp/j.db", c.journal)
+	assert.NotEqual(t, "/tmp/c.toml", c.configPath)
+}
