@@ -59,7 +59,11 @@ func (m *Model) exportCmd() tea.Cmd {
 	name := fmt.Sprintf("orderwatch-%s-%s.csv", t.vertical, now.Format("20060102-150405"))
 	path := filepath.Join(dir, name)
 	reveal := m.reveal
-	m.flash("exporting " + itoa(len(rows)) + " orders…")
+	if reveal {
+		m.flash("exporting " + itoa(len(rows)) + " orders WITH CODES AND PINS…")
+	} else {
+		m.flash("exporting " + itoa(len(rows)) + " orders…")
+	}
 	return func() tea.Msg {
 		err := writeCSVFile(path, rows, reveal)
 		return exportDoneMsg{path: path, rows: len(rows), revealed: reveal, err: err}

@@ -53,6 +53,12 @@ func TestIncrementalIndexMatchesRebuild(t *testing.T) {
 							if rng.IntN(5) == 0 {
 								tr.Order.ProductName = fmt.Sprintf("Product %d", rng.IntN(20))
 							}
+							if rng.IntN(6) == 0 { // the age sort's key
+								tr.Order.CreatedAt = uitest.Epoch.Add(-time.Duration(rng.IntN(3600)) * time.Second)
+							}
+							if rng.IntN(6) == 0 { // problems-only membership
+								tr.LastError = []string{"", "HTTP 500"}[rng.IntN(2)]
+							}
 							base[indexOf(base, tr.Order.ID)] = tr
 							items = append(items, tr)
 						}
@@ -78,6 +84,10 @@ func TestIncrementalIndexMatchesRebuild(t *testing.T) {
 						ref.rebuild()
 						require.Equal(t, indexIDs(ref), got, "round %d", round)
 						require.Equal(t, rowIDs(ref.all), rowIDs(tb.all), "round %d: the unfiltered run", round)
+						for _, r := range tb.all {
+							require.False(t, r.moving || r.movingAll, "scratch flags cleared")
+							require.Equal(t, tb.filter.match(r), r.in)
+						}
 						if len(tb.index) > 0 {
 							require.Equal(t, tb.cursorID, tb.index[tb.cursor].t.Order.ID)
 						}
