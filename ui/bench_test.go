@@ -117,17 +117,20 @@ func BenchmarkRebuild(b *testing.B) {
 
 // BenchmarkFilterKeystroke is one key typed into the filter with the tab's
 // orders behind it: "type" narrows ("product" to "product 1"), "delete"
-// widens it back.
+// widens it back, "regexp" types the key that makes "prod.ct" "prod.ct 1".
 func BenchmarkFilterKeystroke(b *testing.B) {
 	for _, n := range benchSizes {
-		for _, dir := range []string{"type", "delete"} {
+		for _, dir := range []string{"type", "delete", "regexp"} {
 			b.Run(fmt.Sprintf("orders=%d/%s", n, dir), func(b *testing.B) {
 				m, _ := benchModel(b, n)
 				tb := m.activeTab().table
 				wide, narrow := parseFilter("product", false), parseFilter("product 1", false)
 				from, to := wide, narrow
-				if dir == "delete" {
+				switch dir {
+				case "delete":
 					from, to = narrow, wide
+				case "regexp":
+					from, to = parseFilter("prod.ct", false), parseFilter("prod.ct 1", false)
 				}
 				for b.Loop() {
 					b.StopTimer()

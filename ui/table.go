@@ -2,10 +2,13 @@ package ui
 
 import (
 	"regexp"
+	"regexp/syntax"
 	"slices"
 	"sort"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/orderwatch/orderwatch/api"
 	"github.com/orderwatch/orderwatch/poller"
@@ -66,6 +69,7 @@ type filterSpec struct {
 	text     string
 	invert   bool
 	re       *regexp.Regexp
+	need     []string // texts every match of re contains: checked first, cheaply
 	sub      string
 	problems bool
 	badRegex bool
@@ -85,12 +89,50 @@ func parseFilter(text string, problems bool) filterSpec {
 	if re, err := regexp.Compile("(?i)" + q); err == nil {
 		// A plain word is faster as a substring search.
 		if regexp.QuoteMeta(q) != q {
-			f.re = re
+			f.re, f.need = re, requiredText(q)
 		}
 	} else {
 		f.badRegex = true
 	}
 	return f
+}
+
+// requiredText lists lower-case texts that every match of the (?i) pattern
+// q contains, from the literals at its top level. Only ASCII runes whose case
+// folds stay ASCII are kept ('s' folds to U+017F, which lower-cases to
+// itself), so they are found in the lower-cased haystack.
+func requiredText(q string) []string {
+	re, err := syntax.Parse(q, syntax.Perl|syntax.FoldCase)
+	if err != nil {
+		return nil
+	}
+	re = re.Simplify()
+	subs := []*syntax.Regexp{re}
+	if re.Op == syntax.OpConcat {
+		subs = re.Sub
+	}
+	var out []string
+	var b strings.Builder
+	flush := func() {
+		if b.Len() > 0 {
+			out = append(out, b.String())
+			b.Reset()
+		}
+	}
+	for _, s := range subs {
+		if s.Op != syntax.OpLiteral {
+			continue
+		}
+		for _, r := range s.Rune {
+			if r >= utf8.RuneSelf || r == 's' || r == 'S' {
+				flush()
+				continue
+			}
+			b.WriteRune(unicode.ToLower(r))
+		}
+		flush()
+	}
+	return out
 }
 
 // narrows reports whether every row f matches is matched by old too.
@@ -121,7 +163,14 @@ func (f *filterSpec) match(r *row) bool {
 	}
 	var ok bool
 	if f.re != nil {
-		ok = f.re.MatchString(r.haystack)
+		ok = true
+		for _, n := range f.need {
+			if !strings.Contains(r.haystack, n) {
+				ok = false
+				break
+			}
+		}
+		ok = ok && f.re.MatchString(r.haystack)
 	} else {
 		ok = strings.Contains(r.haystack, f.sub)
 	}

@@ -3,6 +3,8 @@ package ui
 import (
 	"fmt"
 	"math/rand/v2"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -174,4 +176,33 @@ func TestFilterChangesMatchRebuild(t *testing.T) {
 			}
 		}
 	}
+}
+
+func TestRequiredText(t *testing.T) {
+	for q, want := range map[string][]string{
+		"prod.ct 1":      {"prod", "ct 1"},
+		"Netflix|Amazon": nil,
+		"^V0000[0-4]":    {"v0000"},
+		"stat.s":         {"tat"}, // 's' may be U+017F in the text
+		`\d+USD`:         {"u", "d"},
+		"(":              nil,
+	} {
+		assert.Equal(t, want, requiredText(q), q)
+	}
+}
+
+// The prefilter never changes what a regular expression matches.
+func FuzzRequiredText(f *testing.F) {
+	for _, s := range [][2]string{{"prod.ct 1", "Product 12"}, {"stat.s", "ſtatus"}, {"k.", "\u212aX"}, {"^v0+[0-4]", "v00003"}} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, q, text string) {
+		re, err := regexp.Compile("(?i)" + q)
+		if err != nil || regexp.QuoteMeta(q) == q {
+			return
+		}
+		r := &row{haystack: strings.ToLower(text)}
+		spec := parseFilter(q, false)
+		require.Equal(t, re.MatchString(r.haystack), spec.match(r), "pattern %q on %q (needs %q)", q, text, spec.need)
+	})
 }
