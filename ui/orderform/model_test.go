@@ -431,8 +431,8 @@ func TestSmallTerminalShowsFocusedField(t *testing.T) {
 	assert.LessOrEqual(t, strings.Count(v, "\n")+1, 20, "the view fits the size it was given")
 }
 
-// esc while searching the product list ends the search; the next esc
-// cancels the form.
+// esc while searching the product list ends the search, the next clears
+// the search text, and only then does esc cancel the form.
 func TestEscLeavesSearchBeforeClosing(t *testing.T) {
 	h := newHarness(t, fakeOpts(api.VerticalVoucher, catalogue(), &fakePlacer{}))
 	h.waitStage("pick")
@@ -440,8 +440,13 @@ func TestEscLeavesSearchBeforeClosing(t *testing.T) {
 	h.typeText("amaz")
 	require.True(t, h.m.searching())
 	h.press("esc")
-	assert.False(t, h.m.searching())
 	assert.False(t, h.closed(), "the first esc only ends the search")
+	assert.Contains(t, h.view(), "Amazon")
+	assert.NotContains(t, h.view(), "Steam Wallet USD", "the search still narrows the list")
+	h.press("esc")
+	assert.False(t, h.closed(), "the second esc clears the search text")
+	assert.Contains(t, h.view(), "Steam Wallet USD")
+	assert.False(t, h.m.searching())
 	assert.Equal(t, "pick", h.m.Stage())
 	h.closesOn("esc")
 }

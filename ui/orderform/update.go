@@ -3,6 +3,7 @@ package orderform
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -369,14 +370,23 @@ func (m *Model) liveWordOK() bool {
 	return strings.EqualFold(w, "buy") || (m.product != nil && w != "" && strings.EqualFold(w, strings.TrimSpace(m.product.Name)))
 }
 
-// searching reports a list being filtered: esc then ends the search (huh's
-// own binding) instead of cancelling the whole form.
+// searching reports a field that uses esc itself (a list being searched, or
+// one whose search text is still set): esc then goes to it instead of
+// cancelling the whole form.
 func (m *Model) searching() bool {
 	if m.form == nil {
 		return false
 	}
-	f, ok := m.form.GetFocusedField().(interface{ GetFiltering() bool })
-	return ok && f.GetFiltering()
+	f := m.form.GetFocusedField()
+	if f == nil {
+		return false
+	}
+	for _, b := range f.KeyBinds() {
+		if b.Enabled() && slices.Contains(b.Keys(), "esc") {
+			return true
+		}
+	}
+	return false
 }
 
 func (m *Model) onKey(k tea.KeyPressMsg) (tea.Cmd, bool) {
