@@ -35,31 +35,9 @@ func send(m *Model, msgs ...tea.Msg) tea.Cmd {
 func press(m *Model, keys ...string) tea.Cmd {
 	var cmd tea.Cmd
 	for _, k := range keys {
-		_, cmd = m.Update(keyMsg(k))
+		_, cmd = m.Update(uitest.Key(k))
 	}
 	return cmd
-}
-
-// keyMsg turns a key name into a key press.
-func keyMsg(k string) tea.KeyPressMsg {
-	special := map[string]rune{
-		"enter": tea.KeyEnter, "esc": tea.KeyEscape, "tab": tea.KeyTab, "up": tea.KeyUp, "down": tea.KeyDown,
-		"backspace": tea.KeyBackspace, "pgdown": tea.KeyPgDown, "pgup": tea.KeyPgUp, "home": tea.KeyHome, "end": tea.KeyEnd,
-	}
-	if r, ok := special[k]; ok {
-		return tea.KeyPressMsg{Code: r}
-	}
-	switch k {
-	case "shift+tab":
-		return tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}
-	case "ctrl+c":
-		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
-	}
-	r := []rune(k)
-	if len(r) != 1 {
-		panic("keyMsg: " + k)
-	}
-	return tea.KeyPressMsg{Code: r[0], Text: k}
 }
 
 func typeText(m *Model, s string) {

@@ -181,7 +181,7 @@ func (h *formHarness) settle() {
 
 func (h *formHarness) press(keys ...string) {
 	for _, k := range keys {
-		h.deliver(keyMsg(k))
+		h.deliver(uitest.Key(k))
 		h.settle()
 	}
 }
@@ -613,26 +613,26 @@ func TestProgramPlacesAVoucherOfThree(t *testing.T) {
 	)
 	c.Send(uitest.Demo())
 	waitState(t, tm, "Netflix TR")
-	tm.Send(keyMsg("n"))
+	tm.Send(uitest.Key("n"))
 	waitState(t, tm, "Steam Wallet USD · Gaming")
-	tm.Send(keyMsg("enter"))
+	tm.Send(uitest.Key("enter"))
 	waitState(t, tm, "┃ Denomination")
-	tm.Send(keyMsg("q")) // typed into the form: never quits
-	tm.Send(keyMsg("enter"))
+	tm.Send(uitest.Key("q")) // typed into the form: never quits
+	tm.Send(uitest.Key("enter"))
 	waitState(t, tm, "┃ Quantity")
-	tm.Send(keyMsg("backspace"))
+	tm.Send(uitest.Key("backspace"))
 	tm.Type("3")
 	waitState(t, tm, "┃ > 3")
 	// One field at a time: huh moves the focus through a command.
 	for _, next := range []string{"┃ Customer email", "┃ Client reference"} {
-		tm.Send(keyMsg("enter"))
+		tm.Send(uitest.Key("enter"))
 		waitState(t, tm, next)
 	}
-	tm.Send(keyMsg("enter"))
+	tm.Send(uitest.Key("enter"))
 	waitProbe(t, tm, "the wallet field", func(s string) bool { return !strings.Contains(s, "┃ Client reference") })
-	tm.Send(keyMsg("enter"))
+	tm.Send(uitest.Key("enter"))
 	waitState(t, tm, "Total payable")
-	tm.Send(keyMsg("enter"))
+	tm.Send(uitest.Key("enter"))
 	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
 		s := ansi.Strip(string(b))
 		for _, w := range []string{"3 of 3 codes", api.Mask("STEAM-AAAA-1111"), api.Mask("STEAM-BBBB-2222"), api.Mask("STEAM-CCCC-3333")} {
@@ -642,9 +642,9 @@ func TestProgramPlacesAVoucherOfThree(t *testing.T) {
 		}
 		return !strings.Contains(s, "STEAM-AAAA-1111")
 	}, teatest.WithDuration(20*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
-	tm.Send(keyMsg("esc"))
+	tm.Send(uitest.Key("esc"))
 	waitState(t, tm, "stage=closed")
-	tm.Send(keyMsg("q"))
+	tm.Send(uitest.Key("q"))
 	fm := tm.FinalModel(t, teatest.WithFinalTimeout(20*time.Second))
 	m := fm.(probed).Model
 	require.Len(t, p.placed(), 1)

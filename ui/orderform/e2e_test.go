@@ -16,6 +16,7 @@ import (
 	"github.com/orderwatch/orderwatch/poller"
 	"github.com/orderwatch/orderwatch/poller/pollertest"
 	"github.com/orderwatch/orderwatch/ui/qrterm"
+	"github.com/orderwatch/orderwatch/ui/uitest"
 )
 
 const e2eScale = 0.005
@@ -197,9 +198,9 @@ func TestE2ESecondConfirmNeverCreatesSecondOrder(t *testing.T) {
 	x := newE2E(t, false)
 	h := newHarness(t, x.opts(t, api.VerticalVoucher))
 	voucherTo(t, h, "5", "1")
-	h.deliver(keyMsg("enter"))
-	h.deliver(keyMsg("enter"))
-	h.deliver(keyMsg("y"))
+	h.deliver(uitest.Key("enter"))
+	h.deliver(uitest.Key("enter"))
+	h.deliver(uitest.Key("y"))
 	h.press("enter")
 	h.waitStage("result")
 	h.press("enter")

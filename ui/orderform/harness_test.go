@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/orderwatch/orderwatch/api"
+	"github.com/orderwatch/orderwatch/ui/uitest"
 )
 
 // harness is a tiny program loop: commands run in goroutines, their
@@ -71,29 +72,10 @@ func (h *harness) deliver(msg tea.Msg) {
 	h.exec(cmd)
 }
 
-func keyMsg(k string) tea.KeyPressMsg {
-	switch k {
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "esc":
-		return tea.KeyPressMsg{Code: tea.KeyEscape}
-	case "down":
-		return tea.KeyPressMsg{Code: tea.KeyDown}
-	case "up":
-		return tea.KeyPressMsg{Code: tea.KeyUp}
-	case "backspace":
-		return tea.KeyPressMsg{Code: tea.KeyBackspace}
-	case "tab":
-		return tea.KeyPressMsg{Code: tea.KeyTab}
-	}
-	r := []rune(k)
-	return tea.KeyPressMsg{Code: r[0], Text: k}
-}
-
 // press delivers keys synchronously, then lets pending messages settle.
 func (h *harness) press(keys ...string) {
 	for _, k := range keys {
-		h.deliver(keyMsg(k))
+		h.deliver(uitest.Key(k))
 		h.settle()
 	}
 }
@@ -101,7 +83,7 @@ func (h *harness) press(keys ...string) {
 // typeText types each rune.
 func (h *harness) typeText(s string) {
 	for _, r := range s {
-		h.deliver(keyMsg(string(r)))
+		h.deliver(uitest.Key(string(r)))
 	}
 	h.settle()
 }
@@ -188,7 +170,7 @@ func (h *harness) replace(s string) {
 	f := h.m.form.GetFocusedField()
 	cur, _ := f.GetValue().(string)
 	for range []rune(cur) {
-		h.deliver(keyMsg("backspace"))
+		h.deliver(uitest.Key("backspace"))
 	}
 	h.typeText(s)
 }
@@ -199,7 +181,7 @@ func (h *harness) pickOption(labels []string, text string) {
 	for i, l := range labels {
 		if strings.Contains(l, text) {
 			for range i {
-				h.deliver(keyMsg("down"))
+				h.deliver(uitest.Key("down"))
 			}
 			h.settle()
 			return

@@ -69,7 +69,7 @@ func main() {
 				r.settle()
 				continue
 			}
-			r.deliver(key(k))
+			r.deliver(uitest.Key(k))
 		}
 		r.settle()
 		path := filepath.Join(*out, s.name+".png")
@@ -126,19 +126,6 @@ func (r *runner) settle() {
 			return
 		}
 	}
-}
-
-func key(k string) tea.KeyPressMsg {
-	switch k {
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "down":
-		return tea.KeyPressMsg{Code: tea.KeyDown}
-	case "backspace":
-		return tea.KeyPressMsg{Code: tea.KeyBackspace}
-	}
-	r := []rune(k)[0]
-	return tea.KeyPressMsg{Code: r, Text: k}
 }
 
 // catalog is a small fixed voucher catalogue for the form's pictures.
