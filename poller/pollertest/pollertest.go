@@ -13,6 +13,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/orderwatch/orderwatch/api"
 	"github.com/orderwatch/orderwatch/poller"
 )
 
@@ -66,4 +67,16 @@ func Run(t testing.TB, e *poller.Engine) {
 		}
 	})
 	t.Cleanup(func() { cancel(); wg.Wait() })
+}
+
+// Engine starts an engine over sources with a temporary journal, at the
+// given time scale and without wallet polling, running until the test ends.
+func Engine(t testing.TB, scale float64, sources ...api.OrderSource) *poller.Engine {
+	t.Helper()
+	e, err := poller.New(poller.Config{Sources: sources, Journal: Journal(t), TimeScale: scale, WalletEvery: -1})
+	if err != nil {
+		t.Fatalf("engine: %v", err)
+	}
+	Run(t, e)
+	return e
 }

@@ -41,9 +41,7 @@ func newE2E(t *testing.T, drop bool) *e2e {
 	c, err := octopus.New(octopus.Config{BaseURL: srv.URL(), APIKey: api.Secret(creds.APIKey), APISecret: api.Secret(creds.APISecret),
 		Timeout: 10 * time.Second, HTTPClient: &http.Client{Transport: pollertest.Transport(t, lose)}})
 	require.NoError(t, err)
-	e, err := poller.New(poller.Config{Sources: []api.OrderSource{c}, Journal: pollertest.Journal(t), TimeScale: e2eScale, WalletEvery: -1})
-	require.NoError(t, err)
-	pollertest.Run(t, e)
+	e := pollertest.Engine(t, e2eScale, c)
 	return &e2e{srv: srv, client: c, engine: e}
 }
 

@@ -36,9 +36,7 @@ func newOCE2E(t *testing.T, drop bool) *ocE2E {
 	c, err := oneclick.New(oneclick.Config{BaseURL: srv.URL(), APIKey: api.Secret(srv.APIKey()), Timeout: 10 * time.Second,
 		HTTPClient: &http.Client{Transport: pollertest.Transport(t, lose)}})
 	require.NoError(t, err)
-	e, err := poller.New(poller.Config{Sources: []api.OrderSource{c}, Journal: pollertest.Journal(t), TimeScale: e2eScale, WalletEvery: -1})
-	require.NoError(t, err)
-	pollertest.Run(t, e)
+	e := pollertest.Engine(t, e2eScale, c)
 	return &ocE2E{srv: srv, client: c, engine: e}
 }
 
