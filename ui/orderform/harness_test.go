@@ -231,6 +231,17 @@ func (h *harness) closed() bool {
 	return len(outSince[ClosedMsg](h, 0)) > 0
 }
 
+// placeFromDetails goes from the details form to the wallet, confirms the
+// quote and waits for the result.
+func (h *harness) placeFromDetails() {
+	h.t.Helper()
+	h.to("wallet")
+	h.press("enter")
+	h.waitStage("confirm")
+	h.press("enter")
+	h.waitStage("result")
+}
+
 // placed waits (up to the harness deadline) for at least n PlacedMsg, then
 // settles so that any extra one would be counted too: the message is
 // emitted by a command, after the stage has already changed.

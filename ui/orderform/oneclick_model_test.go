@@ -101,11 +101,7 @@ func TestMobileFieldValidation(t *testing.T) {
 	h.waitStage("details")
 	h.settle()
 	assert.Contains(t, h.view(), "500 DZD (fixed plan)")
-	h.to("wallet")
-	h.press("enter")
-	h.waitStage("confirm")
-	h.press("enter")
-	h.waitStage("result")
+	h.placeFromDetails()
 	assert.Equal(t, api.OrderRequest{Vertical: api.VerticalMobile, ProductID: "MIX500_MOBILIS", Recipient: "0661234567", Amount: 500,
 		Quantity: 1, WalletID: "DZD", ClientReference: "ow-fixed-1"}, p.lastRequest())
 }
@@ -258,11 +254,7 @@ func TestGiftCardUnknownOutcomeSaysWhereItLooks(t *testing.T) {
 	o.Prefill = &api.OrderRequest{Vertical: api.VerticalGiftCard, ProductID: "psn", VariantID: "t1", Quantity: 1}
 	h := newHarness(t, o)
 	h.waitStage("details")
-	h.to("wallet")
-	h.press("enter")
-	h.waitStage("confirm")
-	h.press("enter")
-	h.waitStage("result")
+	h.placeFromDetails()
 	v := h.view()
 	assert.Contains(t, v, "Outcome unknown")
 	assert.Contains(t, v, "gift-cards/list")
@@ -283,11 +275,7 @@ func TestResultFollowsOrderUpdates(t *testing.T) {
 	o.Prefill = &api.OrderRequest{Vertical: api.VerticalGiftCard, ProductID: "psn", VariantID: "t9", Quantity: 4}
 	h := newHarness(t, o)
 	h.waitStage("details")
-	h.to("wallet")
-	h.press("enter")
-	h.waitStage("confirm")
-	h.press("enter")
-	h.waitStage("result")
+	h.placeFromDetails()
 	assert.Contains(t, h.view(), "PROCESSING")
 
 	other := placed

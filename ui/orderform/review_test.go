@@ -61,11 +61,7 @@ func TestResultDrawsProviderTextWithoutControls(t *testing.T) {
 		Vouchers: []api.Voucher{{CardNumber: "AAAA-BBBB-" + evil, PIN: evil}}}}
 	h := newHarness(t, fakeOpts(api.VerticalVoucher, catalogue(), p))
 	toVoucherDetails(t, h, "Steam Wallet USD")
-	h.to("wallet")
-	h.press("enter")
-	h.waitStage("confirm")
-	h.press("enter")
-	h.waitStage("result")
+	h.placeFromDetails()
 	h.press("r") // revealed codes too
 	v := h.m.View()
 	assert.Contains(t, v, "out of stock")
