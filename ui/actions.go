@@ -13,7 +13,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/orderwatch/orderwatch/api"
-	"github.com/orderwatch/orderwatch/poller"
+	"github.com/orderwatch/orderwatch/engine"
 )
 
 // emailCmd attaches a notification email off the UI goroutine. Everything it
@@ -47,7 +47,7 @@ func (m *Model) exportCmd() tea.Cmd {
 	if t == nil {
 		return nil
 	}
-	rows := make([]poller.Tracked, len(t.table.index))
+	rows := make([]engine.Tracked, len(t.table.index))
 	for i, r := range t.table.index {
 		rows[i] = r.t
 	}
@@ -70,7 +70,7 @@ func (m *Model) exportCmd() tea.Cmd {
 	}
 }
 
-func writeCSVFile(path string, rows []poller.Tracked, reveal bool) error {
+func writeCSVFile(path string, rows []engine.Tracked, reveal bool) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return err
@@ -83,7 +83,7 @@ func writeCSVFile(path string, rows []poller.Tracked, reveal bool) error {
 }
 
 // writeCSV writes orders; voucher codes, PINs and LPA codes only when revealed.
-func writeCSV(w io.Writer, rows []poller.Tracked, reveal bool) error {
+func writeCSV(w io.Writer, rows []engine.Tracked, reveal bool) error {
 	cw := csv.NewWriter(w)
 	head := []string{"provider", "vertical", "id", "client_reference", "product", "variant", "amount", "currency",
 		"quantity", "delivered", "status", "raw_status", "created_at", "completed_at", "last_checked",

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/orderwatch/orderwatch/api"
-	"github.com/orderwatch/orderwatch/poller"
+	"github.com/orderwatch/orderwatch/engine"
 )
 
 const (
@@ -23,11 +23,11 @@ type toast struct {
 
 // applyBatch folds one coalesced batch into the model: one table repair per
 // tab, however many orders changed.
-func (m *Model) applyBatch(b poller.Batch) {
+func (m *Model) applyBatch(b engine.Batch) {
 	now := m.now()
 	m.loaded = true
 	type pending struct {
-		items []poller.Tracked
+		items []engine.Tracked
 		hl    []bool
 	}
 	per := map[api.Vertical]*pending{}
@@ -35,7 +35,7 @@ func (m *Model) applyBatch(b poller.Batch) {
 	logStart := len(m.events.entries)
 	for _, u := range b {
 		switch u := u.(type) {
-		case poller.OrderUpdate:
+		case engine.OrderUpdate:
 			t, ok := m.byVert[u.Tracked.Order.Vertical]
 			if !ok || u.Tracked.Order.ID == "" {
 				m.logger.Printf("order %s:%s ignored: no tab", u.Tracked.Order.Vertical, u.Tracked.Order.ID)
@@ -63,26 +63,26 @@ func (m *Model) applyBatch(b poller.Batch) {
 			if u.Event != nil && (u.Event.Changed || u.New) {
 				m.record(u, now)
 			}
-		case poller.BudgetUpdate:
+		case engine.BudgetUpdate:
 			bu := u
 			m.provState(u.Provider).budget = &bu
-		case poller.WalletUpdate:
+		case engine.WalletUpdate:
 			m.provState(u.Provider).wallets = append([]api.Wallet(nil), u.Wallets...)
-		case poller.ErrorUpdate:
+		case engine.ErrorUpdate:
 			where := string(u.Provider)
 			if u.Vertical != "" {
 				where += " " + u.Vertical.Title()
 			}
 			m.setError(where + ": " + oneLine(u.Err))
-		case poller.ListUpdate:
+		case engine.ListUpdate:
 			if t, ok := m.byVert[u.Vertical]; ok {
 				t.listAt = u.At
 				t.listPending = u.Pending
 			}
-		case poller.WebhookUpdate:
+		case engine.WebhookUpdate:
 			w := u
 			m.webhook = &w
-		case poller.JournalUpdate:
+		case engine.JournalUpdate:
 			m.journalNews(u, now)
 		}
 	}
@@ -112,9 +112,9 @@ func (m *Model) provState(p api.Provider) *providerState {
 
 // applySnapshot seeds the tables at start; orders a batch already brought
 // are newer and kept.
-func (m *Model) applySnapshot(s []poller.Tracked) {
+func (m *Model) applySnapshot(s []engine.Tracked) {
 	m.loaded = true
-	per := map[api.Vertical][]poller.Tracked{}
+	per := map[api.Vertical][]engine.Tracked{}
 	for _, t := range s {
 		tb, ok := m.byVert[t.Order.Vertical]
 		if !ok || t.Order.ID == "" {
@@ -131,7 +131,7 @@ func (m *Model) applySnapshot(s []poller.Tracked) {
 }
 
 // record adds a transition to the event log and toasts terminal ones.
-func (m *Model) record(u poller.OrderUpdate, now time.Time) {
+func (m *Model) record(u engine.OrderUpdate, now time.Time) {
 	o := &u.Tracked.Order
 	e := *u.Event
 	m.events.add(logEntry{
@@ -189,7 +189,7 @@ func formatInt(n int64) string {
 // journalNews logs what the journal learned about an order placed from here
 // (an intent reconciled at start, a lost reply resolved) and toasts a
 // verdict: whoever placed it is waiting to know whether it was bought.
-func (m *Model) journalNews(u poller.JournalUpdate, now time.Time) {
+func (m *Model) journalNews(u engine.JournalUpdate, now time.Time) {
 	id := u.OrderID
 	if id == "" {
 		id = "ref:" + u.ClientReference
@@ -197,11 +197,11 @@ func (m *Model) journalNews(u poller.JournalUpdate, now time.Time) {
 	var to string
 	var st api.Status
 	switch u.State {
-	case poller.IntentPlaced:
+	case engine.IntentPlaced:
 		to, st = "placed", api.StatusPending
-	case poller.IntentAbsent:
+	case engine.IntentAbsent:
 		to, st = "never placed", api.StatusCancelled
-	case poller.IntentRejected:
+	case engine.IntentRejected:
 		to, st = "refused", api.StatusFailed
 	default:
 		to, st = "outcome unknown", api.StatusUnknown
@@ -215,7 +215,7 @@ func (m *Model) journalNews(u poller.JournalUpdate, now time.Time) {
 		at = now
 	}
 	m.events.add(logEntry{at: at, key: api.OrderKey{Vertical: u.Vertical, ID: id}, from: "intent", to: to,
-		status: st, source: poller.SourceJournal, note: note})
+		status: st, source: engine.SourceJournal, note: note})
 	if st == api.StatusUnknown {
 		return // still being looked up: the log says so, no toast per retry
 	}

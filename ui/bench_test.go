@@ -8,7 +8,7 @@ import (
 	"charm.land/bubbles/v2/table"
 	tea "charm.land/bubbletea/v2"
 	"github.com/orderwatch/orderwatch/api"
-	"github.com/orderwatch/orderwatch/poller"
+	"github.com/orderwatch/orderwatch/engine"
 	"github.com/orderwatch/orderwatch/ui/uitest"
 )
 
@@ -17,7 +17,7 @@ var benchSizes = []int{100, 10_000, 100_000}
 // benchModel is a 160x48 dashboard with n orders on the active tab. The clock
 // moves one second per call, so every frame re-renders the visible rows
 // (their ages change): the honest worst case, not a cache hit.
-func benchModel(b *testing.B, n int) (*Model, []poller.Tracked) {
+func benchModel(b *testing.B, n int) (*Model, []engine.Tracked) {
 	b.Helper()
 	clk := uitest.Epoch
 	m := New(Options{Now: func() time.Time { return clk }, NoColor: false})
@@ -80,13 +80,13 @@ func BenchmarkApplyBatch(b *testing.B) {
 		b.Run(fmt.Sprintf("orders=%d", n), func(b *testing.B) {
 			m, items := benchModel(b, n)
 			m.activeTab().table.setSort(sortStatus, false)
-			batches := [2]poller.Batch{}
+			batches := [2]engine.Batch{}
 			for k := range batches {
 				for i := range 1000 {
 					t := items[(i*7919)%n]
 					t.Order.Status = api.AllStatuses[(i+k)%len(api.AllStatuses)]
-					e := &poller.Event{Changed: true, To: t.Order.Status}
-					batches[k] = append(batches[k], poller.OrderUpdate{Tracked: t, Event: e})
+					e := &engine.Event{Changed: true, To: t.Order.Status}
+					batches[k] = append(batches[k], engine.OrderUpdate{Tracked: t, Event: e})
 				}
 			}
 			b.ReportAllocs()

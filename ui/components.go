@@ -10,7 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/orderwatch/orderwatch/api"
 	"github.com/orderwatch/orderwatch/keymap"
-	"github.com/orderwatch/orderwatch/poller"
+	"github.com/orderwatch/orderwatch/engine"
 )
 
 // --- prompt: the one text input (filter or email); it gets every key. ---
@@ -174,7 +174,7 @@ type logEntry struct {
 	product  string
 	from, to string
 	status   api.Status
-	source   poller.Source
+	source   engine.Source
 	note     string
 	isNew    bool
 }

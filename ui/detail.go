@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/orderwatch/orderwatch/api"
-	"github.com/orderwatch/orderwatch/poller"
+	"github.com/orderwatch/orderwatch/engine"
 	"github.com/orderwatch/orderwatch/ui/qrterm"
 )
 
@@ -91,7 +91,7 @@ func money(v float64, cur string) string {
 }
 
 // detailLines renders the detail of one tracked order.
-func detailLines(t *poller.Tracked, c detailCtx) []string {
+func detailLines(t *engine.Tracked, c detailCtx) []string {
 	o := &t.Order
 	var l []string
 	title := fmt.Sprintf("%s %s", o.Vertical.Title(), o.ID)
@@ -284,7 +284,7 @@ func (c *detailCtx) esimLines(l []string, o *api.Order) []string {
 	return l
 }
 
-func (c *detailCtx) trackingLines(l []string, t *poller.Tracked) []string {
+func (c *detailCtx) trackingLines(l []string, t *engine.Tracked) []string {
 	l = c.section(l, "Tracking")
 	l = c.field(l, "Origin", string(t.Origin))
 	l = c.field(l, "Phase", string(t.Phase))

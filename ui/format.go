@@ -7,7 +7,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/orderwatch/orderwatch/api"
-	"github.com/orderwatch/orderwatch/poller"
+	"github.com/orderwatch/orderwatch/engine"
 )
 
 // fit pads or truncates s (ANSI-aware) to exactly w cells.
@@ -80,18 +80,18 @@ func ago(now, t time.Time) string {
 }
 
 // createdAt is when the order was made, or when we first saw it.
-func createdAt(t *poller.Tracked) time.Time {
+func createdAt(t *engine.Tracked) time.Time {
 	if !t.Order.CreatedAt.IsZero() {
 		return t.Order.CreatedAt
 	}
 	return t.FirstSeen
 }
 
-func nextCheck(now time.Time, t *poller.Tracked) string {
+func nextCheck(now time.Time, t *engine.Tracked) string {
 	switch {
-	case t.Phase == poller.PhaseDone:
+	case t.Phase == engine.PhaseDone:
 		return "-"
-	case t.Phase == poller.PhaseOnDemand:
+	case t.Phase == engine.PhaseOnDemand:
 		return "on demand"
 	case t.Webhook:
 		return "webhook"
@@ -132,7 +132,7 @@ func productText(o *api.Order) string {
 }
 
 // reasonText is the short failure reason, or the last check's error.
-func reasonText(t *poller.Tracked) string {
+func reasonText(t *engine.Tracked) string {
 	if t.Order.FailureReason != "" {
 		return t.Order.FailureReason
 	}

@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/orderwatch/orderwatch/api"
-	"github.com/orderwatch/orderwatch/poller"
+	"github.com/orderwatch/orderwatch/engine"
 	"github.com/orderwatch/orderwatch/ui/uitest"
 )
 
@@ -17,14 +17,14 @@ func TestNextCheckCell(t *testing.T) {
 	now := time.Date(2026, 5, 14, 10, 0, 0, 0, time.UTC)
 	cases := []struct {
 		name string
-		t    poller.Tracked
+		t    engine.Tracked
 		want string
 	}{
-		{"finished order covered by webhooks has nothing scheduled", poller.Tracked{Phase: poller.PhaseDone, Webhook: true}, "-"},
-		{"install watch over", poller.Tracked{Phase: poller.PhaseOnDemand}, "on demand"},
-		{"pending voucher waits for its webhook", poller.Tracked{Phase: poller.PhaseForeground, Webhook: true, NextCheck: now.Add(3 * time.Minute)}, "webhook"},
-		{"scheduled", poller.Tracked{Phase: poller.PhaseForeground, NextCheck: now.Add(12 * time.Second)}, "12s"},
-		{"overdue", poller.Tracked{Phase: poller.PhaseBackground, NextCheck: now.Add(-time.Second)}, "due"},
+		{"finished order covered by webhooks has nothing scheduled", engine.Tracked{Phase: engine.PhaseDone, Webhook: true}, "-"},
+		{"install watch over", engine.Tracked{Phase: engine.PhaseOnDemand}, "on demand"},
+		{"pending voucher waits for its webhook", engine.Tracked{Phase: engine.PhaseForeground, Webhook: true, NextCheck: now.Add(3 * time.Minute)}, "webhook"},
+		{"scheduled", engine.Tracked{Phase: engine.PhaseForeground, NextCheck: now.Add(12 * time.Second)}, "12s"},
+		{"overdue", engine.Tracked{Phase: engine.PhaseBackground, NextCheck: now.Add(-time.Second)}, "due"},
 	}
 	for _, tc := range cases {
 		assert.Equal(t, tc.want, nextCheck(now, &tc.t), tc.name)
@@ -39,7 +39,7 @@ func TestKeyPressMessageWinsOverToast(t *testing.T) {
 	send(m, batchMsg(uitest.Demo()))
 	tr := uitest.Topups()[2]
 	tr.Order.Status, tr.Order.RawStatus = api.StatusDelivered, "DELIVERED"
-	send(m, batchMsg{poller.OrderUpdate{Tracked: tr, Event: &poller.Event{At: clk.t, Changed: true, From: api.StatusPending, To: api.StatusDelivered, Source: poller.SourcePoll}}})
+	send(m, batchMsg{engine.OrderUpdate{Tracked: tr, Event: &engine.Event{At: clk.t, Changed: true, From: api.StatusPending, To: api.StatusDelivered, Source: engine.SourcePoll}}})
 	require.Len(t, m.toasts, 1)
 	press(m, "p")
 	assert.Contains(t, plain(m), "pinned Vouchers")
@@ -61,8 +61,8 @@ func TestRefundAndFillText(t *testing.T) {
 // A OneClickDz partial fill is final (the engine says done): not pending, and
 // its arrival is toasted; an Octopus partial still in foreground is pending.
 func TestPartialCountsByEnginePhase(t *testing.T) {
-	final := &poller.Tracked{Order: api.Order{Status: api.StatusPartial}, Phase: poller.PhaseDone}
-	moving := &poller.Tracked{Order: api.Order{Status: api.StatusPartial}, Phase: poller.PhaseForeground}
+	final := &engine.Tracked{Order: api.Order{Status: api.StatusPartial}, Phase: engine.PhaseDone}
+	moving := &engine.Tracked{Order: api.Order{Status: api.StatusPartial}, Phase: engine.PhaseForeground}
 	p, _, _ := countDelta(final)
 	assert.Equal(t, 0, p)
 	p, _, _ = countDelta(moving)
@@ -72,15 +72,15 @@ func TestPartialCountsByEnginePhase(t *testing.T) {
 	m, _ := newTestModel(t, 100, 30, withClock(clk))
 	send(m, batchMsg(uitest.Demo()))
 	tr := uitest.Topups()[2]
-	tr.Order.Status, tr.Order.RawStatus, tr.Phase = api.StatusPartial, "PARTIALLY_FILLED", poller.PhaseDone
-	send(m, batchMsg{poller.OrderUpdate{Tracked: tr, Event: &poller.Event{At: clk.t, Changed: true, From: api.StatusProcessing, To: api.StatusPartial, Source: poller.SourcePoll}}})
+	tr.Order.Status, tr.Order.RawStatus, tr.Phase = api.StatusPartial, "PARTIALLY_FILLED", engine.PhaseDone
+	send(m, batchMsg{engine.OrderUpdate{Tracked: tr, Event: &engine.Event{At: clk.t, Changed: true, From: api.StatusProcessing, To: api.StatusPartial, Source: engine.SourcePoll}}})
 	require.Len(t, m.toasts, 1, "a final partial fill is news")
 }
 
 // UNKNOWN_ERROR is never drawn as a failure: no "reason", no "user-fixable",
 // but what it means and the provider's message verbatim.
 func TestUncertainDetailIsNotAFailure(t *testing.T) {
-	var tr poller.Tracked
+	var tr engine.Tracked
 	for _, x := range uitest.OneClick() {
 		if x.Order.Status == api.StatusUncertain {
 			tr = x

@@ -7,7 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/orderwatch/orderwatch/api"
-	"github.com/orderwatch/orderwatch/poller"
+	"github.com/orderwatch/orderwatch/engine"
 	"github.com/orderwatch/orderwatch/ui/uitest"
 )
 
@@ -92,7 +92,7 @@ func TestGolden(t *testing.T) {
 			press(m, "?")
 		}},
 		{"error", func(t *testing.T, m *Model) {
-			send(m, batchMsg(uitest.Demo()), batchMsg{poller.ErrorUpdate{Provider: api.ProviderOctopus,
+			send(m, batchMsg(uitest.Demo()), batchMsg{engine.ErrorUpdate{Provider: api.ProviderOctopus,
 				Vertical: api.VerticalVoucher, At: uitest.Epoch, Err: "GET /api/v1/orders: server error (HTTP 503)"}})
 		}},
 		{"failure_toast", func(t *testing.T, m *Model) {
@@ -101,9 +101,9 @@ func TestGolden(t *testing.T) {
 			tr := uitest.Vouchers()[1]
 			tr.Order.Status, tr.Order.RawStatus = api.StatusFailed, "FAILED"
 			tr.Order.FailureReason = "Supplier rejected the order"
-			e := poller.Event{At: uitest.Epoch, Source: poller.SourcePoll, From: api.StatusPending, To: api.StatusFailed,
+			e := engine.Event{At: uitest.Epoch, Source: engine.SourcePoll, From: api.StatusPending, To: api.StatusFailed,
 				RawFrom: "PENDING", RawTo: "FAILED", Changed: true}
-			send(m, batchMsg{poller.OrderUpdate{Tracked: tr, Event: &e}})
+			send(m, batchMsg{engine.OrderUpdate{Tracked: tr, Event: &e}})
 		}},
 		{"log", func(t *testing.T, m *Model) {
 			send(m, batchMsg(uitest.Demo()))

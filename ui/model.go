@@ -1,7 +1,7 @@
 // Package ui is the live dashboard: one tab per vertical with a live order
 // table, a detail pane, a status bar, toasts, an event log and generated help.
 // It is the only package that knows about the terminal. Data arrives from the
-// tracking engine through poller.Controller; actions go back through it.
+// tracking engine through engine.Controller; actions go back through it.
 package ui
 
 import (
@@ -13,7 +13,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/orderwatch/orderwatch/api"
 	"github.com/orderwatch/orderwatch/keymap"
-	"github.com/orderwatch/orderwatch/poller"
+	"github.com/orderwatch/orderwatch/engine"
 	"github.com/orderwatch/orderwatch/ui/orderform"
 )
 
@@ -32,7 +32,7 @@ type Actions interface {
 
 // Options configure the dashboard.
 type Options struct {
-	Controller poller.Controller
+	Controller engine.Controller
 	// Providers get tabs in this order. Empty means Octopus in SANDBOX mode.
 	Providers []ProviderTabs
 	// ReadOnly removes every dangerous binding (money, order changes).
@@ -83,7 +83,7 @@ type tab struct {
 type providerState struct {
 	mode    string
 	wallets []api.Wallet
-	budget  *poller.BudgetUpdate
+	budget  *engine.BudgetUpdate
 }
 
 // Model is the root Bubble Tea model.
@@ -119,7 +119,7 @@ type Model struct {
 	events eventLog
 	prompt prompt
 
-	webhook   *poller.WebhookUpdate
+	webhook   *engine.WebhookUpdate
 	lastErr   string
 	lastErrAt time.Time
 	message   string
@@ -215,9 +215,9 @@ func (m *Model) activeTab() *tab {
 
 // Messages.
 type (
-	batchMsg      poller.Batch
+	batchMsg      engine.Batch
 	engineDoneMsg struct{}
-	snapshotMsg   []poller.Tracked
+	snapshotMsg   []engine.Tracked
 	tickMsg       time.Time
 	emailDoneMsg  struct {
 		key   api.OrderKey
@@ -233,7 +233,7 @@ type (
 )
 
 // waitForBatch is the relay: one receive, one message; re-armed after each.
-func waitForBatch(ch <-chan poller.Batch) tea.Cmd {
+func waitForBatch(ch <-chan engine.Batch) tea.Cmd {
 	if ch == nil {
 		return nil
 	}
@@ -301,7 +301,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.isDark = msg.IsDark()
 		m.restyle()
 	case batchMsg:
-		m.applyBatch(poller.Batch(msg))
+		m.applyBatch(engine.Batch(msg))
 		own = m.relay()
 	case snapshotMsg:
 		m.applySnapshot(msg)
@@ -426,4 +426,4 @@ func itoa(n int) string {
 
 // Apply folds a batch into the model as if the relay had delivered it; for
 // tests and the screenshot tool, which have no running program.
-func (m *Model) Apply(b poller.Batch) { m.Update(batchMsg(b)) }
+func (m *Model) Apply(b engine.Batch) { m.Update(batchMsg(b)) }

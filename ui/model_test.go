@@ -15,7 +15,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/orderwatch/orderwatch/api"
-	"github.com/orderwatch/orderwatch/poller"
+	"github.com/orderwatch/orderwatch/engine"
 	"github.com/orderwatch/orderwatch/ui/uitest"
 
 	"github.com/charmbracelet/x/ansi"
@@ -60,7 +60,7 @@ func TestCursorFollowsOrderAcrossResort(t *testing.T) {
 	tr := uitest.Vouchers()[1]
 	require.Equal(t, "48220", tr.Order.ID)
 	tr.Order.Status, tr.Order.RawStatus = api.StatusFailed, "FAILED"
-	send(m, batchMsg{poller.OrderUpdate{Tracked: tr, Event: &poller.Event{Changed: true, From: api.StatusPending, To: api.StatusFailed}}})
+	send(m, batchMsg{engine.OrderUpdate{Tracked: tr, Event: &engine.Event{Changed: true, From: api.StatusPending, To: api.StatusFailed}}})
 
 	tb := m.activeTab().table
 	assert.Equal(t, "48220", tb.cursorID)
@@ -139,7 +139,7 @@ func isQuit(cmd tea.Cmd) bool {
 func TestRelayDeliversOneMessagePerBatchAndRearms(t *testing.T) {
 	c := uitest.NewController(4)
 	m := New(Options{Controller: c, Now: uitest.Clock(0), NoColor: true})
-	c.Send(poller.Batch{poller.ListUpdate{Vertical: api.VerticalVoucher, At: uitest.Epoch}})
+	c.Send(engine.Batch{engine.ListUpdate{Vertical: api.VerticalVoucher, At: uitest.Epoch}})
 	msg := m.relay()()
 	b, ok := msg.(batchMsg)
 	require.True(t, ok)
@@ -215,7 +215,7 @@ func TestToastForTerminalTransitionExpires(t *testing.T) {
 
 	tr := uitest.Topups()[2]
 	tr.Order.Status, tr.Order.RawStatus = api.StatusDelivered, "DELIVERED"
-	send(m, batchMsg{poller.OrderUpdate{Tracked: tr, Event: &poller.Event{At: clk.t, Changed: true, From: api.StatusPending, To: api.StatusDelivered, Source: poller.SourcePoll}}})
+	send(m, batchMsg{engine.OrderUpdate{Tracked: tr, Event: &engine.Event{At: clk.t, Changed: true, From: api.StatusPending, To: api.StatusDelivered, Source: engine.SourcePoll}}})
 	require.Len(t, m.toasts, 1)
 	assert.Contains(t, plain(m), "✓ Topups 77110 delivered")
 	assert.Equal(t, "pending → delivered", m.events.entries[len(m.events.entries)-1].from+" → "+m.events.entries[len(m.events.entries)-1].to)
@@ -240,7 +240,7 @@ func TestHighlightNewAndChangedRowsForAFewSeconds(t *testing.T) {
 	// A timing-only update (no event) does not highlight.
 	tr := r.t
 	tr.LastChecked = clk.t
-	send(m, batchMsg{poller.OrderUpdate{Tracked: tr}})
+	send(m, batchMsg{engine.OrderUpdate{Tracked: tr}})
 	assert.False(t, clk.t.Sub(r.changedAt) < highlightFor)
 }
 
@@ -415,7 +415,7 @@ func TestExportCSV(t *testing.T) {
 	require.Len(t, recs, 4)
 	assert.NotContains(t, recs[0], "pins")
 	var b strings.Builder
-	rows := []poller.Tracked{uitest.Vouchers()[0]}
+	rows := []engine.Tracked{uitest.Vouchers()[0]}
 	require.NoError(t, writeCSV(&b, rows, false))
 	assert.NotContains(t, b.String(), "4417-2290")
 	assert.NotContains(t, b.String(), "AQ7K-29XF")
@@ -525,10 +525,10 @@ func TestNoColorHasNoColorSequences(t *testing.T) {
 func TestBadInputDoesNotPanicOrChangeState(t *testing.T) {
 	m, _ := newTestModel(t, 80, 24)
 	send(m, batchMsg{
-		poller.OrderUpdate{Tracked: poller.Tracked{Order: api.Order{Vertical: api.VerticalVoucher}}},         // no id
-		poller.OrderUpdate{Tracked: poller.Tracked{Order: api.Order{Vertical: "bogus", ID: "1"}}},            // no tab
-		poller.OrderUpdate{Tracked: poller.Tracked{Order: api.Order{Vertical: api.VerticalMobile, ID: "2"}}}, // provider not configured
-		poller.ErrorUpdate{Err: "boom\x1b[2J\nsecond line"},
+		engine.OrderUpdate{Tracked: engine.Tracked{Order: api.Order{Vertical: api.VerticalVoucher}}},         // no id
+		engine.OrderUpdate{Tracked: engine.Tracked{Order: api.Order{Vertical: "bogus", ID: "1"}}},            // no tab
+		engine.OrderUpdate{Tracked: engine.Tracked{Order: api.Order{Vertical: api.VerticalMobile, ID: "2"}}}, // provider not configured
+		engine.ErrorUpdate{Err: "boom\x1b[2J\nsecond line"},
 		nil,
 	})
 	assert.Empty(t, m.activeTab().table.rows)

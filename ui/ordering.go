@@ -9,7 +9,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/orderwatch/orderwatch/api"
 	"github.com/orderwatch/orderwatch/keymap"
-	"github.com/orderwatch/orderwatch/poller"
+	"github.com/orderwatch/orderwatch/engine"
 	"github.com/orderwatch/orderwatch/ui/orderform"
 )
 
@@ -183,9 +183,9 @@ func (m *Model) placed(o api.Order) {
 			// A stub with no status only upgrades an existing entry's origin
 			// (or starts one, checked now): the create response is never
 			// replayed over a newer state.
-			c.Track(api.Order{Provider: o.Provider, Vertical: o.Vertical, ID: o.ID, ClientReference: o.ClientReference}, poller.OriginPlaced)
+			c.Track(api.Order{Provider: o.Provider, Vertical: o.Vertical, ID: o.ID, ClientReference: o.ClientReference}, engine.OriginPlaced)
 		} else {
-			c.Track(o.Clone(), poller.OriginPlaced)
+			c.Track(o.Clone(), engine.OriginPlaced)
 		}
 	}
 	now := m.now()
@@ -193,7 +193,7 @@ func (m *Model) placed(o api.Order) {
 		tb := t.table
 		if _, seen := tb.rows[o.ID]; !seen {
 			// Shown at once; the engine's updates replace it by ID.
-			tb.upsert([]poller.Tracked{{Order: o.Clone(), Origin: poller.OriginPlaced, FirstSeen: now, LastChecked: now}}, nil, now)
+			tb.upsert([]engine.Tracked{{Order: o.Clone(), Origin: engine.OriginPlaced, FirstSeen: now, LastChecked: now}}, nil, now)
 			m.hlUntil = now.Add(highlightFor)
 		}
 		if r, ok := tb.rows[o.ID]; ok && !r.in {

@@ -16,7 +16,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest/v2"
 	"github.com/orderwatch/orderwatch/api"
 	"github.com/orderwatch/orderwatch/keymap"
-	"github.com/orderwatch/orderwatch/poller"
+	"github.com/orderwatch/orderwatch/engine"
 	"github.com/orderwatch/orderwatch/ui/orderform"
 	"github.com/orderwatch/orderwatch/ui/uitest"
 	"github.com/stretchr/testify/assert"
@@ -542,7 +542,7 @@ func TestPlacedOrderKeepsTheEnginesNewerState(t *testing.T) {
 	send(m, batchMsg(uitest.Demo()))
 	tr := uitest.Vouchers()[1] // 48220 pending
 	tr.Order.Status, tr.Order.RawStatus = api.StatusDelivered, "DELIVERED"
-	send(m, batchMsg{poller.OrderUpdate{Tracked: tr}})
+	send(m, batchMsg{engine.OrderUpdate{Tracked: tr}})
 	created := uitest.Vouchers()[1].Order // the older create response: PENDING
 	send(m, orderform.PlacedMsg{Order: created})
 	r := m.activeTab().table.selected()

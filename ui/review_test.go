@@ -7,7 +7,7 @@ import (
 
 	"github.com/orderwatch/orderwatch/api"
 	"github.com/orderwatch/orderwatch/keymap"
-	"github.com/orderwatch/orderwatch/poller"
+	"github.com/orderwatch/orderwatch/engine"
 	"github.com/orderwatch/orderwatch/ui/uitest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -23,13 +23,13 @@ func TestRemovedOrderLeavesTableAndCounts(t *testing.T) {
 	failedBefore := tb.failed
 	selectID(t, m, "48207")
 
-	var gone poller.Tracked
+	var gone engine.Tracked
 	for _, tr := range uitest.Vouchers() {
 		if tr.Order.ID == "48207" {
 			gone = tr
 		}
 	}
-	send(m, batchMsg{poller.OrderUpdate{Tracked: gone, Removed: true}})
+	send(m, batchMsg{engine.OrderUpdate{Tracked: gone, Removed: true}})
 
 	assert.NotContains(t, tb.rows, "48207")
 	assert.NotContains(t, ids(m), "48207")
@@ -41,7 +41,7 @@ func TestRemovedOrderLeavesTableAndCounts(t *testing.T) {
 	m.setFilter("amazon", false)
 	for _, tr := range uitest.Vouchers() {
 		if tr.Order.ID == "48220" {
-			send(m, batchMsg{poller.OrderUpdate{Tracked: tr, Removed: true}})
+			send(m, batchMsg{engine.OrderUpdate{Tracked: tr, Removed: true}})
 		}
 	}
 	assert.NotContains(t, tb.rows, "48220")
@@ -66,7 +66,7 @@ func TestRemoveMatchesRebuild(t *testing.T) {
 			tb.remove(drop)
 			re := base[rng.IntN(len(base))] // a removed order may come back
 			re.Order.Status = api.AllStatuses[rng.IntN(len(api.AllStatuses))]
-			tb.upsert([]poller.Tracked{re}, nil, uitest.Epoch)
+			tb.upsert([]engine.Tracked{re}, nil, uitest.Epoch)
 
 			ref := newOrderTable()
 			ref.sort, ref.filter = tb.sort, tb.filter
@@ -110,11 +110,11 @@ func TestClaimURLMaskedUntilRevealed(t *testing.T) {
 func TestJournalVerdictIsShown(t *testing.T) {
 	m, _ := newTestModel(t, 160, 48)
 	send(m, batchMsg(uitest.Demo()))
-	send(m, batchMsg{poller.JournalUpdate{Vertical: api.VerticalVoucher, ClientReference: "ow-lost-1",
-		State: poller.IntentAbsent, At: uitest.Epoch, Note: "never placed: no order has this reference"}})
+	send(m, batchMsg{engine.JournalUpdate{Vertical: api.VerticalVoucher, ClientReference: "ow-lost-1",
+		State: engine.IntentAbsent, At: uitest.Epoch, Note: "never placed: no order has this reference"}})
 	assert.Contains(t, plain(m), "ref:ow-lost-1 never placed")
-	send(m, batchMsg{poller.JournalUpdate{Vertical: api.VerticalTopup, ClientReference: "ow-lost-2",
-		State: poller.IntentPending, At: uitest.Epoch, Note: "lookup failed, retrying later"}})
+	send(m, batchMsg{engine.JournalUpdate{Vertical: api.VerticalTopup, ClientReference: "ow-lost-2",
+		State: engine.IntentPending, At: uitest.Epoch, Note: "lookup failed, retrying later"}})
 	press(m, "L")
 	s := plain(m)
 	assert.Contains(t, s, "intent → never placed")
@@ -145,8 +145,8 @@ func TestProviderTextWithoutControlsInDetailAndLog(t *testing.T) {
 	tr := uitest.Vouchers()[0]
 	tr.Order.ID = "777\x1b]0;pwned\x07"
 	tr.Order.Status, tr.Order.RawStatus = api.StatusUnknown, "RECH\u009b2JARGED\x1b[31m"
-	tr.History = []poller.Event{{At: uitest.Epoch, Source: poller.SourcePoll, To: api.StatusUnknown, RawTo: tr.Order.RawStatus, Changed: true}}
-	send(m, batchMsg(uitest.OrderUpdates([]poller.Tracked{tr}, true)))
+	tr.History = []engine.Event{{At: uitest.Epoch, Source: engine.SourcePoll, To: api.StatusUnknown, RawTo: tr.Order.RawStatus, Changed: true}}
+	send(m, batchMsg(uitest.OrderUpdates([]engine.Tracked{tr}, true)))
 	press(m, "enter")
 	for _, s := range []string{m.View().Content, func() string { press(m, "L"); return m.View().Content }()} {
 		assert.NotContains(t, s, "\x1b]0;")
@@ -214,7 +214,7 @@ func TestBatchEvictThenRetrackKeepsTheOrder(t *testing.T) {
 	m, _ := newTestModel(t, 120, 30)
 	send(m, batchMsg(uitest.Demo()))
 	tb := m.activeTab().table
-	var a, b poller.Tracked
+	var a, b engine.Tracked
 	for _, tr := range uitest.Vouchers() {
 		switch tr.Order.ID {
 		case "48207":
@@ -224,8 +224,8 @@ func TestBatchEvictThenRetrackKeepsTheOrder(t *testing.T) {
 		}
 	}
 	send(m, batchMsg{
-		poller.OrderUpdate{Tracked: a, Removed: true}, poller.OrderUpdate{Tracked: a},
-		poller.OrderUpdate{Tracked: b}, poller.OrderUpdate{Tracked: b, Removed: true},
+		engine.OrderUpdate{Tracked: a, Removed: true}, engine.OrderUpdate{Tracked: a},
+		engine.OrderUpdate{Tracked: b}, engine.OrderUpdate{Tracked: b, Removed: true},
 	})
 	assert.Contains(t, tb.rows, "48207", "evicted, then tracked again")
 	assert.NotContains(t, tb.rows, "48213", "updated, then evicted")

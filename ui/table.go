@@ -11,7 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/orderwatch/orderwatch/api"
-	"github.com/orderwatch/orderwatch/poller"
+	"github.com/orderwatch/orderwatch/engine"
 )
 
 // highlightFor is how long a new or changed row stays highlighted.
@@ -33,7 +33,7 @@ func (s sortBy) String() string {
 
 // row is one order in a table, keyed by ID, with its rendered line cached.
 type row struct {
-	t         poller.Tracked
+	t         engine.Tracked
 	ver       uint64
 	changedAt time.Time
 	haystack  string // lower-case text the filter searches
@@ -54,7 +54,7 @@ type renderKey struct {
 	styles    int
 }
 
-func newHaystack(t *poller.Tracked) string {
+func newHaystack(t *engine.Tracked) string {
 	o := &t.Order
 	return strings.ToLower(strings.Join([]string{
 		o.ID, o.ClientReference, o.ProductName, o.ProductID, o.VariantName,
@@ -150,7 +150,7 @@ func (f *filterSpec) narrows(old *filterSpec) bool {
 
 func (f *filterSpec) active() bool { return f.sub != "" || f.problems }
 
-func isProblem(t *poller.Tracked) bool {
+func isProblem(t *engine.Tracked) bool {
 	return t.Order.Status.Problem() || t.LastError != ""
 }
 
@@ -237,7 +237,7 @@ func (tb *orderTable) cmp(a, b *row) int {
 }
 
 // sortKeyEqual reports whether an update leaves the row's sort position alone.
-func (tb *orderTable) sortKeyEqual(a, b *poller.Tracked) bool {
+func (tb *orderTable) sortKeyEqual(a, b *engine.Tracked) bool {
 	oa, ob := &a.Order, &b.Order
 	switch tb.sort {
 	case sortStatus:
@@ -253,11 +253,11 @@ func (tb *orderTable) sortKeyEqual(a, b *poller.Tracked) bool {
 // unsettled reports an order the engine still expects to change. A status
 // alone cannot say: a partial fill is final at OneClickDz but may still
 // complete at Octopus, and the engine's phase knows which.
-func unsettled(t *poller.Tracked) bool {
-	return t.Order.Status.InFlight() && t.Phase != poller.PhaseDone
+func unsettled(t *engine.Tracked) bool {
+	return t.Order.Status.InFlight() && t.Phase != engine.PhaseDone
 }
 
-func countDelta(t *poller.Tracked) (pending, failed, problems int) {
+func countDelta(t *engine.Tracked) (pending, failed, problems int) {
 	if unsettled(t) {
 		pending = 1
 	}
@@ -270,7 +270,7 @@ func countDelta(t *poller.Tracked) (pending, failed, problems int) {
 	return
 }
 
-func (tb *orderTable) count(t *poller.Tracked, sign int) {
+func (tb *orderTable) count(t *engine.Tracked, sign int) {
 	p, f, pr := countDelta(t)
 	tb.pending += sign * p
 	tb.failed += sign * f
@@ -280,7 +280,7 @@ func (tb *orderTable) count(t *poller.Tracked, sign int) {
 // upsert applies one batch's snapshots. highlight marks rows as changed at now.
 // Both sorted runs are repaired with one removal pass and one merge:
 // O(n + k log k).
-func (tb *orderTable) upsert(items []poller.Tracked, highlight []bool, now time.Time) {
+func (tb *orderTable) upsert(items []engine.Tracked, highlight []bool, now time.Time) {
 	// Before anything changes, find where the rows of this batch sit (binary
 	// search on their old keys), so removal needs no full scan.
 	pos, posAll := make(map[*row]int), make(map[*row]int)

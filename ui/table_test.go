@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/orderwatch/orderwatch/api"
-	"github.com/orderwatch/orderwatch/poller"
+	"github.com/orderwatch/orderwatch/engine"
 	"github.com/orderwatch/orderwatch/ui/uitest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -43,7 +43,7 @@ func TestIncrementalIndexMatchesRebuild(t *testing.T) {
 						if round%7 == 0 {
 							n = 120 // a big batch takes the merge path
 						}
-						var items []poller.Tracked
+						var items []engine.Tracked
 						for range n {
 							tr := base[rng.IntN(len(base))]
 							if rng.IntN(3) == 0 {
@@ -111,7 +111,7 @@ func TestIncrementalIndexMatchesRebuild(t *testing.T) {
 	}
 }
 
-func indexOf(ts []poller.Tracked, id string) int {
+func indexOf(ts []engine.Tracked, id string) int {
 	for i := range ts {
 		if ts[i].Order.ID == id {
 			return i

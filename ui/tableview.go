@@ -6,7 +6,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"time"
 
-	"github.com/orderwatch/orderwatch/poller"
+	"github.com/orderwatch/orderwatch/engine"
 )
 
 type colID int
@@ -121,7 +121,7 @@ func (l *layout) header(st *Styles) string {
 	return st.Header.Render(fit(b.String(), l.width))
 }
 
-func cellText(c colID, now time.Time, t *poller.Tracked) string {
+func cellText(c colID, now time.Time, t *engine.Tracked) string {
 	o := &t.Order
 	switch c {
 	case colOrderID:

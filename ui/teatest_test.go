@@ -8,7 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/exp/teatest/v2"
-	"github.com/orderwatch/orderwatch/poller"
+	"github.com/orderwatch/orderwatch/engine"
 	"github.com/orderwatch/orderwatch/ui/uitest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -107,7 +107,7 @@ func TestProgramLiveUpdateMovesHighlightAndLog(t *testing.T) {
 	tr := uitest.Vouchers()[1]
 	tr.Order.Status, tr.Order.RawStatus = "delivered", "DELIVERED"
 	tr.Order.DeliveredQuantity = 3
-	c.Send(uitest.OrderUpdates([]poller.Tracked{tr}, false))
+	c.Send(uitest.OrderUpdates([]engine.Tracked{tr}, false))
 	waitFor(t, tm, "Vouchers 48220 delivered")
 	tm.Send(uitest.Key("L"))
 	waitFor(t, tm, "EVENT LOG")

@@ -13,8 +13,8 @@ import (
 	"github.com/orderwatch/orderwatch/api"
 	"github.com/orderwatch/orderwatch/api/octopus"
 	"github.com/orderwatch/orderwatch/api/sandbox"
-	"github.com/orderwatch/orderwatch/poller"
-	"github.com/orderwatch/orderwatch/poller/pollertest"
+	"github.com/orderwatch/orderwatch/engine"
+	"github.com/orderwatch/orderwatch/engine/enginetest"
 	"github.com/orderwatch/orderwatch/ui/qrterm"
 	"github.com/orderwatch/orderwatch/ui/uitest"
 )
@@ -24,7 +24,7 @@ const e2eScale = 0.005
 type e2e struct {
 	srv    *sandbox.Server
 	client *octopus.Client
-	engine *poller.Engine
+	engine *engine.Engine
 }
 
 func newE2E(t *testing.T, drop bool) *e2e {
@@ -39,9 +39,9 @@ func newE2E(t *testing.T, drop bool) *e2e {
 		lose = func(r *http.Request) bool { return octopus.ClassOf(r.Method, r.URL.Path) == api.ClassCreate }
 	}
 	c, err := octopus.New(octopus.Config{BaseURL: srv.URL(), APIKey: api.Secret(creds.APIKey), APISecret: api.Secret(creds.APISecret),
-		Timeout: 10 * time.Second, HTTPClient: &http.Client{Transport: pollertest.Transport(t, lose)}})
+		Timeout: 10 * time.Second, HTTPClient: &http.Client{Transport: enginetest.Transport(t, lose)}})
 	require.NoError(t, err)
-	e := pollertest.Engine(t, e2eScale, c)
+	e := enginetest.Engine(t, e2eScale, c)
 	return &e2e{srv: srv, client: c, engine: e}
 }
 

@@ -13,14 +13,14 @@ import (
 	"github.com/orderwatch/orderwatch/api"
 	"github.com/orderwatch/orderwatch/api/oneclick"
 	oneclicksb "github.com/orderwatch/orderwatch/api/sandbox/oneclick"
-	"github.com/orderwatch/orderwatch/poller"
-	"github.com/orderwatch/orderwatch/poller/pollertest"
+	"github.com/orderwatch/orderwatch/engine"
+	"github.com/orderwatch/orderwatch/engine/enginetest"
 )
 
 type ocE2E struct {
 	srv    *oneclicksb.Server
 	client *oneclick.Client
-	engine *poller.Engine
+	engine *engine.Engine
 }
 
 func newOCE2E(t *testing.T, drop bool) *ocE2E {
@@ -34,9 +34,9 @@ func newOCE2E(t *testing.T, drop bool) *ocE2E {
 		lose = func(r *http.Request) bool { return strings.HasSuffix(r.URL.Path, "/gift-cards/placeOrder") }
 	}
 	c, err := oneclick.New(oneclick.Config{BaseURL: srv.URL(), APIKey: api.Secret(srv.APIKey()), Timeout: 10 * time.Second,
-		HTTPClient: &http.Client{Transport: pollertest.Transport(t, lose)}})
+		HTTPClient: &http.Client{Transport: enginetest.Transport(t, lose)}})
 	require.NoError(t, err)
-	e := pollertest.Engine(t, e2eScale, c)
+	e := enginetest.Engine(t, e2eScale, c)
 	return &ocE2E{srv: srv, client: c, engine: e}
 }
 

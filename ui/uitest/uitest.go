@@ -1,4 +1,4 @@
-// Package uitest holds a fake poller.Controller and deterministic demo data
+// Package uitest holds a fake engine.Controller and deterministic demo data
 // for the dashboard's tests, benchmarks and screenshots.
 package uitest
 
@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/orderwatch/orderwatch/api"
-	"github.com/orderwatch/orderwatch/poller"
+	"github.com/orderwatch/orderwatch/engine"
 )
 
 // Epoch is the fixed clock of every fixture.
@@ -20,11 +20,11 @@ func Clock(d time.Duration) func() time.Time {
 	return func() time.Time { return t }
 }
 
-// Controller is a fake poller.Controller that records the calls made to it.
+// Controller is a fake engine.Controller that records the calls made to it.
 type Controller struct {
 	mu        sync.Mutex
-	ch        chan poller.Batch
-	snapshot  []poller.Tracked
+	ch        chan engine.Batch
+	snapshot  []engine.Tracked
 	Refreshed []api.OrderKey
 	Focused   []api.OrderKey
 	Pinned    []api.OrderKey
@@ -33,17 +33,17 @@ type Controller struct {
 }
 
 // NewController returns a fake whose Updates channel has room for n batches.
-func NewController(n int, snapshot ...poller.Tracked) *Controller {
-	return &Controller{ch: make(chan poller.Batch, n), snapshot: snapshot}
+func NewController(n int, snapshot ...engine.Tracked) *Controller {
+	return &Controller{ch: make(chan engine.Batch, n), snapshot: snapshot}
 }
 
 // Send queues a batch for the UI.
-func (c *Controller) Send(b poller.Batch) { c.ch <- b }
+func (c *Controller) Send(b engine.Batch) { c.ch <- b }
 
 // Close ends the update stream.
 func (c *Controller) Close() { close(c.ch) }
 
-func (c *Controller) Updates() <-chan poller.Batch { return c.ch }
+func (c *Controller) Updates() <-chan engine.Batch { return c.ch }
 
 func (c *Controller) Refresh(k api.OrderKey) {
 	c.mu.Lock()
@@ -57,7 +57,7 @@ func (c *Controller) Focus(k api.OrderKey) {
 	c.Focused = append(c.Focused, k)
 }
 
-func (c *Controller) Track(o api.Order, _ poller.Origin) {
+func (c *Controller) Track(o api.Order, _ engine.Origin) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.Tracked = append(c.Tracked, o)
@@ -73,10 +73,10 @@ func (c *Controller) Pin(k api.OrderKey) error {
 	return nil
 }
 
-func (c *Controller) Snapshot() []poller.Tracked {
+func (c *Controller) Snapshot() []engine.Tracked {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return append([]poller.Tracked(nil), c.snapshot...)
+	return append([]engine.Tracked(nil), c.snapshot...)
 }
 
 // Calls returns copies of the recorded calls.
@@ -90,11 +90,11 @@ func (c *Controller) Calls() (refreshed, focused, pinned []api.OrderKey) {
 func ago(d time.Duration) time.Time { return Epoch.Add(-d) }
 
 // tracked wraps an order with deterministic timing.
-func tracked(o api.Order, lastChecked, next time.Duration, hist ...poller.Event) poller.Tracked {
-	t := poller.Tracked{
+func tracked(o api.Order, lastChecked, next time.Duration, hist ...engine.Event) engine.Tracked {
+	t := engine.Tracked{
 		Order:       o,
-		Origin:      poller.OriginDiscovered,
-		Phase:       poller.PhaseForeground,
+		Origin:      engine.OriginDiscovered,
+		Phase:       engine.PhaseForeground,
 		FirstSeen:   o.CreatedAt,
 		LastChecked: ago(lastChecked),
 		History:     hist,
@@ -103,18 +103,18 @@ func tracked(o api.Order, lastChecked, next time.Duration, hist ...poller.Event)
 		t.NextCheck = Epoch.Add(next)
 	}
 	if !o.Status.InFlight() {
-		t.Phase = poller.PhaseDone
+		t.Phase = engine.PhaseDone
 		t.NextCheck = time.Time{}
 	}
 	return t
 }
 
-func ev(at time.Duration, src poller.Source, from, to api.Status, rawFrom, rawTo, note string) poller.Event {
-	return poller.Event{At: ago(at), Source: src, From: from, To: to, RawFrom: rawFrom, RawTo: rawTo, Changed: from != to || rawFrom != rawTo, Note: note}
+func ev(at time.Duration, src engine.Source, from, to api.Status, rawFrom, rawTo, note string) engine.Event {
+	return engine.Event{At: ago(at), Source: src, From: from, To: to, RawFrom: rawFrom, RawTo: rawTo, Changed: from != to || rawFrom != rawTo, Note: note}
 }
 
 // Voucher orders.
-func Vouchers() []poller.Tracked {
+func Vouchers() []engine.Tracked {
 	amazon := api.Order{
 		Provider: api.ProviderOctopus, Vertical: api.VerticalVoucher, ID: "48213", ClientReference: "ow-7f3a9c21",
 		Status: api.StatusDelivered, RawStatus: "DELIVERED", ProductID: "1021", ProductName: "Amazon.com US",
@@ -149,25 +149,25 @@ func Vouchers() []poller.Tracked {
 		Status: api.StatusUnknown, RawStatus: "RECHARGED", ProductID: "1021", ProductName: "Amazon.com US",
 		Denomination: 10, Amount: 10, Currency: "USD", Quantity: 1, CreatedAt: ago(26 * time.Minute),
 	}
-	return []poller.Tracked{
+	return []engine.Tracked{
 		tracked(amazon, 3*time.Minute, 0,
-			ev(4*time.Minute, poller.SourceCreate, "", api.StatusPending, "", "PENDING", ""),
-			ev(3*time.Minute+30*time.Second, poller.SourcePoll, api.StatusPending, api.StatusPending, "PENDING", "PENDING", ""),
-			ev(3*time.Minute, poller.SourceWebhook, api.StatusPending, api.StatusDelivered, "PENDING", "DELIVERED", "order.delivered")),
-		tracked(steam, 5*time.Second, 5*time.Second, ev(40*time.Second, poller.SourceList, "", api.StatusPending, "", "PENDING", "")),
+			ev(4*time.Minute, engine.SourceCreate, "", api.StatusPending, "", "PENDING", ""),
+			ev(3*time.Minute+30*time.Second, engine.SourcePoll, api.StatusPending, api.StatusPending, "PENDING", "PENDING", ""),
+			ev(3*time.Minute, engine.SourceWebhook, api.StatusPending, api.StatusDelivered, "PENDING", "DELIVERED", "order.delivered")),
+		tracked(steam, 5*time.Second, 5*time.Second, ev(40*time.Second, engine.SourceList, "", api.StatusPending, "", "PENDING", "")),
 		tracked(partial, 20*time.Second, 30*time.Second,
-			ev(2*time.Minute, poller.SourceCreate, "", api.StatusPending, "", "PENDING", ""),
-			ev(70*time.Second, poller.SourcePoll, api.StatusPending, api.StatusPartial, "PENDING", "PARTIALLY_DELIVERED", "2 of 5")),
+			ev(2*time.Minute, engine.SourceCreate, "", api.StatusPending, "", "PENDING", ""),
+			ev(70*time.Second, engine.SourcePoll, api.StatusPending, api.StatusPartial, "PENDING", "PARTIALLY_DELIVERED", "2 of 5")),
 		tracked(failed, 8*time.Minute, 0,
-			ev(9*time.Minute, poller.SourceList, "", api.StatusPending, "", "PENDING", ""),
-			ev(8*time.Minute, poller.SourcePoll, api.StatusPending, api.StatusFailed, "PENDING", "FAILED", "refunded 100 TRY")),
+			ev(9*time.Minute, engine.SourceList, "", api.StatusPending, "", "PENDING", ""),
+			ev(8*time.Minute, engine.SourcePoll, api.StatusPending, api.StatusFailed, "PENDING", "FAILED", "refunded 100 TRY")),
 		tracked(odd, 15*time.Second, 60*time.Second,
-			ev(26*time.Minute, poller.SourceList, "", api.StatusUnknown, "", "RECHARGED", "unknown status, still polled")),
+			ev(26*time.Minute, engine.SourceList, "", api.StatusUnknown, "", "RECHARGED", "unknown status, still polled")),
 	}
 }
 
 // Topups returns topup orders, one of them failed and user-fixable.
-func Topups() []poller.Tracked {
+func Topups() []engine.Tracked {
 	ok := api.Order{
 		Provider: api.ProviderOctopus, Vertical: api.VerticalTopup, ID: "77102", ClientReference: "ow-top-0001",
 		Status: api.StatusDelivered, RawStatus: "DELIVERED", ProductID: "501", ProductName: "PUBG Mobile",
@@ -189,14 +189,14 @@ func Topups() []poller.Tracked {
 		VariantName: "GBP 10", Amount: 10, Currency: "GBP", Quantity: 1, CreatedAt: ago(25 * time.Second),
 		InputData: map[string]string{"phone_number": "+447700900123"}, Recipient: "+447700900123",
 	}
-	return []poller.Tracked{
+	return []engine.Tracked{
 		tracked(ok, 5*time.Minute, 0,
-			ev(6*time.Minute, poller.SourceCreate, "", api.StatusPending, "", "PENDING", ""),
-			ev(5*time.Minute, poller.SourcePoll, api.StatusPending, api.StatusDelivered, "PENDING", "DELIVERED", "")),
+			ev(6*time.Minute, engine.SourceCreate, "", api.StatusPending, "", "PENDING", ""),
+			ev(5*time.Minute, engine.SourcePoll, api.StatusPending, api.StatusDelivered, "PENDING", "DELIVERED", "")),
 		tracked(bad, 2*time.Minute, 0,
-			ev(3*time.Minute, poller.SourceCreate, "", api.StatusPending, "", "PENDING", ""),
-			ev(2*time.Minute, poller.SourcePoll, api.StatusPending, api.StatusFailed, "PENDING", "FAILED", "INVALID_PLAYER_ID")),
-		tracked(mobile, 3*time.Second, 2*time.Second, ev(25*time.Second, poller.SourceCreate, "", api.StatusPending, "", "PENDING", "")),
+			ev(3*time.Minute, engine.SourceCreate, "", api.StatusPending, "", "PENDING", ""),
+			ev(2*time.Minute, engine.SourcePoll, api.StatusPending, api.StatusFailed, "PENDING", "FAILED", "INVALID_PLAYER_ID")),
+		tracked(mobile, 3*time.Second, 2*time.Second, ev(25*time.Second, engine.SourceCreate, "", api.StatusPending, "", "PENDING", "")),
 	}
 }
 
@@ -204,7 +204,7 @@ func Topups() []poller.Tracked {
 const LPA = "LPA:1$smdp.example.com$K2-1F7QX-9ZJ3LM"
 
 // ESIMs returns eSIM orders at several install stages.
-func ESIMs() []poller.Tracked {
+func ESIMs() []engine.Tracked {
 	fresh := api.Order{
 		Provider: api.ProviderOctopus, Vertical: api.VerticalESIM, ID: "9031", ClientReference: "ow-esim-01",
 		Status: api.StatusDelivered, RawStatus: "DELIVERED", ProductID: "eu-5gb", ProductName: "Europe 5 GB",
@@ -227,48 +227,48 @@ func ESIMs() []poller.Tracked {
 		VariantName: "7 days", Amount: 6, Currency: "USD", Quantity: 1, CreatedAt: ago(12 * time.Second),
 	}
 	tf := tracked(fresh, 40*time.Second, 20*time.Second,
-		ev(8*time.Minute, poller.SourceCreate, "", api.StatusPending, "", "PENDING", ""),
-		ev(7*time.Minute+50*time.Second, poller.SourcePoll, api.StatusPending, api.StatusDelivered, "PENDING", "DELIVERED", "install: NOT_INSTALLED"))
-	tf.Phase = poller.PhaseInstall
+		ev(8*time.Minute, engine.SourceCreate, "", api.StatusPending, "", "PENDING", ""),
+		ev(7*time.Minute+50*time.Second, engine.SourcePoll, api.StatusPending, api.StatusDelivered, "PENDING", "DELIVERED", "install: NOT_INSTALLED"))
+	tf.Phase = engine.PhaseInstall
 	tf.NextCheck = Epoch.Add(20 * time.Second)
-	return []poller.Tracked{
+	return []engine.Tracked{
 		tf,
-		tracked(active, 29*time.Minute, 0, ev(29*time.Minute, poller.SourcePoll, api.StatusDelivered, api.StatusDelivered, "DELIVERED", "DELIVERED", "install: ACTIVE")),
+		tracked(active, 29*time.Minute, 0, ev(29*time.Minute, engine.SourcePoll, api.StatusDelivered, api.StatusDelivered, "DELIVERED", "DELIVERED", "install: ACTIVE")),
 		tracked(pending, 2*time.Second, 3*time.Second),
 	}
 }
 
 // OrderUpdates wraps snapshots as new-order updates.
-func OrderUpdates(ts []poller.Tracked, isNew bool) poller.Batch {
-	var b poller.Batch
+func OrderUpdates(ts []engine.Tracked, isNew bool) engine.Batch {
+	var b engine.Batch
 	for _, t := range ts {
-		var e *poller.Event
+		var e *engine.Event
 		if n := len(t.History); n > 0 {
 			h := t.History[n-1]
 			e = &h
 		}
-		b = append(b, poller.OrderUpdate{Tracked: t, New: isNew, Event: e})
+		b = append(b, engine.OrderUpdate{Tracked: t, New: isNew, Event: e})
 	}
 	return b
 }
 
 // Status returns the non-order updates of a healthy sandbox.
-func Status() poller.Batch {
-	return poller.Batch{
-		poller.WalletUpdate{Provider: api.ProviderOctopus, At: Epoch, Wallets: []api.Wallet{
+func Status() engine.Batch {
+	return engine.Batch{
+		engine.WalletUpdate{Provider: api.ProviderOctopus, At: Epoch, Wallets: []api.Wallet{
 			{Provider: api.ProviderOctopus, ID: "w-usd-1", Currency: "USD", Balance: 1234.5},
 			{Provider: api.ProviderOctopus, ID: "w-eur-1", Currency: "EUR", Balance: 310},
 		}},
-		poller.BudgetUpdate{Provider: api.ProviderOctopus, PerMinute: 60, Available: 48, UsedLastMin: 12, Got429: 0},
-		poller.WebhookUpdate{Enabled: true, Addr: "127.0.0.1:8089", Received: 3},
-		poller.ListUpdate{Vertical: api.VerticalVoucher, At: ago(4 * time.Second), Pending: 1},
-		poller.ListUpdate{Vertical: api.VerticalTopup, At: ago(9 * time.Second), Pending: 1},
-		poller.ListUpdate{Vertical: api.VerticalESIM, At: ago(14 * time.Second), Pending: 1},
+		engine.BudgetUpdate{Provider: api.ProviderOctopus, PerMinute: 60, Available: 48, UsedLastMin: 12, Got429: 0},
+		engine.WebhookUpdate{Enabled: true, Addr: "127.0.0.1:8089", Received: 3},
+		engine.ListUpdate{Vertical: api.VerticalVoucher, At: ago(4 * time.Second), Pending: 1},
+		engine.ListUpdate{Vertical: api.VerticalTopup, At: ago(9 * time.Second), Pending: 1},
+		engine.ListUpdate{Vertical: api.VerticalESIM, At: ago(14 * time.Second), Pending: 1},
 	}
 }
 
 // Demo is every fixture in one batch: status plus all orders, as new.
-func Demo() poller.Batch {
+func Demo() engine.Batch {
 	b := Status()
 	b = append(b, OrderUpdates(Vouchers(), true)...)
 	b = append(b, OrderUpdates(Topups(), true)...)
@@ -277,12 +277,12 @@ func Demo() poller.Batch {
 }
 
 // Many returns n synthetic voucher orders, ids v000000…, statuses mixed.
-func Many(n int) []poller.Tracked {
+func Many(n int) []engine.Tracked {
 	statuses := []struct {
 		s   api.Status
 		raw string
 	}{{api.StatusPending, "PENDING"}, {api.StatusDelivered, "DELIVERED"}, {api.StatusFailed, "FAILED"}, {api.StatusPartial, "PARTIALLY_DELIVERED"}}
-	out := make([]poller.Tracked, n)
+	out := make([]engine.Tracked, n)
 	for i := range out {
 		st := statuses[i%len(statuses)]
 		if i%7 != 0 {
@@ -294,7 +294,7 @@ func Many(n int) []poller.Tracked {
 			ProductName: fmt.Sprintf("Product %d", i%97), Amount: float64(5 + i%200), Currency: "USD",
 			Quantity: 1 + i%3, DeliveredQuantity: i % 2, CreatedAt: Epoch.Add(-time.Duration(i) * time.Second),
 		}
-		out[i] = poller.Tracked{Order: o, FirstSeen: o.CreatedAt, LastChecked: Epoch.Add(-time.Second), NextCheck: Epoch.Add(5 * time.Second)}
+		out[i] = engine.Tracked{Order: o, FirstSeen: o.CreatedAt, LastChecked: Epoch.Add(-time.Second), NextCheck: Epoch.Add(5 * time.Second)}
 	}
 	return out
 }
@@ -302,7 +302,7 @@ func Many(n int) []poller.Tracked {
 // OneClick returns OneClickDz orders: a partially filled gift card, a
 // delivered internet top-up with its card, a refunded mobile top-up with
 // suggested offers, and an uncertain one.
-func OneClick() []poller.Tracked {
+func OneClick() []engine.Tracked {
 	gift := api.Order{
 		Provider: api.ProviderOneClick, Vertical: api.VerticalGiftCard, ID: "6901616fe9e88196b4eb64b3",
 		ClientReference: "ow-20260514-0a1b2c3d4e", Status: api.StatusPartial, RawStatus: "PARTIALLY_FILLED",
@@ -332,14 +332,14 @@ func OneClick() []poller.Tracked {
 		CreatedAt: ago(20 * time.Minute),
 	}
 	tu := tracked(uncertain, 2*time.Minute, 28*time.Minute,
-		ev(20*time.Minute, poller.SourceCreate, "", api.StatusPending, "", "PENDING", ""),
-		ev(19*time.Minute, poller.SourcePoll, api.StatusProcessing, api.StatusUncertain, "HANDLING", "UNKNOWN_ERROR", ""))
-	tu.Phase = poller.PhaseBackground
+		ev(20*time.Minute, engine.SourceCreate, "", api.StatusPending, "", "PENDING", ""),
+		ev(19*time.Minute, engine.SourcePoll, api.StatusProcessing, api.StatusUncertain, "HANDLING", "UNKNOWN_ERROR", ""))
+	tu.Phase = engine.PhaseBackground
 	tg := tracked(gift, 2*time.Minute+40*time.Second, 0,
-		ev(3*time.Minute, poller.SourceCreate, "", api.StatusProcessing, "", "HANDLING", ""),
-		ev(2*time.Minute+40*time.Second, poller.SourcePoll, api.StatusProcessing, api.StatusPartial, "HANDLING", "PARTIALLY_FILLED", ""))
-	tg.Phase, tg.NextCheck = poller.PhaseDone, time.Time{} // PARTIALLY_FILLED is final at OneClickDz
-	return []poller.Tracked{
+		ev(3*time.Minute, engine.SourceCreate, "", api.StatusProcessing, "", "HANDLING", ""),
+		ev(2*time.Minute+40*time.Second, engine.SourcePoll, api.StatusProcessing, api.StatusPartial, "HANDLING", "PARTIALLY_FILLED", ""))
+	tg.Phase, tg.NextCheck = engine.PhaseDone, time.Time{} // PARTIALLY_FILLED is final at OneClickDz
+	return []engine.Tracked{
 		tg,
 		tracked(internet, 5*time.Minute, 0),
 		tracked(refunded, 3*time.Minute, 0),
@@ -348,10 +348,10 @@ func OneClick() []poller.Tracked {
 }
 
 // OneClickStatus is the OneClickDz side of a healthy sandbox.
-func OneClickStatus() poller.Batch {
-	return poller.Batch{
-		poller.WalletUpdate{Provider: api.ProviderOneClick, At: Epoch, Wallets: []api.Wallet{
+func OneClickStatus() engine.Batch {
+	return engine.Batch{
+		engine.WalletUpdate{Provider: api.ProviderOneClick, At: Epoch, Wallets: []api.Wallet{
 			{Provider: api.ProviderOneClick, ID: "DZD", Currency: "DZD", Balance: 48040}}},
-		poller.BudgetUpdate{Provider: api.ProviderOneClick, PerMinute: 100, Available: 90, UsedLastMin: 10},
+		engine.BudgetUpdate{Provider: api.ProviderOneClick, PerMinute: 100, Available: 90, UsedLastMin: 10},
 	}
 }

@@ -1,0 +1,31 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/orderwatch/orderwatch/commands/bench"
+)
+
+func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] != "poll" {
+		fmt.Fprintln(stderr, "usage: orderwatch bench poll [flags]   (-h for the flags)")
+		return exitBadInput
+	}
+	cfg, err := bench.ParseFlags(args[1:], stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "orderwatch bench poll:", err)
+		return exitBadInput
+	}
+	if _, err := bench.Run(ctx, cfg, stdout); err != nil {
+		fmt.Fprintln(stderr, "orderwatch bench poll:", err)
+		return exitFailure
+	}
+	return exitOK
+}

@@ -1,0 +1,108 @@
+package commands
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/orderwatch/orderwatch/api/sandbox"
+	oneclicksb "github.com/orderwatch/orderwatch/api/sandbox/oneclick"
+)
+
+type sandboxFlags struct {
+	octo   sandbox.Config
+	one    oneclicksb.Config
+	prefix string // of the flag names, for errors
+}
+
+func (s *sandboxFlags) register(fs *flag.FlagSet, prefix string, traffic float64) {
+	s.prefix = prefix
+	fs.Int64Var(&s.octo.Seed, prefix+"seed", 1, "seed for deterministic ids, codes and timings")
+	fs.Float64Var(&s.octo.TimeScale, prefix+"time-scale", 1, "multiply every simulated delay (0.01 = 100x faster)")
+	fs.Float64Var(&s.octo.TrafficPerMinute, prefix+"traffic", traffic, "background orders per minute from other sales channels, per provider (0 = none)")
+	fs.BoolVar(&s.octo.ProductionLimits, prefix+"production-limits", false, "apply production rate limits instead of the sandbox ones")
+	fs.DurationVar(&s.octo.Faults.Latency, prefix+"latency", 0, "added latency per API request")
+	fs.Float64Var(&s.octo.Faults.ServerError, prefix+"fail-5xx", 0, "share of API requests answered 500 (0..1)")
+	fs.Float64Var(&s.octo.Faults.TooMany, prefix+"fail-429", 0, "share of API requests answered 429 (0..1)")
+	fs.Float64Var(&s.octo.Faults.Malformed, prefix+"malformed", 0, "share of API responses with a truncated body (0..1)")
+	fs.Float64Var(&s.octo.Faults.Drop, prefix+"drop", 0, "share of API requests whose connection is dropped (0..1)")
+}
+
+func (s *sandboxFlags) finish() error {
+	for name, v := range map[string]float64{"fail-5xx": s.octo.Faults.ServerError, "fail-429": s.octo.Faults.TooMany,
+		"malformed": s.octo.Faults.Malformed, "drop": s.octo.Faults.Drop} {
+		if v < 0 || v > 1 {
+			return fmt.Errorf("--%s%s %v: want a share between 0 and 1", s.prefix, name, v)
+		}
+	}
+	if s.octo.TimeScale <= 0 {
+		return fmt.Errorf("--%stime-scale %v: want a positive number", s.prefix, s.octo.TimeScale)
+	}
+	if s.octo.TrafficPerMinute < 0 {
+		return fmt.Errorf("--%straffic %v: want 0 or more", s.prefix, s.octo.TrafficPerMinute)
+	}
+	s.one.Seed = s.octo.Seed
+	s.one.TimeScale = s.octo.TimeScale
+	s.one.TrafficPerMinute = s.octo.TrafficPerMinute
+	s.one.Faults = oneclicksb.Faults{Latency: s.octo.Faults.Latency, ServerError: s.octo.Faults.ServerError,
+		TooMany: s.octo.Faults.TooMany, Malformed: s.octo.Faults.Malformed, Drop: s.octo.Faults.Drop}
+	return nil
+}
+
+type common struct {
+	configPath    string
+	debug         string
+	journal       string
+	webhookListen string
+	webhookPublic bool
+	keepFinished  int
+	sb            sandboxFlags
+}
+
+func (c *common) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.configPath, "config", os.Getenv("ORDERWATCH_CONFIG"), "config file (default <config dir>/orderwatch/config.toml)")
+	fs.StringVar(&c.debug, "debug", "", "write debug logs to this file (never to the terminal)")
+	fs.StringVar(&c.journal, "journal", "", "journal file (default <config dir>/orderwatch/journal.db)")
+	fs.StringVar(&c.webhookListen, "webhook-listen", "", "serve the Octopus webhook receiver on HOST:PORT (loopback unless --webhook-public)")
+	fs.BoolVar(&c.webhookPublic, "webhook-public", false, "allow --webhook-listen on a non-loopback address")
+	fs.IntVar(&c.keepFinished, "keep-finished", 500, "finished orders kept visible per vertical (1..100000)")
+	c.sb.register(fs, "sandbox-", 12)
+}
+
+func (c *common) take(args []string) ([]string, error) {
+	fs := flag.NewFlagSet("orderwatch place", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&c.configPath, "config", os.Getenv("ORDERWATCH_CONFIG"), "")
+	fs.StringVar(&c.journal, "journal", "", "")
+	fs.StringVar(&c.debug, "debug", "", "")
+	c.sb.register(fs, "sandbox-", 0)
+	c.keepFinished = 500
+	var mine, rest []string
+	for i := 0; i < len(args); i++ {
+		if args[i] == "--" { // the rest is the command's, untouched
+			rest = append(rest, args[i:]...)
+			break
+		}
+		name, _, hasVal := strings.Cut(strings.TrimLeft(args[i], "-"), "=")
+		f := fs.Lookup(name)
+		if f == nil || !strings.HasPrefix(args[i], "-") {
+			rest = append(rest, args[i])
+			continue
+		}
+		mine = append(mine, args[i])
+		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); hasVal || (ok && b.IsBoolFlag()) {
+			continue
+		}
+		if i+1 >= len(args) {
+			return nil, fmt.Errorf("flag --%s needs a value", name)
+		}
+		i++
+		mine = append(mine, args[i])
+	}
+	if err := fs.Parse(mine); err != nil {
+		return nil, err
+	}
+	return rest, nil
+}

@@ -1,0 +1,571 @@
+package headless
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/orderwatch/orderwatch/api"
+	"github.com/orderwatch/orderwatch/engine"
+)
+
+// Deps are what Place needs. Engine must not be running: Place runs it for
+// the duration of the call (the reference lookup and --wait need it).
+type Deps struct {
+	Engine  *engine.Engine
+	Catalog api.Catalog
+	Placer  api.Placer
+	// Wallets, when set, is asked for balances so an insufficient balance is
+	// caught before sending; nil skips the local check (the server still checks).
+	Wallets func(ctx context.Context) ([]api.Wallet, error)
+}
+
+// Result is the one JSON object `orderwatch place` prints.
+type Result struct {
+	ID                string       `json:"id,omitempty"`
+	Vertical          api.Vertical `json:"vertical"`
+	ClientReference   string       `json:"client_reference"`
+	Status            string       `json:"status"`
+	RawStatus         string       `json:"raw_status,omitempty"`
+	StatusText        string       `json:"status_text,omitempty"`
+	ProductID         string       `json:"product_id,omitempty"`
+	ProductName       string       `json:"product_name,omitempty"`
+	VariantName       string       `json:"variant_name,omitempty"`
+	Amount            float64      `json:"amount"`
+	Currency          string       `json:"currency,omitempty"`
+	Quantity          int          `json:"quantity"`
+	DeliveredQuantity int          `json:"delivered_quantity"`
+	FailureCode       string       `json:"failure_code,omitempty"`
+	FailureReason     string       `json:"failure_reason,omitempty"`
+	IsUserFixable     bool         `json:"is_user_fixable"`
+	Quote             *QuoteJSON   `json:"quote,omitempty"`
+	Vouchers          []VoucherOut `json:"vouchers,omitempty"`
+	ESIM              *ESIMOut     `json:"esim,omitempty"`
+	// OneClickDz: the number topped up, the price of one gift card, what
+	// the balance paid and got back (partial fills), offers after a refund.
+	Recipient       string     `json:"recipient,omitempty"`
+	PricePerCard    float64    `json:"price_per_card,omitempty"`
+	Debited         float64    `json:"debited,omitempty"`
+	Refunded        float64    `json:"refunded,omitempty"`
+	SuggestedOffers []OfferOut `json:"suggested_offers,omitempty"`
+	// Revealed says whether codes are printed in full (--reveal) or masked.
+	Revealed bool `json:"revealed"`
+	// OutcomeUnknown is true when the create's reply was lost and the
+	// reference was not found (yet): the order may or may not exist.
+	OutcomeUnknown bool   `json:"outcome_unknown,omitempty"`
+	Error          string `json:"error,omitempty"`
+	ExitCode       int    `json:"exit_code"`
+}
+
+// QuoteJSON is the price shown before buying.
+type QuoteJSON struct {
+	FaceValue      float64  `json:"face_value"`
+	Discount       float64  `json:"discount"`
+	DiscountPct    float64  `json:"discount_pct"`
+	Total          float64  `json:"total"`
+	TotalPayable   float64  `json:"total_payable"`
+	Currency       string   `json:"currency,omitempty"`
+	WalletCurrency string   `json:"wallet_currency,omitempty"`
+	WalletID       string   `json:"wallet_id,omitempty"`
+	FXRate         float64  `json:"fx_rate,omitempty"`
+	BalanceAfter   *float64 `json:"balance_after,omitempty"`
+}
+
+// VoucherOut is one delivered code, masked unless --reveal.
+type VoucherOut struct {
+	CardNumber string    `json:"card_number,omitempty"`
+	PIN        string    `json:"pin,omitempty"`
+	Serial     string    `json:"serial,omitempty"`
+	ClaimURL   string    `json:"claim_url,omitempty"`
+	ExpiresAt  time.Time `json:"expires_at,omitzero"`
+	Reference  string    `json:"reference,omitempty"`
+}
+
+// OfferOut is a plan OneClickDz suggests after a refused mobile top-up.
+type OfferOut struct {
+	Name     string  `json:"name"`
+	PlanCode string  `json:"plan_code"`
+	Amount   float64 `json:"amount"`
+}
+
+// ESIMOut is a delivered eSIM; the activation code is masked unless --reveal.
+type ESIMOut struct {
+	ICCID            string  `json:"iccid,omitempty"`
+	ActivationCode   string  `json:"activation_code,omitempty"`
+	ActivationStatus string  `json:"activation_status,omitempty"`
+	Installed        bool    `json:"installed"`
+	DataGB           float64 `json:"data_gb,omitempty"`
+	ValidityDays     int     `json:"validity_days,omitempty"`
+}
+
+// flagOf names the flag behind a request field, for error messages.
+func flagOf(field string, o PlaceOptions, inputFlags map[string]string) string {
+	switch field {
+	case "product_id", "vertical", "productId":
+		switch o.Vertical {
+		case api.VerticalMobile:
+			return "--plan"
+		case api.VerticalInternet:
+			return "--type"
+		}
+		return "--product"
+	case "plan_code":
+		return "--plan"
+	case "msisdn", "MSSIDN":
+		return "--phone"
+	case "number":
+		return "--number"
+	case "type":
+		return "--type"
+	case "value":
+		return "--value"
+	case "type_id", "typeId":
+		return "--type-id"
+	case "denomination":
+		return "--denomination"
+	case "amount":
+		return "--amount"
+	case "quantity":
+		return "--quantity"
+	case "category":
+		return "--category"
+	case "email":
+		return "--email"
+	case "client_reference":
+		return "--reference"
+	case "wallet_id":
+		return "--wallet"
+	case "phone":
+		return "--phone"
+	}
+	if k, ok := strings.CutPrefix(field, "input_data."); ok {
+		if f, ok := inputFlags[k]; ok {
+			return f
+		}
+		switch {
+		case strings.Contains(strings.ToLower(k), "player"):
+			return "--player-id"
+		case api.IsPhoneField(k):
+			return "--phone"
+		case strings.EqualFold(k, "server"):
+			return "--server"
+		}
+		return "--input " + k + "=…"
+	}
+	return "--" + field
+}
+
+// Place runs the order flow: validate against the catalogue, quote, check
+// the balance, place exactly once through the engine (journal first), and
+// with --wait follow the order to an outcome. It prints one JSON object on
+// stdout (except for bad input, which is one message on stderr) and returns
+// the exit code.
+func Place(ctx context.Context, deps Deps, o PlaceOptions, stdout, stderr io.Writer) int {
+	fail := func(code int, format string, args ...any) int {
+		fmt.Fprintf(stderr, "orderwatch place %s: "+format+"\n", append([]any{o.Vertical}, args...)...)
+		return code
+	}
+	if deps.Engine == nil || deps.Catalog == nil || deps.Placer == nil {
+		return fail(ExitBadInput, "not configured (no engine, catalogue or placer)")
+	}
+	if !o.Vertical.Valid() {
+		return fail(ExitBadInput, "unknown vertical")
+	}
+	if o.Live && !o.Yes {
+		return fail(ExitBadInput, "this is a LIVE account and the order spends real money: add --yes to confirm (nothing was sent)")
+	}
+	if strings.TrimSpace(o.ProductID) == "" {
+		return fail(ExitBadInput, "--product is required")
+	}
+
+	prod, err := deps.Catalog.Product(ctx, o.Vertical, o.ProductID)
+	if err != nil {
+		switch api.KindOf(err) {
+		case api.KindNotFound, api.KindValidation:
+			return fail(ExitBadInput, "%s %s: unknown product (%v) (nothing was sent)", flagOf("product_id", o, nil), o.ProductID, err)
+		}
+		return fail(ExitFailed, "reading the catalogue: %v (nothing was sent)", err)
+	}
+	req, inputFlags, err := buildRequest(o, &prod)
+	if err != nil {
+		return fail(ExitBadInput, "%v (nothing was sent)", err)
+	}
+	if err := api.ValidateRequest(req, &prod); err != nil {
+		var fe api.FieldErrors
+		if errors.As(err, &fe) {
+			msgs := make([]string, 0, len(fe))
+			for _, e := range fe {
+				msgs = append(msgs, flagOf(e.Field, o, inputFlags)+": "+e.Message)
+			}
+			return fail(ExitBadInput, "%s (nothing was sent)", strings.Join(msgs, "; "))
+		}
+		return fail(ExitBadInput, "%v (nothing was sent)", err)
+	}
+
+	q, err := deps.Placer.Quote(ctx, req)
+	if err != nil {
+		if code, ok := rejectCode(err); ok {
+			return fail(code, "quote refused: %s (nothing was sent)", describeErr(err, o, inputFlags))
+		}
+		return fail(ExitFailed, "quote: %v (nothing was sent)", err)
+	}
+	qj := quoteJSON(q)
+	if deps.Wallets != nil {
+		ws, werr := deps.Wallets(ctx)
+		if werr == nil {
+			if w, ok := pickWallet(ws, req.WalletID, q); ok {
+				qj.WalletID = w.ID
+				after := w.Balance - q.TotalPayable
+				qj.BalanceAfter = &after
+				if err := api.CheckBalance(q, w); err != nil {
+					return fail(ExitBadInput, "--wallet %s: %s (nothing was sent)", w.ID, err.(*api.Error).Message)
+				}
+			} else if req.WalletID != "" {
+				return fail(ExitBadInput, "--wallet %s: no such wallet (nothing was sent)", req.WalletID)
+			}
+		}
+	}
+
+	// The engine resolves lost replies and follows the order: run it for
+	// the rest of the call.
+	runCtx, stop := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer stop()
+	wg.Go(func() { _ = deps.Engine.Run(runCtx) })
+	updates := deps.Engine.Updates()
+
+	placed, perr := deps.Engine.Place(ctx, deps.Placer, req)
+	res := Result{Vertical: o.Vertical, ClientReference: req.ClientReference, Quote: qj, Revealed: o.Reveal,
+		ProductID: req.ProductID, ProductName: prod.Name, Amount: req.Amount, Currency: prod.Currency, Quantity: max(req.Quantity, 1)}
+	if perr != nil {
+		switch {
+		case errors.Is(perr, engine.ErrDuplicatePlace):
+			if placed.ID != "" {
+				fill(&res, placed, o.Reveal)
+			}
+			res.Error = perr.Error()
+			res.ExitCode = ExitBadInput
+			fmt.Fprintf(stderr, "orderwatch place %s: --reference %q was already used from here; nothing was sent\n", o.Vertical, req.ClientReference)
+			return emit(stdout, stderr, res)
+		case api.KindOf(perr) == api.KindOutcomeUnknown && placed.ID == "":
+			res.Status = "unknown"
+			res.OutcomeUnknown = true
+			res.Error = perr.Error()
+			res.ExitCode = ExitUnknown
+			return emit(stdout, stderr, res)
+		case placed.ID == "":
+			if code, ok := rejectCode(perr); ok {
+				return fail(code, "the provider refused the order: %s (nothing was placed)", describeErr(perr, o, inputFlags))
+			}
+			res.Status = "not_placed"
+			res.Error = perr.Error()
+			res.ExitCode = ExitFailed
+			return emit(stdout, stderr, res)
+		}
+		// A lost reply resolved by reference: placed is the order found.
+	}
+	// An order found by reference after a lost reply comes from a list,
+	// which omits codes: fetch the detail once.
+	placed = fetchCodes(ctx, deps.Engine, updates, placed)
+	fill(&res, placed, o.Reveal)
+	if o.Wait && !settled(placed) {
+		final, ok := wait(ctx, deps.Engine, updates, placed.Key(), o.Timeout)
+		if ok {
+			fill(&res, final, o.Reveal)
+		}
+	}
+	res.ExitCode = exitFor(res.status())
+	return emit(stdout, stderr, res)
+}
+
+// status of the result as the normalized value.
+func (r Result) status() api.Status { return api.Status(r.Status) }
+
+func exitFor(s api.Status) int {
+	switch {
+	case s.Success():
+		return ExitDelivered
+	case s.Failure():
+		return ExitFailed
+	case s == api.StatusPartial || s == api.StatusUncertain || s == api.StatusScheduled:
+		return ExitPartial
+	}
+	return ExitPending
+}
+
+// settled: nothing more will happen soon by itself (an Octopus partial may
+// still complete, so it is waited on until the timeout).
+func settled(o api.Order) bool {
+	return o.Status != "" && !o.Status.InFlight()
+}
+
+// wait follows one order through the engine until it settles or timeout.
+func wait(ctx context.Context, e *engine.Engine, updates <-chan engine.Batch, key api.OrderKey, timeout time.Duration) (api.Order, bool) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	last, have := api.Order{}, false
+	check := func() bool {
+		t, ok := e.Get(key)
+		if !ok {
+			return false
+		}
+		last, have = t.Order, true
+		switch t.Phase {
+		case engine.PhaseDone, engine.PhaseInstall, engine.PhaseOnDemand:
+			return t.Order.Status != ""
+		}
+		return settled(t.Order) || t.Order.Status == api.StatusUncertain || t.Order.Status == api.StatusScheduled
+	}
+	if check() {
+		return last, have
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			check()
+			return last, have
+		case _, ok := <-updates:
+			if !ok {
+				check()
+				return last, have
+			}
+			if check() {
+				return last, have
+			}
+		}
+	}
+}
+
+// codesTimeout bounds the detail fetch after a reference lookup.
+const codesTimeout = 10 * time.Second
+
+func missingCodes(o api.Order) bool {
+	switch {
+	case o.Vertical == api.VerticalVoucher && (o.Status == api.StatusDelivered || o.Status == api.StatusPartial) && len(o.Vouchers) == 0:
+		return true
+	case o.Vertical == api.VerticalESIM && o.Status == api.StatusDelivered && (o.ESIM == nil || o.ESIM.ActivationCode == "") &&
+		(o.ESIM == nil || !o.ESIM.Installed):
+		return true
+	}
+	return false
+}
+
+// fetchCodes asks the engine for a fresh detail of an order found by
+// reference when the list left its codes out.
+func fetchCodes(ctx context.Context, e *engine.Engine, updates <-chan engine.Batch, o api.Order) api.Order {
+	if !missingCodes(o) {
+		return o
+	}
+	ctx, cancel := context.WithTimeout(ctx, codesTimeout)
+	defer cancel()
+	e.Refresh(o.Key())
+	for {
+		if t, ok := e.Get(o.Key()); ok && !missingCodes(t.Order) {
+			return t.Order
+		}
+		select {
+		case <-ctx.Done():
+			return o
+		case _, ok := <-updates:
+			if !ok {
+				return o
+			}
+		}
+	}
+}
+
+func buildRequest(o PlaceOptions, p *api.Product) (api.OrderRequest, map[string]string, error) {
+	req := api.OrderRequest{
+		Vertical: o.Vertical, ProductID: o.ProductID, Quantity: o.Quantity, WalletID: strings.TrimSpace(o.WalletID),
+		ClientReference: o.Reference, Email: o.Email, Category: o.Category,
+	}
+	if req.Quantity == 0 {
+		req.Quantity = 1
+	}
+	req.Amount = o.Amount
+	if o.Vertical == api.VerticalVoucher {
+		req.Amount = o.Denomination
+	}
+	if req.ClientReference == "" {
+		req.ClientReference = api.NewClientReference()
+	}
+	flags := map[string]string{}
+	switch o.Vertical {
+	case api.VerticalMobile:
+		req.Recipient, req.Quantity = o.Phone, 1
+		return req, flags, nil
+	case api.VerticalInternet:
+		req.Recipient, req.RecipientType, req.Quantity = o.Number, o.Type, 1
+		return req, flags, nil
+	case api.VerticalGiftCard:
+		req.VariantID = o.TypeID
+		return req, flags, nil
+	case api.VerticalTopup:
+	default:
+		return req, flags, nil
+	}
+	in := map[string]string{}
+	for k, v := range o.Input {
+		in[k] = v
+		flags[k] = "--input " + k + "=…"
+	}
+	put := func(flag, value string, match func(string) bool, what string) error {
+		if value == "" {
+			return nil
+		}
+		for _, f := range p.InputFields {
+			if match(f.Name) {
+				if _, dup := in[f.Name]; dup {
+					return fmt.Errorf("%s and --input %s= both set %s", flag, f.Name, f.Name)
+				}
+				in[f.Name], flags[f.Name] = value, flag
+				return nil
+			}
+		}
+		names := make([]string, 0, len(p.InputFields))
+		for _, f := range p.InputFields {
+			names = append(names, f.Name)
+		}
+		sort.Strings(names)
+		return fmt.Errorf("%s: %s does not take a %s (it takes: %s)", flag, p.Name, what, strings.Join(names, ", "))
+	}
+	if err := put("--player-id", o.PlayerID, func(n string) bool { return strings.Contains(strings.ToLower(n), "player") }, "player id"); err != nil {
+		return req, flags, err
+	}
+	if err := put("--server", o.Server, func(n string) bool { return strings.EqualFold(n, "server") }, "server"); err != nil {
+		return req, flags, err
+	}
+	if err := put("--phone", o.Phone, api.IsPhoneField, "phone number"); err != nil {
+		return req, flags, err
+	}
+	if len(in) > 0 {
+		req.InputData = in
+	}
+	return req, flags, nil
+}
+
+// rejectCode maps a refusal that proves nothing was placed to its exit code.
+func rejectCode(err error) (int, bool) {
+	switch api.KindOf(err) {
+	case api.KindValidation, api.KindInsufficientFunds, api.KindNotFound, api.KindDuplicateReference:
+		return ExitBadInput, true
+	}
+	return 0, false
+}
+
+func describeErr(err error, o PlaceOptions, flags map[string]string) string {
+	var e *api.Error
+	if errors.As(err, &e) && e.Field != "" {
+		msg := e.Message
+		if msg == "" {
+			msg = e.Kind.String()
+		}
+		return flagOf(e.Field, o, flags) + ": " + msg
+	}
+	if errors.As(err, &e) && e.Kind == api.KindInsufficientFunds {
+		return "insufficient balance: " + e.Error()
+	}
+	return err.Error()
+}
+
+func pickWallet(ws []api.Wallet, id string, q api.Quote) (api.Wallet, bool) {
+	if id != "" {
+		for _, w := range ws {
+			if w.ID == id {
+				return w, true
+			}
+		}
+		return api.Wallet{}, false
+	}
+	cur := q.WalletCurrency
+	if cur == "" {
+		cur = q.Currency
+	}
+	for _, w := range ws {
+		if cur != "" && strings.EqualFold(w.Currency, cur) {
+			return w, true
+		}
+	}
+	return api.Wallet{}, false
+}
+
+func quoteJSON(q api.Quote) *QuoteJSON {
+	return &QuoteJSON{FaceValue: q.FaceValue, Discount: q.Discount, DiscountPct: q.DiscountPct, Total: q.Total,
+		TotalPayable: q.TotalPayable, Currency: q.Currency, WalletCurrency: q.WalletCurrency, WalletID: q.WalletID, FXRate: q.FXRate}
+}
+
+func maskIf(reveal bool, s string) string {
+	if reveal {
+		return s
+	}
+	return api.Mask(s)
+}
+
+// fill copies the order into the result; codes are masked unless reveal.
+func fill(r *Result, o api.Order, reveal bool) {
+	r.ID = o.ID
+	if o.ClientReference != "" {
+		r.ClientReference = o.ClientReference
+	}
+	r.Status = string(o.Status)
+	if o.Status == "" {
+		r.Status = string(api.StatusUnknown)
+	}
+	r.RawStatus, r.StatusText = o.RawStatus, o.StatusText
+	if o.ProductID != "" {
+		r.ProductID = o.ProductID
+	}
+	if o.ProductName != "" {
+		r.ProductName = o.ProductName
+	}
+	r.VariantName = o.VariantName
+	if o.Amount != 0 {
+		r.Amount = o.Amount
+	}
+	if o.Currency != "" {
+		r.Currency = o.Currency
+	}
+	if o.Quantity != 0 {
+		r.Quantity = o.Quantity
+	}
+	r.DeliveredQuantity = o.DeliveredQuantity
+	r.FailureCode, r.FailureReason, r.IsUserFixable = o.FailureCode, o.FailureReason, o.UserFixable
+	r.Vouchers = nil
+	for _, v := range o.Vouchers {
+		r.Vouchers = append(r.Vouchers, VoucherOut{CardNumber: maskIf(reveal, v.CardNumber), PIN: maskIf(reveal, v.PIN),
+			Serial: v.Serial, ClaimURL: maskIf(reveal, v.ClaimURL), ExpiresAt: v.ExpiresAt, Reference: v.Reference})
+	}
+	r.Recipient, r.PricePerCard, r.Debited, r.Refunded = o.Recipient, 0, o.Debited, o.Refunded
+	if o.Vertical == api.VerticalGiftCard {
+		r.PricePerCard = o.Denomination
+	}
+	r.SuggestedOffers = nil
+	for _, s := range o.SuggestedOffers {
+		r.SuggestedOffers = append(r.SuggestedOffers, OfferOut{Name: s.Name, PlanCode: s.PlanCode, Amount: s.Amount})
+	}
+	r.ESIM = nil
+	if o.ESIM != nil {
+		r.ESIM = &ESIMOut{ICCID: o.ESIM.ICCID, ActivationCode: maskIf(reveal, o.ESIM.ActivationCode),
+			ActivationStatus: string(o.ESIM.ActivationStatus), Installed: o.ESIM.Installed,
+			DataGB: o.ESIM.DataGB, ValidityDays: o.ESIM.ValidityDays}
+	}
+}
+
+func emit(stdout, stderr io.Writer, r Result) int {
+	b, err := json.Marshal(r)
+	if err != nil {
+		fmt.Fprintf(stderr, "orderwatch place: encoding the result: %v\n", err)
+		return r.ExitCode
+	}
+	if _, err := fmt.Fprintf(stdout, "%s\n", b); err != nil {
+		fmt.Fprintf(stderr, "orderwatch place: writing the result: %v\n", err)
+	}
+	return r.ExitCode
+}

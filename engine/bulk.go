@@ -1,0 +1,309 @@
+package engine
+
+import (
+	"container/heap"
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/orderwatch/orderwatch/api"
+)
+
+// Bulk checks: while a vertical has several in-flight orders in their
+// foreground phase, its list call runs at the foreground cadence and serves
+// as evidence for every tracked order it covers. One request then vouches
+// for hundreds of orders; detail GETs go where the list says something
+// changed. Lists show stored state and may lag (contract §4), so a list
+// never moves an order: it only vouches for an unchanged state or asks for
+// a detail GET.
+//
+// Safety net: a vouched order still gets a detail GET at least once per
+// Policy.VouchFor counted from its last detail GET (topups 30 s, their
+// interval cap, because the topup detail call refreshes the status from
+// upstream and a provider may advance some orders only then, which lists
+// would never show; vouchers and eSIMs 1 min; OneClickDz 30 s), or per
+// background cadence past the horizon, or per silence window for
+// webhook-covered orders. Time, not a count of vouches, bounds staleness.
+
+// maxBulkPages bounds the pages one bulk check reads.
+const maxBulkPages = 4
+
+// bulkPageSize is the largest page each list allows: vouchers limit ≤ 500,
+// topups per_page ≤ 500, eSIM per_page unstated (100 is safe), OneClickDz
+// pageSize ≤ 100.
+func bulkPageSize(v api.Vertical) int {
+	switch v {
+	case api.VerticalVoucher, api.VerticalTopup:
+		return 500
+	}
+	return 100
+}
+
+// listMark places an order in a newest-first list: by creation time when
+// both sides have one, else by numeric id.
+type listMark struct {
+	at time.Time
+	id int64
+	ok bool
+}
+
+func markOf(o api.Order) listMark {
+	id, err := strconv.ParseInt(o.ID, 10, 64)
+	return listMark{at: o.CreatedAt, id: id, ok: err == nil}
+}
+
+// newerThan reports whether m is known to sort before (newer than) old.
+func (m listMark) newerThan(old listMark) bool {
+	if !m.at.IsZero() && !old.at.IsZero() {
+		return m.at.After(old.at)
+	}
+	return m.ok && old.ok && m.id > old.id
+}
+
+// runBulk is one bulk check of vertical v. Octopus lists filter PENDING on
+// the server; OneClickDz lists do not (the client filters a page), so its
+// unfiltered newest-first list is used, whose items carry the full status.
+func (e *Engine) runBulk(ctx context.Context, b *budget, v api.Vertical) {
+	sentAt := e.now()
+	// A PENDING filter hides final states; list-complete verticals want them.
+	filtered := b.provider != api.ProviderOneClick && !e.Policy(v).ListComplete
+	status := ""
+	if filtered {
+		status = e.Policy(v).ListStatus
+	}
+	per := bulkPageSize(v)
+	var items []api.Order
+	var oldest listMark
+	complete := false
+	var err error
+	for page := 1; page <= maxBulkPages; page++ {
+		if page > 1 {
+			if err = e.waitToken(ctx, b); err != nil {
+				break
+			}
+		}
+		var pg api.OrderPage
+		pg, err = b.source.ListOrders(ctx, v, api.ListQuery{Status: status, Page: page, PerPage: per})
+		if err != nil {
+			break
+		}
+		items = append(items, pg.Orders...)
+		if n := len(pg.Orders); n > 0 {
+			oldest = markOf(pg.Orders[n-1])
+		}
+		more := pg.Page.HasMore || pg.Page.TotalPages > page || pg.Page.TotalCount > len(items)
+		if pg.Page == (api.Page{}) {
+			more = len(pg.Orders) >= per // no paging info: a full page may have a next one
+		}
+		if !more || len(pg.Orders) == 0 {
+			complete = true
+			break
+		}
+		// Read on only while it pays: enough tracked orders lie beyond
+		// this page.
+		if e.uncovered(v, oldest) < max(e.bulkMin, 1) {
+			break
+		}
+	}
+	var after []func()
+	e.mu.Lock()
+	now := e.now()
+	b.bulkBusy[v] = false
+	b.bulkDue[v] = now.Add(Jitter(e.Policy(v).Intervals[0], 0.1, e.rnd))
+	if ctx.Err() != nil {
+		e.mu.Unlock()
+		return
+	}
+	if err != nil {
+		e.pauseOn429(b, err, now)
+		e.out.put(ErrorUpdate{Provider: b.provider, Vertical: v, At: now, Err: "list " + string(v) + ": " + err.Error()})
+		if len(items) == 0 {
+			e.mu.Unlock()
+			return
+		}
+		complete = false // what was read still vouches for what it shows
+	}
+	after = e.applyBulkLocked(b, v, items, oldest, complete, filtered, status, sentAt, now)
+	e.mu.Unlock()
+	for _, f := range after {
+		f()
+	}
+	b.poke()
+}
+
+// uncovered counts tracked in-flight orders of v older than the page's
+// oldest item (or not placeable at all).
+func (e *Engine) uncovered(v api.Vertical, oldest listMark) int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	n := 0
+	for k, ent := range e.entries {
+		if k.Vertical == v && ent.t.Order.Status.InFlight() && !markOf(ent.t.Order).newerThan(oldest) {
+			n++
+		}
+	}
+	return n
+}
+
+func (e *Engine) applyBulkLocked(b *budget, v api.Vertical, items []api.Order, oldest listMark, complete, filtered bool,
+	status string, sentAt, now time.Time) []func() {
+	var after []func()
+	listed := make(map[string]api.Order, len(items))
+	for _, o := range items {
+		if o.ID == "" {
+			continue
+		}
+		o.Vertical = v
+		if o.Provider == "" {
+			o.Provider = b.provider
+		}
+		if o.Status == "" {
+			o.Status = api.Normalize(o.Provider, o.RawStatus)
+		}
+		if _, dup := listed[o.ID]; dup {
+			continue // shifted between pages
+		}
+		listed[o.ID] = o
+		if e.cfg.Discover && e.entries[o.Key()] == nil {
+			after = append(after, e.trackLocked(o, OriginDiscovered, SourceList, now)...)
+		}
+	}
+	// Absence says something only about orders the list must show: created
+	// before its snapshot (which may lag the request by ListLag).
+	snapshot := sentAt.Add(-e.listLag)
+	for k, ent := range e.entries {
+		if k.Vertical != v || ent.inflight {
+			continue
+		}
+		cur := ent.t.Order
+		if cur.Status == "" || !cur.Status.InFlight() || ent.t.Phase == PhaseDone || ent.t.Phase == PhaseOnDemand {
+			continue
+		}
+		if ent.lastDetail.After(sentAt) {
+			continue // a detail fresher than the list
+		}
+		lo, shown := listed[k.ID]
+		p := e.Policy(v)
+		switch {
+		case shown && lo.Status == cur.Status && strings.EqualFold(lo.RawStatus, cur.RawStatus):
+			e.vouchLocked(b, ent, now)
+		case shown && p.ListComplete && p.IsFinal(lo.Status) && !(lo.Status == api.StatusPartial && p.PartialEvery > 0):
+			// The list says all there is to say: no detail GET.
+			if ent.queued != nil {
+				heap.Remove(&b.queue, ent.queued.index)
+				ent.queued = nil
+			}
+			after = append(after, e.applyLocked(ent, finalFromList(cur, lo), SourceList, now, false)...)
+		case shown:
+			e.evidenceLocked(b, ent, now) // a new or terminal state
+		case filtered && strings.EqualFold(cur.RawStatus, status) && (complete || markOf(cur).newerThan(oldest)) &&
+			e.createdBefore(ent, snapshot):
+			e.evidenceLocked(b, ent, now) // no longer PENDING
+		}
+	}
+	return after
+}
+
+func (e *Engine) createdBefore(ent *entry, t time.Time) bool {
+	c := ent.t.Order.CreatedAt
+	if c.IsZero() || ent.t.FirstSeen.Before(c) {
+		c = ent.t.FirstSeen
+	}
+	return c.Before(t)
+}
+
+// vouchLocked counts a list showing the order unchanged as a check.
+func (e *Engine) vouchLocked(b *budget, ent *entry, now time.Time) {
+	cur := ent.t.Order
+	ent.t.LastChecked = now
+	ent.attempts++
+	ent.t.History = appendHistory(ent.t.History, Event{At: now, Source: SourceList, From: cur.Status, To: cur.Status,
+		RawFrom: cur.RawStatus, RawTo: cur.RawStatus, Note: "unchanged in the list"})
+	urgent := ent.hookFetch || ent.evidence || ent.boosted || ent.nextSrc != ""
+	if urgent {
+		e.publishLocked(ent, false, nil)
+		return
+	}
+	e.scheduleLocked(ent, now)
+	// The safety net: a detail GET at least once per interval cap.
+	p := e.Policy(cur.Vertical)
+	base := ent.lastDetail
+	if base.IsZero() {
+		base = ent.t.FirstSeen
+	}
+	every := max(p.Floor, p.VouchFor)
+	if p.VouchFor <= 0 && len(p.Intervals) > 0 {
+		every = max(every, p.Intervals[len(p.Intervals)-1])
+	}
+	if ent.t.Phase == PhaseBackground {
+		every = max(every, p.Background)
+	}
+	if ent.t.Webhook {
+		every = max(every, e.silence)
+	}
+	if limit := base.Add(every); ent.t.NextCheck.After(limit) {
+		ent.t.NextCheck = limit
+	}
+	if ent.queued != nil && ent.t.NextCheck.After(now) {
+		// The check it replaces leaves the queue: the budget goes elsewhere.
+		heap.Remove(&b.queue, ent.queued.index)
+		ent.queued = nil
+	}
+	e.publishLocked(ent, false, nil)
+}
+
+// evidenceLocked asks for an immediate, high-priority detail GET (vouchers
+// need it for their codes, eSIMs for the activation code).
+func (e *Engine) evidenceLocked(b *budget, ent *entry, now time.Time) {
+	ent.evidence = true
+	ent.nextSrc = SourceList
+	ent.t.NextCheck = now
+	if ent.queued != nil {
+		ent.queued.prio = e.prioLocked(ent, now)
+		heap.Fix(&b.queue, ent.queued.index)
+	}
+	e.publishLocked(ent, false, nil)
+}
+
+// finalFromList lays a list item's final state over the order we hold, which
+// keeps what lists leave out (input data, the recipient).
+func finalFromList(cur, lo api.Order) api.Order {
+	o := cur.Clone()
+	o.Status, o.RawStatus = lo.Status, lo.RawStatus
+	if lo.StatusText != "" {
+		o.StatusText = lo.StatusText
+	}
+	for _, t := range []struct {
+		dst *time.Time
+		src time.Time
+	}{{&o.CompletedAt, lo.CompletedAt}, {&o.UpdatedAt, lo.UpdatedAt}} {
+		if !t.src.IsZero() {
+			*t.dst = t.src
+		}
+	}
+	if lo.FailureCode != "" || lo.FailureReason != "" {
+		o.FailureCode, o.FailureReason, o.UserFixable = lo.FailureCode, lo.FailureReason, lo.UserFixable
+	}
+	if lo.DeliveredQuantity > o.DeliveredQuantity {
+		o.DeliveredQuantity = lo.DeliveredQuantity
+	}
+	if len(lo.Vouchers) > 0 {
+		o.Vouchers = append([]api.Voucher(nil), lo.Vouchers...)
+	}
+	if len(lo.SuggestedOffers) > 0 {
+		o.SuggestedOffers = append([]api.Offer(nil), lo.SuggestedOffers...)
+	}
+	for _, f := range []struct {
+		dst *float64
+		src float64
+	}{{&o.Debited, lo.Debited}, {&o.Refunded, lo.Refunded}, {&o.Amount, lo.Amount}} {
+		if f.src != 0 {
+			*f.dst = f.src
+		}
+	}
+	if lo.TransactionID != "" {
+		o.TransactionID = lo.TransactionID
+	}
+	return o
+}

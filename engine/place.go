@@ -1,0 +1,369 @@
+package engine
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/orderwatch/orderwatch/api"
+)
+
+// absentAfter is how long after an intent a "not found" lookup is trusted: a
+// create that timed out on our side may still land on the server for a while.
+const absentAfter = time.Minute
+
+// reconcileEvery is the retry cadence of unresolved intents.
+const reconcileEvery = time.Minute
+
+// lookupTries bounds the reference lookups inside one Place call.
+const lookupTries = 4
+
+func summarize(r api.OrderRequest) string {
+	var parts []string
+	add := func(k, v string) {
+		if v != "" {
+			parts = append(parts, k+"="+v)
+		}
+	}
+	add("product", r.ProductID)
+	add("variant", r.VariantID)
+	if r.Amount != 0 {
+		add("amount", fmt.Sprintf("%g", r.Amount))
+	}
+	if r.Quantity != 0 {
+		add("qty", fmt.Sprint(r.Quantity))
+	}
+	add("wallet", r.WalletID)
+	add("category", r.Category)
+	add("recipient", r.Recipient)
+	add("recipient_type", r.RecipientType)
+	return strings.Join(parts, " ")
+}
+
+// Request reads back what summarize wrote: enough to recognise the order in
+// a provider's list when the provider has no reference field (gift cards).
+func (in Intent) Request() api.OrderRequest {
+	r := api.OrderRequest{Vertical: in.Vertical, ClientReference: in.ClientReference}
+	for _, part := range strings.Fields(in.Summary) {
+		k, v, _ := strings.Cut(part, "=")
+		switch k {
+		case "product":
+			r.ProductID = v
+		case "variant":
+			r.VariantID = v
+		case "amount":
+			r.Amount, _ = strconv.ParseFloat(v, 64)
+		case "qty":
+			r.Quantity, _ = strconv.Atoi(v)
+		case "wallet":
+			r.WalletID = v
+		case "category":
+			r.Category = v
+		case "recipient":
+			r.Recipient = v
+		case "recipient_type":
+			r.RecipientType = v
+		}
+	}
+	return r
+}
+
+func newReference() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return "ow-" + hex.EncodeToString(b[:])
+}
+
+func validReference(ref string) error {
+	if len(ref) > 255 {
+		return fmt.Errorf("client reference longer than 255 characters")
+	}
+	for _, c := range []byte(ref) {
+		if c < 0x20 || c > 0x7e {
+			return fmt.Errorf("client reference must be printable ASCII")
+		}
+	}
+	return nil
+}
+
+// definiteReject lists create errors after which no order exists.
+func definiteReject(k api.ErrorKind) bool {
+	switch k {
+	case api.KindValidation, api.KindAuth, api.KindForbidden, api.KindNotFound,
+		api.KindInsufficientFunds, api.KindRateLimited:
+		return true
+	}
+	return false
+}
+
+// Place sends one order exactly once. The intent is journaled before the
+// request leaves; an unknown outcome is resolved by looking the reference up
+// (only the lookup is retried, never the create). An empty ClientReference
+// gets a generated one. Reusing a reference already used here sends nothing
+// and returns ErrDuplicatePlace (with the known order, if any).
+func (e *Engine) Place(ctx context.Context, placer api.Placer, req api.OrderRequest) (api.Order, error) {
+	if placer == nil {
+		return api.Order{}, fmt.Errorf("place: no placer")
+	}
+	v := req.Vertical
+	if !v.Valid() {
+		return api.Order{}, fmt.Errorf("place: unknown vertical %q", v)
+	}
+	b := e.budgets[v.Provider()]
+	if b == nil {
+		return api.Order{}, fmt.Errorf("place: no order source for %s to resolve outcomes", v.Provider().Title())
+	}
+	if req.ClientReference == "" {
+		req.ClientReference = newReference()
+	}
+	ref := req.ClientReference
+	if err := validReference(ref); err != nil {
+		return api.Order{}, fmt.Errorf("place: %w", err)
+	}
+	mk := string(intentKey(v, ref))
+	e.mu.Lock()
+	if e.placing[mk] {
+		e.mu.Unlock()
+		return api.Order{}, fmt.Errorf("place %s ref %q: in flight: %w", v, ref, ErrDuplicatePlace)
+	}
+	if o, ok := e.placed[mk]; ok {
+		e.mu.Unlock()
+		return o.Clone(), fmt.Errorf("place %s ref %q: placed as %s: %w", v, ref, o.ID, ErrDuplicatePlace)
+	}
+	e.placing[mk] = true
+	e.mu.Unlock()
+	defer func() {
+		e.mu.Lock()
+		delete(e.placing, mk)
+		e.mu.Unlock()
+	}()
+
+	now := e.now()
+	if e.journal != nil {
+		if in, ok, err := e.journal.Intent(v, ref); err != nil {
+			return api.Order{}, fmt.Errorf("place: journal: %w", err)
+		} else if ok {
+			var o api.Order
+			if in.OrderID != "" {
+				o = e.knownOrder(api.OrderKey{Vertical: v, ID: in.OrderID}, ref)
+			}
+			return o, fmt.Errorf("place %s ref %q: journal says %s: %w", v, ref, in.State, ErrDuplicatePlace)
+		}
+		if err := e.journal.Begin(Intent{Vertical: v, ClientReference: ref, Summary: summarize(req), Created: now}); err != nil {
+			return api.Order{}, fmt.Errorf("place: journal: %w", err)
+		}
+	}
+
+	o, err := placer.PlaceOrder(ctx, req)
+	if err == nil {
+		if o.ClientReference == "" {
+			o.ClientReference = ref
+		}
+		o.Vertical = v
+		e.recordPlaced(o, SourceCreate)
+		return o, nil
+	}
+	kind := api.KindOf(err)
+	if definiteReject(kind) {
+		e.resolveJournal(v, ref, IntentRejected, "", err.Error())
+		return api.Order{}, err
+	}
+	// The request may have landed: find out by reference, retrying only
+	// the lookup.
+	delay := e.scaled(time.Second)
+	for try := 0; try < lookupTries; try++ {
+		if try > 0 {
+			t := time.NewTimer(delay)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				e.wakeReconcile()
+				return api.Order{}, fmt.Errorf("place %s ref %q: %w (still unresolved: %v)", v, ref, err, ctx.Err())
+			case <-t.C:
+			}
+			delay *= 2
+		}
+		found, st, lerr := e.resolveIntent(ctx, b, v, ref, now)
+		if lerr != nil {
+			continue
+		}
+		switch st {
+		case IntentPlaced:
+			if kind == api.KindDuplicateReference {
+				return found, err
+			}
+			return found, nil
+		case IntentAbsent:
+			return api.Order{}, fmt.Errorf("place %s ref %q: not placed (no order has this reference): %w", v, ref, err)
+		}
+	}
+	e.wakeReconcile()
+	return api.Order{}, fmt.Errorf("place %s ref %q: outcome still unknown, the journal keeps checking the reference: %w", v, ref, err)
+}
+
+// knownOrder returns the tracked state of an order, or a stub.
+func (e *Engine) knownOrder(k api.OrderKey, ref string) api.Order {
+	if t, ok := e.Get(k); ok {
+		return t.Order
+	}
+	return api.Order{Provider: k.Vertical.Provider(), Vertical: k.Vertical, ID: k.ID, ClientReference: ref}
+}
+
+func (e *Engine) resolveJournal(v api.Vertical, ref string, st IntentState, id, errText string) {
+	if e.journal == nil {
+		return
+	}
+	if err := e.journal.Resolve(v, ref, st, id, errText, e.now()); err != nil {
+		e.logf("journal: %v", err)
+		e.out.put(ErrorUpdate{Provider: v.Provider(), Vertical: v, At: e.now(), Err: "journal: " + err.Error()})
+	}
+}
+
+// recordPlaced journals and tracks an order known to exist.
+func (e *Engine) recordPlaced(o api.Order, src Source) {
+	v, ref := o.Vertical, o.ClientReference
+	e.resolveJournal(v, ref, IntentPlaced, o.ID, "")
+	if e.journal != nil && o.Status != "" {
+		_ = e.journal.SetStatus(v, ref, o.Status)
+	}
+	e.mu.Lock()
+	e.placed[string(intentKey(v, ref))] = o.Clone()
+	if b := e.budgets[v.Provider()]; b != nil && e.walletEv > 0 && !b.walletBusy {
+		b.walletDue = e.now() // the wallet was debited
+	}
+	after := e.trackLocked(o, OriginPlaced, src, e.now())
+	e.mu.Unlock()
+	for _, f := range after {
+		f()
+	}
+	e.pokeProvider(v.Provider())
+}
+
+// resolveIntent looks an intent's reference up once. It returns the state it
+// settled on (IntentPending when not yet), or the lookup error.
+func (e *Engine) resolveIntent(ctx context.Context, b *budget, v api.Vertical, ref string, created time.Time) (api.Order, IntentState, error) {
+	if err := e.waitToken(ctx, b); err != nil {
+		return api.Order{}, IntentPending, err
+	}
+	o, found, err := b.source.FindByReference(ctx, v, ref)
+	if err != nil {
+		e.pauseOn429(b, err, e.now())
+		return api.Order{}, IntentPending, err
+	}
+	now := e.now()
+	if found {
+		o.Vertical = v
+		if o.ClientReference == "" {
+			o.ClientReference = ref
+		}
+		e.recordPlaced(o, SourceJournal)
+		e.out.put(JournalUpdate{Vertical: v, ClientReference: ref, State: IntentPlaced, OrderID: o.ID, At: now,
+			Note: "found by reference"})
+		return o, IntentPlaced, nil
+	}
+	if now.Sub(created) < e.scaled(absentAfter) {
+		return api.Order{}, IntentPending, nil
+	}
+	e.resolveJournal(v, ref, IntentAbsent, "", "")
+	e.out.put(JournalUpdate{Vertical: v, ClientReference: ref, State: IntentAbsent, At: now,
+		Note: "never placed: no order has this reference"})
+	return api.Order{}, IntentAbsent, nil
+}
+
+func (e *Engine) wakeReconcile() {
+	select {
+	case e.reconcileWake <- struct{}{}:
+	default:
+	}
+}
+
+// loadJournal tracks pinned orders and placed orders not known finished.
+func (e *Engine) loadJournal(now time.Time) {
+	ins, err := e.journal.Intents()
+	if err != nil {
+		e.out.put(ErrorUpdate{At: now, Err: err.Error()})
+	}
+	pins, perr := e.journal.Pins()
+	if perr != nil {
+		e.out.put(ErrorUpdate{At: now, Err: "journal: " + perr.Error()})
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, in := range ins {
+		if in.State != IntentPlaced || in.OrderID == "" || !in.Vertical.Valid() {
+			continue
+		}
+		if in.Status != "" && !in.Status.InFlight() {
+			continue
+		}
+		e.trackLocked(api.Order{Vertical: in.Vertical, ID: in.OrderID, ClientReference: in.ClientReference}, OriginPlaced, SourceJournal, now)
+		e.placed[string(intentKey(in.Vertical, in.ClientReference))] = api.Order{Provider: in.Vertical.Provider(),
+			Vertical: in.Vertical, ID: in.OrderID, ClientReference: in.ClientReference}
+	}
+	for _, k := range pins {
+		e.trackLocked(api.Order{Vertical: k.Vertical, ID: k.ID}, OriginPinned, SourceJournal, now)
+	}
+}
+
+// reconcileLoop resolves unresolved intents at start and keeps retrying the
+// ones whose lookup failed (never re-sending them).
+func (e *Engine) reconcileLoop(ctx context.Context) {
+	t := time.NewTimer(0)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-e.reconcileWake:
+		}
+		left := e.reconcileOnce(ctx)
+		if left > 0 {
+			t.Reset(e.scaled(reconcileEvery))
+		}
+	}
+}
+
+// reconcileOnce returns how many intents remain unresolved.
+func (e *Engine) reconcileOnce(ctx context.Context) int {
+	ins, err := e.journal.Intents()
+	if err != nil { // not swallowed: shown, and the loop comes back later
+		e.out.put(ErrorUpdate{At: e.now(), Err: "journal: " + err.Error()})
+		return 1
+	}
+	left := 0
+	for _, in := range ins {
+		if in.State != IntentPending || ctx.Err() != nil {
+			continue
+		}
+		e.mu.Lock()
+		busy := e.placing[string(intentKey(in.Vertical, in.ClientReference))]
+		e.mu.Unlock()
+		if busy {
+			left++
+			continue
+		}
+		b := e.budgets[in.Vertical.Provider()]
+		if b == nil {
+			left++
+			continue
+		}
+		_, st, err := e.resolveIntent(ctx, b, in.Vertical, in.ClientReference, in.Created)
+		if err != nil {
+			if ctx.Err() == nil {
+				e.out.put(JournalUpdate{Vertical: in.Vertical, ClientReference: in.ClientReference, State: IntentPending,
+					At: e.now(), Note: "lookup failed, retrying later: " + err.Error()})
+			}
+			left++
+			continue
+		}
+		if st == IntentPending {
+			left++
+		}
+	}
+	return left
+}

@@ -1,0 +1,240 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/orderwatch/orderwatch/api"
+)
+
+// Exit codes of `orderwatch watch`.
+const (
+	ExitDelivered   = 0 // every watched order delivered (or interrupted with nothing pending)
+	ExitFailed      = 1 // some order failed, was refunded or cancelled
+	ExitBadInput    = 2 // a target could not be parsed or found
+	ExitPartial     = 3 // some outcome partial, uncertain or scheduled (none failed)
+	ExitInterrupted = 4 // interrupted or timed out with some order still pending
+)
+
+// WatchLine is one JSON line of watch output. It never carries codes, PINs
+// or activation codes.
+type WatchLine struct {
+	Time              time.Time    `json:"time"`
+	Vertical          api.Vertical `json:"vertical"`
+	ID                string       `json:"id"`
+	ClientReference   string       `json:"client_reference,omitempty"`
+	Status            api.Status   `json:"status"`
+	RawStatus         string       `json:"raw_status"`
+	StatusText        string       `json:"status_text,omitempty"`
+	Source            Source       `json:"source"`
+	From              api.Status   `json:"from,omitempty"`
+	FailureReason     string       `json:"failure_reason,omitempty"`
+	DeliveredQuantity int          `json:"delivered_quantity,omitempty"`
+	Quantity          int          `json:"quantity,omitempty"`
+}
+
+type watchTarget struct {
+	key api.OrderKey
+	ref string // when the target names a client reference
+}
+
+// parseTarget reads "VERTICAL:ID" or "VERTICAL:ref:REFERENCE".
+func parseTarget(s string) (watchTarget, error) {
+	v, rest, ok := strings.Cut(strings.TrimSpace(s), ":")
+	if !ok || strings.TrimSpace(rest) == "" {
+		return watchTarget{}, fmt.Errorf("target %q: want VERTICAL:ID or VERTICAL:ref:REFERENCE", s)
+	}
+	vert, err := api.ParseVertical(v)
+	if err != nil {
+		return watchTarget{}, fmt.Errorf("target %q: %w", s, err)
+	}
+	if r, ok := strings.CutPrefix(rest, "ref:"); ok {
+		if r == "" {
+			return watchTarget{}, fmt.Errorf("target %q: empty reference", s)
+		}
+		return watchTarget{key: api.OrderKey{Vertical: vert}, ref: r}, nil
+	}
+	id := strings.TrimSpace(rest)
+	if strings.ContainsAny(id, " /?#") {
+		return watchTarget{}, fmt.Errorf("target %q: bad order id", s)
+	}
+	return watchTarget{key: api.OrderKey{Vertical: vert, ID: id}}, nil
+}
+
+// settled reports whether a watched order reached an outcome the watch can
+// stop on: done, delivered (an eSIM's install is the customer's pace), or a
+// slow re-check state (uncertain, scheduled).
+func settled(t Tracked) bool {
+	switch t.Phase {
+	case PhaseDone, PhaseInstall, PhaseOnDemand:
+		return t.Order.Status != ""
+	}
+	s := t.Order.Status
+	return s == api.StatusUncertain || s == api.StatusScheduled
+}
+
+// outcomeCode maps settled orders to an exit code.
+func outcomeCode(ts []Tracked) int {
+	code := ExitDelivered
+	for _, t := range ts {
+		switch s := t.Order.Status; {
+		case s.Failure():
+			return ExitFailed
+		case s.Success():
+		default:
+			code = ExitPartial
+		}
+	}
+	return code
+}
+
+// Watch runs the engine (it calls e.Run itself; e must not be running) and
+// prints each status transition of the targets as one JSON line (WatchLine).
+//
+// Targets are "voucher:1234", "topup:9123456", "esim:9302481" or
+// "voucher:ref:REFERENCE"; none means every in-flight order (discovery must be
+// on in the engine's config). With untilTerminal it returns once every target
+// has settled (with no targets: once every vertical was listed and every
+// tracked order settled).
+//
+// Exit codes:
+//
+//	0  all delivered (eSIM: delivered, install not awaited)
+//	1  any failed, refunded or cancelled
+//	2  bad input: a target that cannot be parsed or found (nothing is run for a bad target)
+//	3  some outcome partial, uncertain (UNKNOWN_ERROR) or scheduled (QUEUED), none failed
+//	4  interrupted or timed out (ctx done) with some order still pending
+//
+// Without untilTerminal, Watch runs until ctx is done and returns 4 if any
+// order is still pending then, otherwise the outcome code.
+func Watch(ctx context.Context, e *Engine, targets []string, untilTerminal bool, out io.Writer) (int, error) {
+	var ts []watchTarget
+	for _, s := range targets {
+		t, err := parseTarget(s)
+		if err != nil {
+			return ExitBadInput, err
+		}
+		ts = append(ts, t)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer func() { cancel(); wg.Wait() }()
+	wg.Go(func() { _ = e.Run(ctx) })
+	watched := map[api.OrderKey]bool{}
+	for _, t := range ts {
+		if t.ref != "" {
+			o, err := e.TrackRef(ctx, t.key.Vertical, t.ref)
+			if err != nil {
+				if ctx.Err() != nil {
+					return ExitInterrupted, ctx.Err()
+				}
+				if errors.Is(err, api.ErrNotFound) {
+					return ExitBadInput, err
+				}
+				return ExitInterrupted, err
+			}
+			watched[o.Key()] = true
+			continue
+		}
+		e.Track(api.Order{Vertical: t.key.Vertical, ID: t.key.ID}, OriginNamed)
+		watched[t.key] = true
+	}
+	enc := json.NewEncoder(out)
+	listed := map[api.Vertical]bool{}
+	wantLists := 0
+	for _, b := range e.budgets {
+		wantLists += len(b.verticals)
+	}
+	relevant := func(k api.OrderKey) bool { return len(watched) == 0 || watched[k] }
+	// Print the current state of each target once, then every transition.
+	printed := map[api.OrderKey]bool{}
+	// seen holds the last state printed (or skipped) per order: the exit
+	// code is decided on what was reported, never on a state not yet printed.
+	seen := map[api.OrderKey]Tracked{}
+	done := func() (bool, int) {
+		var all []Tracked
+		if len(watched) > 0 {
+			for k := range watched {
+				t, ok := seen[k]
+				if !ok || !settled(t) {
+					return false, 0
+				}
+				all = append(all, t)
+			}
+			return true, outcomeCode(all)
+		}
+		if e.cfg.Discover && len(listed) < wantLists {
+			return false, 0
+		}
+		for k, t := range seen {
+			if !settled(t) {
+				return false, 0
+			}
+			if printed[k] {
+				all = append(all, t)
+			}
+		}
+		return true, outcomeCode(all)
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			if ok, code := done(); ok {
+				return code, nil
+			}
+			return ExitInterrupted, ctx.Err()
+		case batch, ok := <-e.Updates():
+			if !ok {
+				if fin, code := done(); fin {
+					return code, nil
+				}
+				return ExitInterrupted, ctx.Err()
+			}
+			for _, u := range batch {
+				switch u := u.(type) {
+				case ListUpdate:
+					listed[u.Vertical] = true
+				case OrderUpdate:
+					o := u.Tracked.Order
+					k := o.Key()
+					if u.Removed {
+						delete(seen, k)
+						continue
+					}
+					if !relevant(k) || o.Status == "" {
+						continue
+					}
+					seen[k] = u.Tracked
+					if len(watched) == 0 && !printed[k] && !o.Status.InFlight() && u.Tracked.Origin == OriginDiscovered {
+						continue // finished before we started: not a transition we watched
+					}
+					if u.Event == nil && printed[k] {
+						continue
+					}
+					printed[k] = true
+					line := WatchLine{Time: u.Tracked.LastChecked, Vertical: o.Vertical, ID: o.ID,
+						ClientReference: o.ClientReference, Status: o.Status, RawStatus: o.RawStatus,
+						StatusText: o.StatusText, Source: SourcePoll, FailureReason: o.FailureReason,
+						DeliveredQuantity: o.DeliveredQuantity, Quantity: o.Quantity}
+					if u.Event != nil {
+						line.Time, line.Source, line.From = u.Event.At, u.Event.Source, u.Event.From
+					}
+					if err := enc.Encode(line); err != nil {
+						return ExitInterrupted, fmt.Errorf("watch: write: %w", err)
+					}
+				}
+			}
+			if untilTerminal {
+				if ok, code := done(); ok {
+					return code, nil
+				}
+			}
+		}
+	}
+}
