@@ -9,8 +9,8 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"github.com/orderwatch/orderwatch/api"
-	"github.com/orderwatch/orderwatch/keymap"
 	"github.com/orderwatch/orderwatch/engine"
+	"github.com/orderwatch/orderwatch/keymap"
 )
 
 // --- prompt: the one text input (filter or email); it gets every key. ---

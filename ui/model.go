@@ -12,8 +12,8 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/orderwatch/orderwatch/api"
-	"github.com/orderwatch/orderwatch/keymap"
 	"github.com/orderwatch/orderwatch/engine"
+	"github.com/orderwatch/orderwatch/keymap"
 	"github.com/orderwatch/orderwatch/ui/orderform"
 )
 

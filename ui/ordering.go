@@ -8,8 +8,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/orderwatch/orderwatch/api"
-	"github.com/orderwatch/orderwatch/keymap"
 	"github.com/orderwatch/orderwatch/engine"
+	"github.com/orderwatch/orderwatch/keymap"
 	"github.com/orderwatch/orderwatch/ui/orderform"
 )
 

@@ -6,8 +6,8 @@ import (
 	"testing"
 
 	"github.com/orderwatch/orderwatch/api"
-	"github.com/orderwatch/orderwatch/keymap"
 	"github.com/orderwatch/orderwatch/engine"
+	"github.com/orderwatch/orderwatch/keymap"
 	"github.com/orderwatch/orderwatch/ui/uitest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
