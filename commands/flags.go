@@ -7,12 +7,12 @@ import (
 	"os"
 	"strings"
 
-	"github.com/orderwatch/orderwatch/api/sandbox"
+	octosb "github.com/orderwatch/orderwatch/api/sandbox/octopus"
 	oneclicksb "github.com/orderwatch/orderwatch/api/sandbox/oneclick"
 )
 
 type sandboxFlags struct {
-	octo   sandbox.Config
+	octo   octosb.Config
 	one    oneclicksb.Config
 	prefix string // of the flag names, for errors
 }

@@ -1,9 +1,10 @@
 package ui
 
 import (
-	tea "charm.land/bubbletea/v2"
 	"math/rand/v2"
 	"testing"
+
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/orderwatch/orderwatch/api"
 	"github.com/orderwatch/orderwatch/engine"

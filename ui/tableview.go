@@ -3,8 +3,9 @@ package ui
 import (
 	"strings"
 
-	"github.com/charmbracelet/x/ansi"
 	"time"
+
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/orderwatch/orderwatch/engine"
 )

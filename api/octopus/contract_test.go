@@ -11,16 +11,16 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/orderwatch/orderwatch/api"
-	"github.com/orderwatch/orderwatch/api/sandbox"
+	octosb "github.com/orderwatch/orderwatch/api/sandbox/octopus"
 )
 
 // Contract tests: the client against the embedded sandbox (api/sandbox),
 // with the documentation's example values and the sandbox's magic inputs
-// (api/sandbox/MAGIC.md). Simulated delays run 1000x faster.
+// (api/sandbox/octopus/MAGIC.md). Simulated delays run 1000x faster.
 
 const contractScale = 0.001
 
-func startSandbox(t *testing.T, cfg sandbox.Config, mod ...func(*Config)) (*sandbox.Server, *Client) {
+func startSandbox(t *testing.T, cfg octosb.Config, mod ...func(*Config)) (*octosb.Server, *Client) {
 	t.Helper()
 	if cfg.TimeScale == 0 {
 		cfg.TimeScale = contractScale
@@ -28,7 +28,7 @@ func startSandbox(t *testing.T, cfg sandbox.Config, mod ...func(*Config)) (*sand
 	if cfg.Seed == 0 {
 		cfg.Seed = 7
 	}
-	srv, err := sandbox.New(cfg)
+	srv, err := octosb.New(cfg)
 	require.NoError(t, err)
 	require.NoError(t, srv.Start())
 	t.Cleanup(func() { _ = srv.Close() })
@@ -61,7 +61,7 @@ func waitOrder(t *testing.T, c *Client, v api.Vertical, id string, cond func(api
 }
 
 func TestContractReferenceAndCatalog(t *testing.T) {
-	_, c := startSandbox(t, sandbox.Config{})
+	_, c := startSandbox(t, octosb.Config{})
 	ctx := context.Background()
 
 	countries, err := c.Countries(ctx)
@@ -217,7 +217,7 @@ func TestContractReferenceAndCatalog(t *testing.T) {
 }
 
 func TestContractVoucherOrders(t *testing.T) {
-	_, c := startSandbox(t, sandbox.Config{})
+	_, c := startSandbox(t, octosb.Config{})
 	ctx := context.Background()
 
 	o, err := c.PlaceOrder(ctx, api.OrderRequest{Vertical: api.VerticalVoucher, ProductID: "1001", Amount: 50, Quantity: 3,
@@ -267,7 +267,7 @@ func TestContractVoucherOrders(t *testing.T) {
 }
 
 func TestContractTopupMagicFailureRefunds(t *testing.T) {
-	_, c := startSandbox(t, sandbox.Config{})
+	_, c := startSandbox(t, octosb.Config{})
 	ctx := context.Background()
 	o, err := c.PlaceOrder(ctx, api.OrderRequest{Vertical: api.VerticalTopup, ProductID: "4218", Amount: 0.99,
 		InputData: map[string]string{"player_id": "0000000"}, ClientReference: "ct-topup-bad"})
@@ -307,7 +307,7 @@ func TestContractTopupMagicFailureRefunds(t *testing.T) {
 }
 
 func TestContractESIMDeliveredThenInstalled(t *testing.T) {
-	_, c := startSandbox(t, sandbox.Config{})
+	_, c := startSandbox(t, octosb.Config{})
 	ctx := context.Background()
 	o, err := c.PlaceOrder(ctx, api.OrderRequest{Vertical: api.VerticalESIM, ProductID: "712", Amount: 4.50, ClientReference: "ct-esim-1"})
 	require.NoError(t, err)
@@ -329,7 +329,7 @@ func TestContractESIMDeliveredThenInstalled(t *testing.T) {
 }
 
 func TestContractDuplicateReference(t *testing.T) {
-	_, c := startSandbox(t, sandbox.Config{})
+	_, c := startSandbox(t, octosb.Config{})
 	ctx := context.Background()
 	req := api.OrderRequest{Vertical: api.VerticalVoucher, ProductID: "1001", Amount: 10, Quantity: 1, ClientReference: "ct-dup-1"}
 	first, err := c.PlaceOrder(ctx, req)
@@ -348,7 +348,7 @@ func TestContractDuplicateReference(t *testing.T) {
 }
 
 func TestContractDroppedCreateIsOutcomeUnknown(t *testing.T) {
-	srv, c := startSandbox(t, sandbox.Config{Faults: sandbox.Faults{Drop: 1}})
+	srv, c := startSandbox(t, octosb.Config{Faults: octosb.Faults{Drop: 1}})
 	_, err := c.PlaceOrder(context.Background(), api.OrderRequest{Vertical: api.VerticalVoucher, ProductID: "1001",
 		Amount: 10, Quantity: 1, ClientReference: "ct-drop-1"})
 	assert.Equal(t, api.KindOutcomeUnknown, kindOf(t, err))
@@ -356,7 +356,7 @@ func TestContractDroppedCreateIsOutcomeUnknown(t *testing.T) {
 }
 
 func TestContractShortTokenTTLIsInvisible(t *testing.T) {
-	srv, c := startSandbox(t, sandbox.Config{TokenTTL: 300 * time.Millisecond})
+	srv, c := startSandbox(t, octosb.Config{TokenTTL: 300 * time.Millisecond})
 	ctx := context.Background()
 	deadline := time.Now().Add(1200 * time.Millisecond)
 	calls := 0
@@ -367,11 +367,11 @@ func TestContractShortTokenTTLIsInvisible(t *testing.T) {
 		time.Sleep(40 * time.Millisecond)
 	}
 	st := srv.Stats()
-	assert.Positive(t, st.Requests[sandbox.ClassRefresh], "proactive refreshes happened")
+	assert.Positive(t, st.Requests[octosb.ClassRefresh], "proactive refreshes happened")
 
 	// A client whose clock lags believes its token is fresh: the 401 path
 	// (refresh + one retry) keeps it invisible too, also under concurrency.
-	lagSrv, lag := startSandbox(t, sandbox.Config{TokenTTL: 200 * time.Millisecond},
+	lagSrv, lag := startSandbox(t, octosb.Config{TokenTTL: 200 * time.Millisecond},
 		func(cfg *Config) { cfg.Now = func() time.Time { return time.Now().Add(-time.Hour) } })
 	var wg sync.WaitGroup
 	for i := range 4 {
@@ -389,12 +389,12 @@ func TestContractShortTokenTTLIsInvisible(t *testing.T) {
 	}
 	wg.Wait()
 	st = lagSrv.Stats()
-	assert.Positive(t, st.Requests[sandbox.ClassRefresh], "401s were answered by refreshing")
-	assert.EqualValues(t, 1, st.Requests[sandbox.ClassLogin], "no re-login was needed")
+	assert.Positive(t, st.Requests[octosb.ClassRefresh], "401s were answered by refreshing")
+	assert.EqualValues(t, 1, st.Requests[octosb.ClassLogin], "no re-login was needed")
 }
 
 func TestContractRateLimited(t *testing.T) {
-	_, c := startSandbox(t, sandbox.Config{Limits: &sandbox.Limits{GET: 3}})
+	_, c := startSandbox(t, octosb.Config{Limits: &octosb.Limits{GET: 3}})
 	ctx := context.Background()
 	var err error
 	for range 6 {

@@ -1,3 +1,5 @@
+// Package sandbox runs both providers' sandboxes together (octopus/ and
+// oneclick/ beside it): the default backend and `orderwatch sandbox`.
 package sandbox
 
 import (
@@ -5,20 +7,22 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
+	octosb "github.com/orderwatch/orderwatch/api/sandbox/octopus"
 	oneclicksb "github.com/orderwatch/orderwatch/api/sandbox/oneclick"
 )
 
 // Embedded is both providers' sandboxes running in this process: what `go run .`
 // uses when no credentials are configured, and what `orderwatch sandbox` serves.
 type Embedded struct {
-	Octopus  *Server
+	Octopus  *octosb.Server
 	OneClick *oneclicksb.Server
 }
 
 // StartEmbedded starts both sandboxes on their own loopback ports.
-func StartEmbedded(octo Config, one oneclicksb.Config) (*Embedded, error) {
-	o, err := New(octo)
+func StartEmbedded(octo octosb.Config, one oneclicksb.Config) (*Embedded, error) {
+	o, err := octosb.New(octo)
 	if err != nil {
 		return nil, fmt.Errorf("octopus sandbox: %w", err)
 	}
@@ -62,7 +66,7 @@ func (e *Embedded) Exports(w io.Writer) error {
 
 // RunEmbedded serves both sandboxes, prints their environment and blocks until
 // ctx ends.
-func RunEmbedded(ctx context.Context, octo Config, one oneclicksb.Config, out io.Writer) error {
+func RunEmbedded(ctx context.Context, octo octosb.Config, one oneclicksb.Config, out io.Writer) error {
 	e, err := StartEmbedded(octo, one)
 	if err != nil {
 		return err
@@ -73,4 +77,8 @@ func RunEmbedded(ctx context.Context, octo Config, one oneclicksb.Config, out io
 	}
 	<-ctx.Done()
 	return nil
+}
+
+func shellQuote(v string) string {
+	return "'" + strings.ReplaceAll(v, "'", `'\''`) + "'"
 }

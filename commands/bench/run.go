@@ -13,7 +13,7 @@ import (
 	"github.com/orderwatch/orderwatch/api"
 	"github.com/orderwatch/orderwatch/api/octopus"
 	"github.com/orderwatch/orderwatch/api/oneclick"
-	"github.com/orderwatch/orderwatch/api/sandbox"
+	octosb "github.com/orderwatch/orderwatch/api/sandbox/octopus"
 	oneclicksb "github.com/orderwatch/orderwatch/api/sandbox/oneclick"
 	"github.com/orderwatch/orderwatch/engine"
 )
@@ -151,15 +151,15 @@ func finish(rep Report, start time.Time, out io.Writer) Report {
 // minute a 1,000-order workload would take nine minutes to place. Creates
 // are set-up, not tracking, and have their own class, so lifting them leaves
 // the GET budget under test untouched.
-func prodLimits(cfg Config) *sandbox.Limits {
-	l := sandbox.ProdLimits
+func prodLimits(cfg Config) *octosb.Limits {
+	l := octosb.ProdLimits
 	l.Create = 0
 	return &l
 }
 
 func runOctopus(ctx context.Context, cfg Config, n int, strat Strategy) (Row, error) {
 	row := Row{Provider: api.ProviderOctopus, Size: n, Strategy: strat}
-	sb, err := sandbox.New(sandbox.Config{Seed: cfg.Seed, TimeScale: cfg.TimeScale, ProductionLimits: true,
+	sb, err := octosb.New(octosb.Config{Seed: cfg.Seed, TimeScale: cfg.TimeScale, ProductionLimits: true,
 		Limits: prodLimits(cfg), RateWindow: cfg.rateWindow(), Logf: cfg.Logf})
 	if err != nil {
 		return row, err
@@ -169,7 +169,7 @@ func runOctopus(ctx context.Context, cfg Config, n int, strat Strategy) (Row, er
 	}
 	defer sb.Close()
 	rec := newRecorder()
-	sb.OnTransition(func(t sandbox.Transition) {
+	sb.OnTransition(func(t octosb.Transition) {
 		if t.Field == "status" {
 			rec.add(api.OrderKey{Vertical: api.Vertical(t.Vertical), ID: strconv.FormatInt(t.ID, 10)}, t.To, t.At)
 		}

@@ -6,7 +6,7 @@ import (
 	"strconv"
 
 	"github.com/orderwatch/orderwatch/api"
-	"github.com/orderwatch/orderwatch/api/sandbox"
+	octosb "github.com/orderwatch/orderwatch/api/sandbox/octopus"
 	oneclicksb "github.com/orderwatch/orderwatch/api/sandbox/oneclick"
 )
 
@@ -49,27 +49,27 @@ func octopusWorkload(seed int64, n int) []spec {
 			return api.OrderRequest{Vertical: api.VerticalVoucher, ProductID: prod, Amount: 1, Quantity: qty, ClientReference: ref}
 		}
 		qty := 6 + rng.IntN(35)
-		if qty == sandbox.MagicQtyPartial || qty == sandbox.MagicQtyPartialThenFull {
+		if qty == octosb.MagicQtyPartial || qty == octosb.MagicQtyPartialThenFull {
 			qty++ // partial deliveries are magic inputs: not in the normal mix
 		}
 		s := spec{kind: kindNormal}
 		switch {
 		case i%50 == 23:
 			s.kind = kindSlow
-			s.req = topupMobile("+9198" + sandbox.MagicSlowSuffix)
+			s.req = topupMobile("+9198" + octosb.MagicSlowSuffix)
 		case i%50 == 47:
 			s.kind = kindSlow
-			s.req = api.OrderRequest{Vertical: api.VerticalESIM, ProductID: strconv.Itoa(sandbox.ESIMProductSlow), Amount: 1}
+			s.req = api.OrderRequest{Vertical: api.VerticalESIM, ProductID: strconv.Itoa(octosb.ESIMProductSlow), Amount: 1}
 		case i%25 == 7:
 			s.kind = kindFail
-			s.req = voucher(sandbox.MagicQtyFailed)
+			s.req = voucher(octosb.MagicQtyFailed)
 		case i%25 == 3:
 			s.kind = kindCancel
 			s.req = voucher(qty)
-			ref = sandbox.MagicCancelPrefix + ref
+			ref = octosb.MagicCancelPrefix + ref
 		case i%25 == 19:
 			s.kind = kindFail
-			s.req = topupMobile("+91" + "987" + sandbox.MagicPhoneFailSuffix)
+			s.req = topupMobile("+91" + "987" + octosb.MagicPhoneFailSuffix)
 		case rng.Float64() < 0.55:
 			s.req = voucher(qty)
 		case rng.Float64() < 0.6:
@@ -94,8 +94,8 @@ func topupMobile(phone string) api.OrderRequest {
 func playerID(rng *rand.Rand) string {
 	for {
 		id := strconv.Itoa(10000000 + rng.IntN(1999999999-10000000))
-		if id != sandbox.MagicPlayerFail && id != sandbox.MagicPlayerInstant && !hasSuffix(id, sandbox.MagicSlowSuffix) &&
-			!hasSuffix(id, sandbox.MagicPhoneFailSuffix) {
+		if id != octosb.MagicPlayerFail && id != octosb.MagicPlayerInstant && !hasSuffix(id, octosb.MagicSlowSuffix) &&
+			!hasSuffix(id, octosb.MagicPhoneFailSuffix) {
 			return id
 		}
 	}

@@ -17,14 +17,14 @@ import (
 
 	"github.com/orderwatch/orderwatch/api"
 	"github.com/orderwatch/orderwatch/api/octopus"
-	"github.com/orderwatch/orderwatch/api/sandbox"
+	octosb "github.com/orderwatch/orderwatch/api/sandbox/octopus"
 	"github.com/orderwatch/orderwatch/engine"
 )
 
 const scale = 0.005
 
 type env struct {
-	srv     *sandbox.Server
+	srv     *octosb.Server
 	client  *octopus.Client
 	engine  *engine.Engine
 	journal *engine.Journal
@@ -67,13 +67,13 @@ func (d dropAfterCreate) RoundTrip(r *http.Request) (*http.Response, error) {
 	return nil, errors.New("connection reset by peer")
 }
 
-func newEnv(t *testing.T, cfg sandbox.Config, rt func(http.RoundTripper) http.RoundTripper) *env {
+func newEnv(t *testing.T, cfg octosb.Config, rt func(http.RoundTripper) http.RoundTripper) *env {
 	t.Helper()
 	cfg.TimeScale = scale
 	if cfg.Seed == 0 {
 		cfg.Seed = 5
 	}
-	srv, err := sandbox.New(cfg)
+	srv, err := octosb.New(cfg)
 	require.NoError(t, err)
 	require.NoError(t, srv.Start())
 	t.Cleanup(func() { _ = srv.Close() })
@@ -119,7 +119,7 @@ func (e *env) runOpts(t *testing.T, o PlaceOptions) (int, Result, string) {
 func (e *env) created(v string) int64 { return e.srv.Stats().Orders[v] }
 
 func TestVoucherOfThreeDeliveredMasked(t *testing.T) {
-	e := newEnv(t, sandbox.Config{}, nil)
+	e := newEnv(t, octosb.Config{}, nil)
 	code, res, stderr := e.run(t, "voucher", "--product", "1001", "--denomination", "10", "--quantity", "3", "--reference", "hl-v3")
 	require.Equal(t, ExitDelivered, code, stderr)
 	assert.Equal(t, "delivered", res.Status)
@@ -145,7 +145,7 @@ func TestVoucherOfThreeDeliveredMasked(t *testing.T) {
 }
 
 func TestRevealPrintsCodes(t *testing.T) {
-	e := newEnv(t, sandbox.Config{}, nil)
+	e := newEnv(t, octosb.Config{}, nil)
 	code, res, stderr := e.run(t, "voucher", "--product", "1001", "--denomination", "5", "--quantity", "2", "--reveal")
 	require.Equal(t, ExitDelivered, code, stderr)
 	assert.True(t, res.Revealed)
@@ -158,7 +158,7 @@ func TestRevealPrintsCodes(t *testing.T) {
 }
 
 func TestJSONShape(t *testing.T) {
-	e := newEnv(t, sandbox.Config{}, nil)
+	e := newEnv(t, octosb.Config{}, nil)
 	o, err := ParsePlaceArgs("voucher", []string{"--product", "1001", "--denomination", "5"})
 	require.NoError(t, err)
 	var out bytes.Buffer
@@ -178,7 +178,7 @@ func TestJSONShape(t *testing.T) {
 }
 
 func TestVoucherOfTenPendingThenDeliveredWithWait(t *testing.T) {
-	e := newEnv(t, sandbox.Config{}, nil)
+	e := newEnv(t, octosb.Config{}, nil)
 	code, res, stderr := e.run(t, "voucher", "--product", "1001", "--denomination", "5", "--quantity", "10", "--wait", "--timeout", "30s")
 	require.Equal(t, ExitDelivered, code, stderr)
 	assert.Equal(t, "delivered", res.Status)
@@ -187,7 +187,7 @@ func TestVoucherOfTenPendingThenDeliveredWithWait(t *testing.T) {
 }
 
 func TestPendingWithoutWait(t *testing.T) {
-	e := newEnv(t, sandbox.Config{}, nil)
+	e := newEnv(t, octosb.Config{}, nil)
 	code, res, _ := e.run(t, "voucher", "--product", "1001", "--denomination", "5", "--quantity", "10")
 	assert.Equal(t, ExitPending, code)
 	assert.Equal(t, "pending", res.Status)
@@ -195,7 +195,7 @@ func TestPendingWithoutWait(t *testing.T) {
 }
 
 func TestPendingAtTimeout(t *testing.T) {
-	e := newEnv(t, sandbox.Config{}, nil)
+	e := newEnv(t, octosb.Config{}, nil)
 	// A phone ending in 7777777 stays PENDING for minutes (scaled: ~1 s).
 	code, res, _ := e.run(t, "topup", "--product", "4219", "--amount", "299", "--phone", "+919877777777",
 		"--wait", "--timeout", "100ms")
@@ -204,8 +204,8 @@ func TestPendingAtTimeout(t *testing.T) {
 }
 
 func TestTopupBadPlayerFailsWithReason(t *testing.T) {
-	e := newEnv(t, sandbox.Config{}, nil)
-	code, res, _ := e.run(t, "topup", "--product", "4218", "--amount", "0.99", "--player-id", sandbox.MagicPlayerFail, "--wait")
+	e := newEnv(t, octosb.Config{}, nil)
+	code, res, _ := e.run(t, "topup", "--product", "4218", "--amount", "0.99", "--player-id", octosb.MagicPlayerFail, "--wait")
 	assert.Equal(t, ExitFailed, code)
 	assert.Equal(t, "failed", res.Status)
 	assert.Equal(t, "INVALID_PLAYER_ID", res.FailureCode)
@@ -214,14 +214,14 @@ func TestTopupBadPlayerFailsWithReason(t *testing.T) {
 }
 
 func TestTopupDeliveredAndServerFlag(t *testing.T) {
-	e := newEnv(t, sandbox.Config{}, nil)
+	e := newEnv(t, octosb.Config{}, nil)
 	code, res, stderr := e.run(t, "topup", "--product", "4218", "--amount", "4.99", "--player-id", "51234", "--server", "asia", "--wait", "--timeout", "30s")
 	require.Equal(t, ExitDelivered, code, stderr)
 	assert.Equal(t, "delivered", res.Status)
 }
 
 func TestPartialExitCode(t *testing.T) {
-	e := newEnv(t, sandbox.Config{}, nil)
+	e := newEnv(t, octosb.Config{}, nil)
 	code, res, _ := e.run(t, "voucher", "--product", "1001", "--denomination", "5",
 		"--quantity", "13", "--wait", "--timeout", "3s")
 	assert.Equal(t, ExitPartial, code)
@@ -230,7 +230,7 @@ func TestPartialExitCode(t *testing.T) {
 }
 
 func TestESIMDeliveredActivationMasked(t *testing.T) {
-	e := newEnv(t, sandbox.Config{}, nil)
+	e := newEnv(t, octosb.Config{}, nil)
 	code, res, stderr := e.run(t, "esim", "--product", "712", "--amount", "4.50", "--wait", "--timeout", "30s")
 	require.Equal(t, ExitDelivered, code, stderr)
 	require.NotNil(t, res.ESIM)
@@ -239,7 +239,7 @@ func TestESIMDeliveredActivationMasked(t *testing.T) {
 }
 
 func TestBadInputNothingSent(t *testing.T) {
-	e := newEnv(t, sandbox.Config{}, nil)
+	e := newEnv(t, octosb.Config{}, nil)
 	cases := []struct {
 		args []string
 		flag string
@@ -264,21 +264,21 @@ func TestBadInputNothingSent(t *testing.T) {
 		assert.Empty(t, out.String(), c.args)
 	}
 	st := e.srv.Stats()
-	for _, cl := range []string{sandbox.ClassCreateVoucher, sandbox.ClassCreateTopup, sandbox.ClassCreateESIM,
-		sandbox.ClassChargesVoucher, sandbox.ClassChargesTopup, sandbox.ClassChargesESIM} {
+	for _, cl := range []string{octosb.ClassCreateVoucher, octosb.ClassCreateTopup, octosb.ClassCreateESIM,
+		octosb.ClassChargesVoucher, octosb.ClassChargesTopup, octosb.ClassChargesESIM} {
 		assert.Zero(t, st.Requests[cl], cl)
 	}
 }
 
 func TestLiveNeedsYes(t *testing.T) {
-	e := newEnv(t, sandbox.Config{}, nil)
+	e := newEnv(t, octosb.Config{}, nil)
 	o, err := ParsePlaceArgs("voucher", []string{"--product", "1001", "--denomination", "5"})
 	require.NoError(t, err)
 	o.Live = true
 	code, _, stderr := e.runOpts(t, o)
 	assert.Equal(t, ExitBadInput, code)
 	assert.Contains(t, stderr, "--yes")
-	assert.Zero(t, e.srv.Stats().Requests[sandbox.ClassCreateVoucher])
+	assert.Zero(t, e.srv.Stats().Requests[octosb.ClassCreateVoucher])
 
 	o.Yes = true
 	code, _, stderr = e.runOpts(t, o)
@@ -286,12 +286,12 @@ func TestLiveNeedsYes(t *testing.T) {
 }
 
 func TestInsufficientBalanceCaughtByQuote(t *testing.T) {
-	e := newEnv(t, sandbox.Config{}, nil)
+	e := newEnv(t, octosb.Config{}, nil)
 	// 10 × 2000 USD is more than the 10,000 USD wallet.
 	code, _, stderr := e.run(t, "voucher", "--product", "1101", "--denomination", "2000", "--quantity", "10")
 	assert.Equal(t, ExitBadInput, code)
 	assert.Contains(t, stderr, "balance")
-	assert.Zero(t, e.srv.Stats().Requests[sandbox.ClassCreateVoucher])
+	assert.Zero(t, e.srv.Stats().Requests[octosb.ClassCreateVoucher])
 
 	// Without the local check the server refuses it: still bad input, nothing placed.
 	e.deps.Wallets = nil
@@ -302,7 +302,7 @@ func TestInsufficientBalanceCaughtByQuote(t *testing.T) {
 }
 
 func TestDuplicateReferenceSendsNothing(t *testing.T) {
-	e := newEnv(t, sandbox.Config{}, nil)
+	e := newEnv(t, octosb.Config{}, nil)
 	code, _, stderr := e.run(t, "voucher", "--product", "1001", "--denomination", "5", "--reference", "hl-dup")
 	require.Equal(t, ExitDelivered, code, stderr)
 	e.fresh(t)
@@ -311,17 +311,17 @@ func TestDuplicateReferenceSendsNothing(t *testing.T) {
 	assert.Contains(t, stderr, "--reference")
 	assert.Equal(t, "hl-dup", res.ClientReference)
 	assert.EqualValues(t, 1, e.created("voucher"))
-	assert.EqualValues(t, 1, e.srv.Stats().Requests[sandbox.ClassCreateVoucher], "the second run sent nothing")
+	assert.EqualValues(t, 1, e.srv.Stats().Requests[octosb.ClassCreateVoucher], "the second run sent nothing")
 }
 
 func TestDroppedConnectionAfterCreateFindsTheOneOrder(t *testing.T) {
-	e := newEnv(t, sandbox.Config{}, func(b http.RoundTripper) http.RoundTripper { return dropAfterCreate{base: b} })
+	e := newEnv(t, octosb.Config{}, func(b http.RoundTripper) http.RoundTripper { return dropAfterCreate{base: b} })
 	code, res, stderr := e.run(t, "voucher", "--product", "1001", "--denomination", "20", "--quantity", "3", "--reference", "hl-drop")
 	require.Equal(t, ExitDelivered, code, stderr)
 	assert.Equal(t, "hl-drop", res.ClientReference)
 	assert.Len(t, res.Vouchers, 3, "codes fetched by the detail call after the lookup")
 	assert.EqualValues(t, 1, e.created("voucher"), "exactly one order")
-	assert.EqualValues(t, 1, e.srv.Stats().Requests[sandbox.ClassCreateVoucher], "never re-sent")
+	assert.EqualValues(t, 1, e.srv.Stats().Requests[octosb.ClassCreateVoucher], "never re-sent")
 	found, ok, err := e.client.FindByReference(context.Background(), api.VerticalVoucher, "hl-drop")
 	require.NoError(t, err)
 	require.True(t, ok)
@@ -329,7 +329,7 @@ func TestDroppedConnectionAfterCreateFindsTheOneOrder(t *testing.T) {
 }
 
 func TestOutcomeUnknownWhenNotFound(t *testing.T) {
-	e := newEnv(t, sandbox.Config{}, func(b http.RoundTripper) http.RoundTripper { return dropAfterCreate{base: b, lose: true} })
+	e := newEnv(t, octosb.Config{}, func(b http.RoundTripper) http.RoundTripper { return dropAfterCreate{base: b, lose: true} })
 	code, res, _ := e.run(t, "voucher", "--product", "1001", "--denomination", "5", "--reference", "hl-lost")
 	assert.Equal(t, ExitUnknown, code)
 	assert.True(t, res.OutcomeUnknown)

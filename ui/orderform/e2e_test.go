@@ -12,7 +12,7 @@ import (
 
 	"github.com/orderwatch/orderwatch/api"
 	"github.com/orderwatch/orderwatch/api/octopus"
-	"github.com/orderwatch/orderwatch/api/sandbox"
+	octosb "github.com/orderwatch/orderwatch/api/sandbox/octopus"
 	"github.com/orderwatch/orderwatch/engine"
 	"github.com/orderwatch/orderwatch/engine/enginetest"
 	"github.com/orderwatch/orderwatch/ui/qrterm"
@@ -22,14 +22,14 @@ import (
 const e2eScale = 0.005
 
 type e2e struct {
-	srv    *sandbox.Server
+	srv    *octosb.Server
 	client *octopus.Client
 	engine *engine.Engine
 }
 
 func newE2E(t *testing.T, drop bool) *e2e {
 	t.Helper()
-	srv, err := sandbox.New(sandbox.Config{Seed: 11, TimeScale: e2eScale})
+	srv, err := octosb.New(octosb.Config{Seed: 11, TimeScale: e2eScale})
 	require.NoError(t, err)
 	require.NoError(t, srv.Start())
 	t.Cleanup(func() { _ = srv.Close() })
@@ -152,7 +152,7 @@ func TestE2ETopupBadPlayerFailsAndOffersEditRetry(t *testing.T) {
 	h.press("enter")
 	h.waitStage("details")
 	h.to("input_data.player_id")
-	h.typeText(sandbox.MagicPlayerFail)
+	h.typeText(octosb.MagicPlayerFail)
 	h.to("wallet")
 	h.press("enter")
 	h.waitStage("confirm")
@@ -166,7 +166,7 @@ func TestE2ETopupBadPlayerFailsAndOffersEditRetry(t *testing.T) {
 	assert.Contains(t, v, "edit and retry")
 	h.press("e")
 	h.waitStage("details")
-	assert.Equal(t, sandbox.MagicPlayerFail, *h.m.vals.input("player_id"))
+	assert.Equal(t, octosb.MagicPlayerFail, *h.m.vals.input("player_id"))
 	assert.NotEqual(t, ref, h.m.vals.Reference)
 }
 
@@ -181,7 +181,7 @@ func TestE2EDroppedConnectionEndsWithOneOrderFoundByReference(t *testing.T) {
 	require.True(t, ok, h.view())
 	assert.Equal(t, ref, o.ClientReference)
 	assert.EqualValues(t, 1, x.srv.Stats().Orders["voucher"], "exactly one order")
-	assert.EqualValues(t, 1, x.srv.Stats().Requests[sandbox.ClassCreateVoucher], "sent once")
+	assert.EqualValues(t, 1, x.srv.Stats().Requests[octosb.ClassCreateVoucher], "sent once")
 	found, ok, err := x.client.FindByReference(context.Background(), api.VerticalVoucher, ref)
 	require.NoError(t, err)
 	require.True(t, ok)
@@ -198,6 +198,6 @@ func TestE2ESecondConfirmNeverCreatesSecondOrder(t *testing.T) {
 	h.press("enter")
 	h.waitStage("result")
 	h.press("enter")
-	assert.EqualValues(t, 1, x.srv.Stats().Requests[sandbox.ClassCreateVoucher])
+	assert.EqualValues(t, 1, x.srv.Stats().Requests[octosb.ClassCreateVoucher])
 	assert.EqualValues(t, 1, x.srv.Stats().Orders["voucher"])
 }

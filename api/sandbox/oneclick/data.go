@@ -1,4 +1,4 @@
-package oneclicksb
+package oneclick
 
 // The sandbox's fixed catalogue: the documented examples, plus a few
 // choices marked in MAGIC.md.

@@ -1,4 +1,4 @@
-// Package oneclicksb is an embedded sandbox of the OneClickDz Flexy API v3
+// Package oneclick is an embedded sandbox of the OneClickDz Flexy API v3
 // (contract: shared/api/oneclickdz.md, section 9 "Sandbox does"). It serves
 // every /v3 route on loopback, with the standard envelope (meta and requestId
 // always), a DZD balance that moves, and the provider's documented sandbox
@@ -60,4 +60,4 @@
 //
 // Deterministic for a Seed (ids, card codes, traffic, faults) given the same
 // request sequence; safe for concurrent use; Close stops every goroutine.
-package oneclicksb
+package oneclick

@@ -1,4 +1,4 @@
-package oneclicksb
+package oneclick
 
 import (
 	"fmt"

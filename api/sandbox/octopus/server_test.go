@@ -1,8 +1,7 @@
-package sandbox
+package octopus
 
 import (
 	"bytes"
-	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -485,32 +484,6 @@ func TestTrafficAndCloseLeaveNothingRunning(t *testing.T) {
 	assert.Positive(t, verts[VerticalTopup])
 	mu.Unlock()
 	hs.Close()
-}
-
-func TestRunPrintsExports(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	pr, pw := io.Pipe()
-	done := make(chan error, 1)
-	go func() {
-		done <- Run(ctx, Config{TimeScale: fast}, pw)
-		pw.Close()
-	}()
-	buf := make([]byte, 0, 512)
-	tmp := make([]byte, 512)
-	for strings.Count(string(buf), "\n") < 4 {
-		n, err := pr.Read(tmp)
-		require.NoError(t, err)
-		buf = append(buf, tmp[:n]...)
-	}
-	lines := strings.Split(strings.TrimSpace(string(buf)), "\n")
-	require.Len(t, lines, 4)
-	assert.Regexp(t, `^export OCTOPUS_BASE_URL='http://127\.0\.0\.1:\d+'$`, lines[0])
-	assert.Equal(t, "export OCTOPUS_API_KEY='sandbox-demo-key'", lines[1])
-	assert.Equal(t, "export OCTOPUS_API_SECRET='sandbox-demo-secret'", lines[2])
-	assert.Equal(t, "export OCTOPUS_WEBHOOK_SECRET='sandbox-webhook-secret'", lines[3])
-	cancel()
-	require.NoError(t, <-done)
-	assert.Error(t, Run(context.Background(), Config{Addr: "8.8.8.8:1"}, io.Discard))
 }
 
 // Garbage in gives a JSON 400 everywhere and changes nothing.

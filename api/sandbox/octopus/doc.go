@@ -1,4 +1,4 @@
-// Package sandbox is an embedded, in-memory Octopus Cards API v1 server
+// Package octopus is an embedded, in-memory Octopus Cards API v1 server
 // following shared/api/octopus-cards.md (the "Sandbox does" column of §10).
 // It listens on loopback only, speaks raw HTTP/JSON and never reaches the
 // network: webhooks go only to loopback URLs.
@@ -91,4 +91,4 @@
 //     PENDING after its 60 s wait.
 //
 // All delays above are simulated: multiply by Config.TimeScale.
-package sandbox
+package octopus

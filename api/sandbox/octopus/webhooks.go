@@ -1,4 +1,4 @@
-package sandbox
+package octopus
 
 import (
 	"bytes"
