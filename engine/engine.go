@@ -151,7 +151,7 @@ func New(cfg Config) (*Engine, error) {
 	if pols == nil {
 		pols = DefaultPolicies()
 	}
-	for _, v := range api.AllVerticals {
+	for _, v := range api.Verticals() {
 		p, ok := pols[v]
 		if !ok {
 			p = PolicyFor(v)

@@ -259,7 +259,7 @@ func (e *Engine) webhookOrder(d webhookOrder, now time.Time) {
 	ent.hookFetch = true // before applying: a final status must not get the entry evicted
 	if raw := strings.TrimSpace(d.Status); raw != "" {
 		cur := ent.t.Order
-		st := api.NormalizeOctopus(raw)
+		st := api.Normalize(api.ProviderOctopus, raw)
 		backwards := cur.Status != "" && !cur.Status.InFlight() && st.InFlight()
 		if !backwards && (cur.Status != st || cur.RawStatus != raw || cur.DeliveredQuantity != d.DeliveredQuantity) {
 			o := cur.Clone()

@@ -33,7 +33,8 @@ type Actions interface {
 // Options configure the dashboard.
 type Options struct {
 	Controller engine.Controller
-	// Providers get tabs in this order. Empty means Octopus in SANDBOX mode.
+	// Providers get tabs in this order. Empty means the first registered
+	// provider in SANDBOX mode.
 	Providers []ProviderTabs
 	// ReadOnly removes every dangerous binding (money, order changes).
 	ReadOnly bool
@@ -140,8 +141,8 @@ func New(opts Options) *Model {
 	if opts.Clipboard == nil {
 		opts.Clipboard = tea.SetClipboard
 	}
-	if len(opts.Providers) == 0 {
-		opts.Providers = []ProviderTabs{{Provider: api.ProviderOctopus, Mode: "SANDBOX"}}
+	if ps := api.Providers(); len(opts.Providers) == 0 && len(ps) > 0 {
+		opts.Providers = []ProviderTabs{{Provider: ps[0].ID, Mode: "SANDBOX"}}
 	}
 	m := &Model{
 		opts:   opts,
@@ -177,11 +178,7 @@ func New(opts Options) *Model {
 		m.providers = append(m.providers, p.Provider)
 		verts := p.Verticals
 		if len(verts) == 0 {
-			for _, v := range api.AllVerticals {
-				if v.Provider() == p.Provider {
-					verts = append(verts, v)
-				}
-			}
+			verts = api.VerticalsOf(p.Provider)
 		}
 		for _, v := range verts {
 			if _, dup := m.byVert[v]; dup || !v.Valid() {

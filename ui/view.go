@@ -183,10 +183,7 @@ func providerLabel(p api.Provider, long bool) string {
 	if long {
 		return p.Title() + ":"
 	}
-	if p == api.ProviderOneClick {
-		return "1Click:"
-	}
-	return "Octopus:"
+	return p.Short() + ":"
 }
 
 func (m *Model) infoView() string {
@@ -354,11 +351,7 @@ func (m *Model) statusView() string {
 	var segs []string
 	for _, p := range m.providers {
 		ps := m.prov[p]
-		name := strings.ToUpper(string(p))
-		if p == api.ProviderOneClick {
-			name = "1CLICK"
-		}
-		badge := " " + name + " " + ps.mode + " "
+		badge := " " + p.Badge() + " " + ps.mode + " "
 		if strings.EqualFold(ps.mode, "LIVE") {
 			badge = st.Live.Render(badge)
 		} else {

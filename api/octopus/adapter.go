@@ -641,7 +641,7 @@ func (o Order) ToAPI(v api.Vertical) api.Order {
 		Vertical:          v,
 		ID:                o.ID.String(),
 		ClientReference:   firstText(o.ClientReference, o.ReferenceCode),
-		Status:            api.NormalizeOctopus(string(o.Status)),
+		Status:            Normalize(string(o.Status)),
 		RawStatus:         string(o.Status),
 		StatusText:        string(o.StatusText),
 		ProductID:         o.ProductID.String(),

@@ -26,7 +26,7 @@ const WalletID = "DZD"
 // Order maps a mobile top-up onto the domain model.
 func (m MobileTopup) Order() api.Order {
 	o := api.Order{Provider: api.ProviderOneClick, Vertical: api.VerticalMobile, ID: m.ID, ClientReference: m.Ref,
-		Status: api.NormalizeOneClick(m.Status), RawStatus: m.Status, VariantID: m.PlanCode, VariantName: m.PlanCode,
+		Status: Normalize(m.Status), RawStatus: m.Status, VariantID: m.PlanCode, VariantName: m.PlanCode,
 		Recipient: m.MSISDN, Amount: m.TopupAmount, Debited: m.BalanceAmount, Currency: "DZD", Quantity: 1,
 		CreatedAt: m.CreatedAt, FailureReason: m.RefundMessage, WalletID: WalletID}
 	if o.Status.Success() {
@@ -53,7 +53,7 @@ func (m MobileTopup) Order() api.Order {
 // Order maps an internet top-up; the card code is the first voucher.
 func (t InternetTopup) Order() api.Order {
 	o := api.Order{Provider: api.ProviderOneClick, Vertical: api.VerticalInternet, ID: t.ID, ClientReference: t.Ref,
-		Status: api.NormalizeOneClick(t.Status), RawStatus: t.Status, VariantID: t.Type, VariantName: t.Type,
+		Status: Normalize(t.Status), RawStatus: t.Status, VariantID: t.Type, VariantName: t.Type,
 		Recipient: t.Number, Amount: t.TopupAmount, Currency: "DZD", Quantity: 1, CreatedAt: t.CreatedAt,
 		CompletedAt: t.DateTraitement, WalletID: WalletID}
 	if !t.CardCode.Empty() || t.NumTrans != "" {
@@ -66,7 +66,7 @@ func (t InternetTopup) Order() api.Order {
 // Order maps a gift-card order, with the refund of undelivered cards.
 func (g GiftOrder) Order() api.Order {
 	o := api.Order{Provider: api.ProviderOneClick, Vertical: api.VerticalGiftCard, ID: g.ID,
-		Status: api.NormalizeOneClick(g.Status), RawStatus: g.Status, ProductID: g.Product, VariantID: g.Type,
+		Status: Normalize(g.Status), RawStatus: g.Status, ProductID: g.Product, VariantID: g.Type,
 		Quantity: g.Quantity, DeliveredQuantity: g.FulfilledQuantity, Denomination: g.PricePerCard,
 		Debited: g.FulfilledAmount, Currency: "DZD", CreatedAt: g.Time, WalletID: WalletID}
 	if g.PricePerCard > 0 {
@@ -202,7 +202,7 @@ func matchStatus(o api.Order, want string) bool {
 	if strings.EqualFold(o.RawStatus, want) || strings.EqualFold(string(o.Status), want) {
 		return true
 	}
-	n := api.NormalizeOneClick(want)
+	n := Normalize(want)
 	return n != api.StatusUnknown && n == o.Status
 }
 

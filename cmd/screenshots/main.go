@@ -1,5 +1,7 @@
 // Command screenshots renders the real dashboard views, fed with the fixed
-// demo data, to PNG files: go run ./ui/cmd/screenshots [-out screenshots]
+// demo data of the built-in providers, to PNG files:
+// go run ./cmd/screenshots [-out screenshots]. It is a program, not part of
+// the UI: like the commands, it registers the providers it shows.
 package main
 
 import (
@@ -13,6 +15,8 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/orderwatch/orderwatch/api"
+	_ "github.com/orderwatch/orderwatch/api/octopus"  // registers Octopus Cards
+	_ "github.com/orderwatch/orderwatch/api/oneclick" // registers OneClickDz
 	"github.com/orderwatch/orderwatch/ui"
 	"github.com/orderwatch/orderwatch/ui/screenshot"
 	"github.com/orderwatch/orderwatch/ui/uitest"

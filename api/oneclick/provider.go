@@ -1,0 +1,78 @@
+package oneclick
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/orderwatch/orderwatch/api"
+)
+
+// OneClickDz's names. The constants in package api of the same values are
+// deprecated aliases kept for code not moved behind the registry yet.
+const (
+	ProviderID       api.Provider = "oneclickdz"
+	VerticalMobile   api.Vertical = "mobile"   // mobile top-ups
+	VerticalInternet api.Vertical = "internet" // ADSL / 4G top-ups
+	VerticalGiftCard api.Vertical = "giftcard" // gift cards
+)
+
+func init() { api.RegisterProvider(Info()) }
+
+// Info describes OneClickDz to the rest of the program: its verticals and
+// how the engine tracks each (the Flexy guide polls every 5 s).
+func Info() api.ProviderInfo {
+	// Failed and cancelled are definite everywhere, even if OneClickDz never sends them.
+	definite := []api.Status{api.StatusDelivered, api.StatusRefunded, api.StatusFailed, api.StatusCancelled}
+	track := func(horizon time.Duration, final, recheck []api.Status) api.Tracking {
+		return api.Tracking{
+			Intervals:    []time.Duration{5 * time.Second},
+			Horizon:      horizon,
+			Background:   5 * time.Minute,
+			Final:        final,
+			Recheck:      recheck,
+			RecheckEvery: 30 * time.Minute,
+			RecheckFor:   48 * time.Hour,
+			VouchFor:     30 * time.Second,
+			Discover:     15 * time.Second,
+			ListStatus:   "PENDING",
+			// Lists do not filter on the server, and their items are the
+			// check objects: everything a detail call would say.
+			ListComplete: true,
+			ListPageSize: 100, // pageSize ≤ 100
+		}
+	}
+	return api.ProviderInfo{
+		ID: ProviderID, Title: "OneClickDz", Short: "1Click", Badge: "1CLICK", Order: 20,
+		Verticals: []api.VerticalInfo{
+			{ID: VerticalMobile, Title: "Mobile", Tracking: track(5*time.Minute, definite, []api.Status{api.StatusUncertain})},
+			{ID: VerticalInternet, Title: "Internet", Tracking: track(5*time.Minute, definite, []api.Status{api.StatusScheduled})},
+			{ID: VerticalGiftCard, Title: "Gift cards", Aliases: []string{"giftcards", "gift-card", "gift-cards", "gift_card"},
+				Tracking: track(10*time.Minute, append(slices.Clone(definite), api.StatusPartial), nil)},
+		},
+		Normalize: Normalize,
+	}
+}
+
+// Normalize maps a OneClickDz status (mobile, internet, gift cards). SUCCESS
+// and FAILED appear in some list examples as other spellings of FULFILLED
+// and REFUNDED.
+func Normalize(raw string) api.Status {
+	switch strings.ToUpper(strings.TrimSpace(raw)) {
+	case "PENDING":
+		return api.StatusPending
+	case "HANDLING":
+		return api.StatusProcessing
+	case "FULFILLED", "SUCCESS":
+		return api.StatusDelivered
+	case "PARTIALLY_FILLED":
+		return api.StatusPartial
+	case "REFUNDED", "FAILED":
+		return api.StatusRefunded
+	case "UNKNOWN_ERROR":
+		return api.StatusUncertain
+	case "QUEUED":
+		return api.StatusScheduled
+	}
+	return api.StatusUnknown
+}
