@@ -138,6 +138,10 @@ func openBackend(c *common, discover bool) (*backend, error) {
 	if listen != "" && webhookSecret.Empty() {
 		return nil, errors.New("--webhook-listen needs OCTOPUS_WEBHOOK_SECRET (or octopus.webhook_secret_file)")
 	}
+	var verifiers []api.WebhookVerifier
+	if !webhookSecret.Empty() {
+		verifiers = append(verifiers, octopus.NewWebhooks(webhookSecret))
+	}
 	if err := os.MkdirAll(filepath.Dir(journalPath), 0o700); err != nil {
 		return nil, fmt.Errorf("journal: %w", err)
 	}
@@ -150,7 +154,7 @@ func openBackend(c *common, discover bool) (*backend, error) {
 		return nil, fmt.Errorf("journal %s: %w", journalPath, err)
 	}
 	e, err := engine.New(engine.Config{Sources: b.sources, GETPerMinute: perMin, Journal: j, Discover: discover, KeepFinished: c.keepFinished,
-		WebhookSecret: webhookSecret, WebhookListen: listen, WebhookAllowPublic: c.webhookPublic, Logf: logf})
+		Webhooks: verifiers, WebhookListen: listen, WebhookAllowPublic: c.webhookPublic, Logf: logf})
 	if err != nil {
 		return nil, err
 	}

@@ -45,10 +45,13 @@ const (
 
 // Config configures a Client. Printing it never shows the key or secret.
 type Config struct {
-	BaseURL    string // e.g. https://api.octopuscards.io or http://127.0.0.1:PORT
-	APIKey     api.Secret
-	APISecret  api.Secret
-	HTTPClient *http.Client // optional; its own Timeout, if any, also applies
+	BaseURL   string // e.g. https://api.octopuscards.io or http://127.0.0.1:PORT
+	APIKey    api.Secret
+	APISecret api.Secret
+	// WebhookSecret, when set, lets the client hand out the verifier of
+	// this account's webhooks (WebhookVerifier).
+	WebhookSecret api.Secret
+	HTTPClient    *http.Client // optional; its own Timeout, if any, also applies
 	// Timeout bounds each request, body read included; default 30 s.
 	Timeout time.Duration
 	// Logf receives one line per request (method, path, status, request id,
@@ -68,6 +71,7 @@ type Config struct {
 type Client struct {
 	base       *url.URL
 	creds      *credentials // behind a pointer so printing a Client value shows an address
+	hooks      *Webhooks    // nil without a webhook secret
 	hc         *http.Client
 	timeout    time.Duration
 	logf       func(string, ...any)
@@ -104,6 +108,9 @@ func New(cfg Config) (*Client, error) {
 		now:        cfg.Now,
 		getRetries: cfg.GETRetries,
 		retryBase:  200 * time.Millisecond,
+	}
+	if !cfg.WebhookSecret.Empty() {
+		c.hooks = NewWebhooks(cfg.WebhookSecret)
 	}
 	if c.timeout == 0 {
 		c.timeout = DefaultTimeout

@@ -206,7 +206,7 @@ func runOctopus(ctx context.Context, cfg Config, n int, strat Strategy) (Row, er
 			Logf:         cfg.Logf,
 		}
 		if strat == StrategyWebhooks {
-			ec.WebhookSecret = api.Secret(creds.WebhookSecret)
+			ec.Webhooks = []api.WebhookVerifier{octopus.NewWebhooks(api.Secret(creds.WebhookSecret))}
 			ec.WebhookListen = "127.0.0.1:0"
 		}
 		e, err := engine.New(ec)
