@@ -28,6 +28,10 @@ type ProviderInfo struct {
 	Verticals []VerticalInfo
 	// Normalize maps a raw status of any of its verticals.
 	Normalize func(raw string) Status
+	// WebhookSetup says how to configure its webhook secret, for the
+	// message when webhooks are asked for and none is ("" when it sends
+	// none).
+	WebhookSetup string
 }
 
 // VerticalInfo describes one vertical of a provider.

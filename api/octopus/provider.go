@@ -61,7 +61,8 @@ func Info() api.ProviderInfo {
 			{ID: VerticalTopup, Title: "Topups", Aliases: []string{"topups"}, Tracking: topup},
 			{ID: VerticalESIM, Title: "eSIM", Aliases: []string{"esims"}, Tracking: esim},
 		},
-		Normalize: Normalize,
+		Normalize:    Normalize,
+		WebhookSetup: "OCTOPUS_WEBHOOK_SECRET (or octopus.webhook_secret_file)",
 	}
 }
 
