@@ -24,7 +24,7 @@ const (
 )
 
 func formErr(field, format string, args ...any) error {
-	return &api.Error{Kind: api.KindValidation, Provider: api.ProviderOneClick, Field: field, Message: fmt.Sprintf(format, args...)}
+	return &api.Error{Kind: api.KindValidation, Provider: ProviderID, Field: field, Message: fmt.Sprintf(format, args...)}
 }
 
 // ValidMSISDN checks a mobile number the way the API does: ten digits
