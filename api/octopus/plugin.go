@@ -18,7 +18,7 @@ var (
 // Open opens the configured Octopus Cards account (a zero Account when the
 // configuration has none).
 func Open(c *config.Config, logf func(string, ...any)) (api.Account, error) {
-	o := c.Octopus
+	o := c.Account(ProviderID)
 	if o == nil {
 		return api.Account{}, nil
 	}

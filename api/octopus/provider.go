@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/orderwatch/orderwatch/api"
+	"github.com/orderwatch/orderwatch/api/config"
 )
 
 // Octopus Cards' names. The constants in package api of the same values are
@@ -17,7 +18,14 @@ const (
 	VerticalESIM    api.Vertical = "esim"    // travel eSIMs
 )
 
-func init() { api.RegisterProvider(Info()) }
+func init() {
+	api.RegisterProvider(Info())
+	config.RegisterSection(config.Section{Provider: ProviderID, Title: "Octopus Cards", EnvPrefix: "OCTOPUS_",
+		DefaultURL: DefaultURL, NeedsSecret: true, Webhooks: true})
+}
+
+// DefaultURL is the production API.
+const DefaultURL = "https://api.octopuscards.io"
 
 // backoff is the documented 5, 10, 20, 30, 30… schedule.
 var backoff = []time.Duration{5 * time.Second, 10 * time.Second, 20 * time.Second, 30 * time.Second}

@@ -17,7 +17,7 @@ var (
 // Open opens the configured OneClickDz account (a zero Account when the
 // configuration has none).
 func Open(c *config.Config, logf func(string, ...any)) (api.Account, error) {
-	o := c.OneClick
+	o := c.Account(ProviderID)
 	if o == nil {
 		return api.Account{}, nil
 	}

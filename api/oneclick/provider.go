@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/orderwatch/orderwatch/api"
+	"github.com/orderwatch/orderwatch/api/config"
 )
 
 // OneClickDz's names. The constants in package api of the same values are
@@ -17,7 +18,13 @@ const (
 	VerticalGiftCard api.Vertical = "giftcard" // gift cards
 )
 
-func init() { api.RegisterProvider(Info()) }
+func init() {
+	api.RegisterProvider(Info())
+	config.RegisterSection(config.Section{Provider: ProviderID, Title: "OneClickDz", EnvPrefix: "ONECLICKDZ_", DefaultURL: DefaultURL})
+}
+
+// DefaultURL is the production API.
+const DefaultURL = "https://api.oneclickdz.com"
 
 // Info describes OneClickDz to the rest of the program: its verticals and
 // how the engine tracks each (the Flexy guide polls every 5 s).

@@ -51,9 +51,11 @@ func (e *Embedded) Close() error {
 // credentials had been set in the environment.
 func (e *Embedded) Configure(c *config.Config) {
 	cr := e.Octopus.Credentials()
-	c.Octopus = &config.Octopus{BaseURL: e.Octopus.URL(), APIKey: api.Secret(cr.APIKey), APISecret: api.Secret(cr.APISecret),
-		WebhookSecret: api.Secret(cr.WebhookSecret), GETPerMinute: config.DefaultGETPerMin}
-	c.OneClick = &config.OneClick{BaseURL: e.OneClick.URL(), APIKey: api.Secret(e.OneClick.APIKey()), GETPerMinute: 100}
+	c.Accounts = map[api.Provider]*config.Account{
+		api.ProviderOctopus: {BaseURL: e.Octopus.URL(), APIKey: api.Secret(cr.APIKey), APISecret: api.Secret(cr.APISecret),
+			WebhookSecret: api.Secret(cr.WebhookSecret), GETPerMinute: config.DefaultGETPerMin},
+		api.ProviderOneClick: {BaseURL: e.OneClick.URL(), APIKey: api.Secret(e.OneClick.APIKey()), GETPerMinute: 100},
+	}
 }
 
 // SetWebhook has the sandboxes that send webhooks (Octopus) deliver them to
