@@ -1,61 +1,46 @@
 package api
 
-import (
-	"context"
-	"time"
-)
+import "context"
 
-// A provider's client tells the program what it can do by the interfaces it
-// implements, discovered by type assertion: OrderSource (required: track,
-// look up by reference, list, wallets), Placer (quote and place), Catalog,
-// Notifier, PhoneLookup, LineChecker, IntentRecaller, WebhookSource.
-
-// Account is a provider opened from the configuration.
-type Account struct {
-	// Client is the provider's client; nil when the configuration does not
-	// enable the provider.
-	Client OrderSource
-	// BaseURL decides the badge: loopback or "sandbox-…" is SANDBOX, the
-	// rest LIVE.
-	BaseURL string
-	// GETPerMinute is the account's read budget.
-	GETPerMinute int
+// Quoter prices an order without placing it. The order form holds a Quoter
+// and the engine's journaled place function, never a Placer: it cannot
+// send an order past the journal.
+type Quoter interface {
+	Quote(ctx context.Context, r OrderRequest) (Quote, error)
 }
 
-// PhoneLookup names the products that can top up a phone number.
+// PhoneLookup suggests topup operators for a phone number. A provider that
+// can do this says so by implementing it; callers find it by type assertion.
 type PhoneLookup interface {
-	LookupPhone(ctx context.Context, phone string) ([]PhoneMatch, error)
+	LookupPhone(ctx context.Context, phone string) ([]LookupHit, error)
 }
 
-// PhoneMatch is one product PhoneLookup found.
-type PhoneMatch struct {
+// LookupHit is one operator guess for a phone number.
+type LookupHit struct {
 	ProductID   string
 	Name        string
 	CountryCode string
-	Identified  bool // the operator was identified from the number
+	Identified  bool
 }
 
-// LineChecker checks a line before it is topped up (an internet line's
-// subscriber and offer).
+// LineChecker checks an internet line before it is topped up.
 type LineChecker interface {
 	CheckLine(ctx context.Context, typ, number string) (LineInfo, error)
 }
 
-// LineInfo is what LineChecker found.
+// LineInfo is what a check of an internet line returns.
 type LineInfo struct {
 	NCLI, Offer, Type string
 }
 
-// IntentRecaller is told at start of every placement the journal holds
-// that is not resolved yet, so that a provider whose orders carry no
-// reference can still recognise them (OneClickDz gift cards).
-type IntentRecaller interface {
-	RecallIntent(in Intent) error
-}
-
-// Intent is a placement recorded before its create request left.
-type Intent struct {
-	Request OrderRequest // with its ClientReference
-	Sent    time.Time
-	OrderID string // "" while unknown
+// Capability returns the first of xs that implements T: a provider's
+// optional abilities are found by type assertion, never by its name.
+func Capability[T any](xs ...any) (T, bool) {
+	for _, x := range xs {
+		if t, ok := x.(T); ok {
+			return t, true
+		}
+	}
+	var zero T
+	return zero, false
 }

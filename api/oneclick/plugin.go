@@ -1,18 +1,15 @@
 package oneclick
 
 import (
-	"context"
 	"fmt"
 
 	"github.com/orderwatch/orderwatch/api"
 	"github.com/orderwatch/orderwatch/api/config"
 )
 
-// What the client can do beyond tracking, for the rest of the program.
-var (
-	_ api.LineChecker    = (*Client)(nil)
-	_ api.IntentRecaller = (*Client)(nil)
-)
+// What the client can do beyond tracking, for the rest of the program
+// (linecheck.go: api.LineChecker).
+var _ api.IntentRecaller = (*Client)(nil)
 
 // Open opens the configured OneClickDz account (a zero Account when the
 // configuration has none).
@@ -26,12 +23,6 @@ func Open(c *config.Config, logf func(string, ...any)) (api.Account, error) {
 		return api.Account{}, fmt.Errorf("oneclickdz: %w", err)
 	}
 	return api.Account{Client: cl, BaseURL: o.BaseURL, GETPerMinute: o.GETPerMinute}, nil
-}
-
-// CheckLine checks an internet line (ADSL or 4G) before a top-up.
-func (c *Client) CheckLine(ctx context.Context, typ, number string) (api.LineInfo, error) {
-	r, err := c.InternetCheckNumber(ctx, typ, number)
-	return api.LineInfo{NCLI: r.NCLI, Offer: r.Offre, Type: r.Type}, err
 }
 
 // RecallIntent remembers an unresolved gift-card placement: gift cards carry
