@@ -63,6 +63,9 @@ type RecordError struct {
 	Provider  api.Provider
 	Reference string
 	Why       string
+	// Garbled: the reference itself is damaged (its own checksum failed);
+	// references a byte or two away from it are refused too.
+	Garbled bool
 }
 
 func (e *RecordError) Error() string {
@@ -77,7 +80,8 @@ func (e *RecordError) Unwrap() error { return ErrUnreadableRecord }
 var migrations = []string{
 	// 1: intents keyed by provider and reference (the exactly-once
 	// constraint), pins, and the webhook dedupe set. sum is a checksum of
-	// the row, so a garbled record is named instead of misread.
+	// the row, so a garbled record is named instead of misread; ref_sum
+	// that of the reference alone, to tell whether the reference survived.
 	`CREATE TABLE intents (
 		provider         TEXT NOT NULL,
 		client_reference TEXT NOT NULL,
@@ -90,6 +94,7 @@ var migrations = []string{
 		status           TEXT NOT NULL DEFAULT '',
 		error            TEXT NOT NULL DEFAULT '',
 		sum              TEXT NOT NULL,
+		ref_sum          TEXT NOT NULL,
 		UNIQUE (provider, client_reference)
 	);
 	CREATE TABLE pins (order_key TEXT PRIMARY KEY, pinned_at TEXT NOT NULL);
@@ -464,24 +469,35 @@ func fmtTime(t time.Time) string { return t.UTC().Format(timeLayout) }
 func (in Intent) sum() string {
 	s := strings.Join([]string{string(in.Vertical.Provider()), in.ClientReference, string(in.Vertical), in.Summary,
 		fmtTime(in.Created), fmtTime(in.Updated), string(in.State), in.OrderID, string(in.Status), in.Error}, "\x1f")
-	return strconv.FormatUint(uint64(crc32.ChecksumIEEE([]byte(s))), 16)
+	return crcHex(s)
 }
 
-const intentCols = "provider, client_reference, vertical, summary, created, updated, state, order_id, status, error, sum"
+func crcHex(s string) string { return strconv.FormatUint(uint64(crc32.ChecksumIEEE([]byte(s))), 16) }
+
+const intentCols = "provider, client_reference, vertical, summary, created, updated, state, order_id, status, error, sum, ref_sum"
+
+const intentInsert = `INSERT INTO intents (` + intentCols + `) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)
+	ON CONFLICT (provider, client_reference) DO NOTHING`
+
+func (in Intent) args() []any {
+	return []any{string(in.Vertical.Provider()), in.ClientReference, string(in.Vertical), in.Summary, fmtTime(in.Created),
+		fmtTime(in.Updated), string(in.State), in.OrderID, string(in.Status), in.Error, in.sum(), crcHex(in.ClientReference)}
+}
 
 type scanner interface{ Scan(...any) error }
 
 // scanIntent reads one row; a row that does not check out is a RecordError.
 func scanIntent(r scanner) (Intent, error) {
 	var in Intent
-	var prov, vert, created, updated, state, status, sum string
+	var prov, vert, created, updated, state, status, sum, refSum string
 	if err := r.Scan(&prov, &in.ClientReference, &vert, &in.Summary, &created, &updated, &state, &in.OrderID, &status,
-		&in.Error, &sum); err != nil {
+		&in.Error, &sum, &refSum); err != nil {
 		return in, err
 	}
 	in.Vertical, in.State, in.Status = api.Vertical(vert), IntentState(state), api.Status(status)
 	bad := func(why string) (Intent, error) {
-		return in, &RecordError{Provider: api.Provider(prov), Reference: in.ClientReference, Why: why}
+		return in, &RecordError{Provider: api.Provider(prov), Reference: in.ClientReference, Why: why,
+			Garbled: crcHex(in.ClientReference) != refSum}
 	}
 	var err error
 	if in.Created, err = time.Parse(timeLayout, created); err != nil {
@@ -517,7 +533,7 @@ func (j *Journal) refused(v api.Vertical, ref string) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	for _, re := range j.bad {
-		if re.Provider == v.Provider() && nearlySame(re.Reference, ref) {
+		if re.Provider == v.Provider() && (re.Reference == ref || re.Garbled && nearlySame(re.Reference, ref)) {
 			return re
 		}
 	}
@@ -549,10 +565,7 @@ func (j *Journal) Begin(in Intent) error {
 		return err
 	}
 	in.Updated = in.Created
-	res, err := j.db.Exec(`INSERT INTO intents (`+intentCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?)
-		ON CONFLICT (provider, client_reference) DO NOTHING`,
-		string(in.Vertical.Provider()), in.ClientReference, string(in.Vertical), in.Summary, fmtTime(in.Created),
-		fmtTime(in.Updated), string(in.State), in.OrderID, string(in.Status), in.Error, in.sum())
+	res, err := j.db.Exec(intentInsert, in.args()...)
 	if err != nil {
 		return j.wrap(err)
 	}

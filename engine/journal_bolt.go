@@ -170,10 +170,7 @@ func fillFromLegacy(ins []Intent, pins []legacyPin) func(*sql.Tx) error {
 			}
 			// Two verticals of one provider may share a reference in the
 			// older format: the first one wins, the rest stay in the copy.
-			if _, err := tx.Exec(`INSERT INTO intents (`+intentCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?)
-				ON CONFLICT (provider, client_reference) DO NOTHING`,
-				string(in.Vertical.Provider()), in.ClientReference, string(in.Vertical), in.Summary, fmtTime(in.Created),
-				fmtTime(in.Updated), string(in.State), in.OrderID, string(in.Status), in.Error, in.sum()); err != nil {
+			if _, err := tx.Exec(intentInsert, in.args()...); err != nil {
 				return err
 			}
 		}
