@@ -31,7 +31,7 @@ const boltMagic = 0xED0CDAED
 const BoltImportedSuffix = ".bbolt-imported"
 
 // boltLockWait is how long opening waits for the older format's file lock.
-var boltLockWait = 2 * time.Second
+var boltLockWait = time.Second
 
 func isBoltHeader(head []byte) bool {
 	return len(head) >= 20 && binary.LittleEndian.Uint32(head[16:20]) == boltMagic
@@ -199,7 +199,7 @@ func importBolt(path string) (err error) {
 	if err := checkBolt(path); err != nil {
 		return err
 	}
-	db, err := openBoltLocked(path)
+	db, err := openBoltLocked(path, false)
 	if err != nil {
 		return err
 	}
@@ -232,14 +232,16 @@ func importBolt(path string) (err error) {
 	return nil
 }
 
-func openBoltLocked(path string) (db *bolt.DB, err error) {
+// openBoltLocked opens the older format under its file lock (shared when
+// readOnly), naming the older orderwatch that holds it.
+func openBoltLocked(path string, readOnly bool) (db *bolt.DB, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = jerr(path, fmt.Sprintf("is an older-format journal that is damaged (%v)", r),
 				"run orderwatch journal recover to salvage it, or restore it from a backup")
 		}
 	}()
-	db, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: boltLockWait})
+	db, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: boltLockWait, ReadOnly: readOnly})
 	if errors.Is(err, bolt.ErrTimeout) {
 		return nil, jerr(path, "is locked by an older orderwatch (one from before the shared journal)",
 			"close that dashboard or watch, then run this again: the journal is imported once and shared from then on")

@@ -181,3 +181,49 @@ func TestJournalOneUnreadableRecord(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, ok)
 }
+
+// A truncated older-format file is salvaged from a padded copy: no fault,
+// the records before the cut come back, the old file is kept.
+func TestRecoverTruncatedOlderFormat(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "journal.db")
+	old := openLegacy(t, path)
+	for i := range 40 {
+		require.NoError(t, old.Begin(Intent{Vertical: api.VerticalVoucher, ClientReference: fmt.Sprint("r", i),
+			Summary: strings.Repeat("y", 1500), Created: time.Now()}))
+	}
+	require.NoError(t, old.Close())
+	st, _ := os.Stat(path)
+	require.NoError(t, os.Truncate(path, st.Size()/2))
+	_, err := OpenJournal(path)
+	require.Error(t, err)
+
+	rec, err := RecoverJournal(path, time.Date(2026, 12, 4, 0, 0, 0, 0, time.UTC))
+	require.NoError(t, err)
+	assert.Less(t, rec.Intents, 40)
+	t.Logf("salvaged %d of 40; problems: %v", rec.Intents, rec.Unreadable)
+	_, err = os.Stat(path + ".damaged-20261204T000000Z")
+	require.NoError(t, err)
+	j := openTestJournal(t, path)
+	ins, err := j.Intents()
+	require.NoError(t, err)
+	assert.Len(t, ins, rec.Intents)
+}
+
+// The reconcile loop goes on with the readable intents when one is damaged.
+func TestReconcileSkipsOnlyTheDamagedRecord(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "journal.db")
+	j := openTestJournal(t, path)
+	old := time.Now().Add(-time.Hour)
+	require.NoError(t, j.Begin(Intent{Vertical: api.VerticalTopup, ClientReference: "good", Created: old}))
+	require.NoError(t, j.Begin(Intent{Vertical: api.VerticalTopup, ClientReference: "bad", Created: old}))
+	_, err := j.db.Exec("UPDATE intents SET summary='x' WHERE client_reference='bad'")
+	require.NoError(t, err)
+	f := newFake(api.ProviderOctopus, api.VerticalTopup)
+	f.refs["topup/good"] = api.Order{ID: "500", RawStatus: "PENDING", Status: api.StatusPending}
+	f.set(key(api.VerticalTopup, "500"), always("PENDING"))
+	runEngine(t, Config{Sources: []api.OrderSource{f}, Journal: j, TimeScale: 0.001, WalletEvery: -1})
+	eventually(t, func() bool {
+		in, _, _ := j.Intent(api.VerticalTopup, "good")
+		return in.State == IntentPlaced
+	}, "the readable intent is reconciled")
+}

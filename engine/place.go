@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"encoding/hex"
 	"fmt"
 	"strconv"
@@ -281,6 +282,20 @@ func (e *Engine) wakeReconcile() {
 	}
 }
 
+// onlyUnreadable: every joined error is about one damaged record.
+func onlyUnreadable(err error) bool {
+	u, ok := err.(interface{ Unwrap() []error })
+	if !ok {
+		return errors.Is(err, ErrUnreadableRecord)
+	}
+	for _, e := range u.Unwrap() {
+		if !errors.Is(e, ErrUnreadableRecord) {
+			return false
+		}
+	}
+	return true
+}
+
 // loadJournal tracks pinned orders and placed orders not known finished.
 func (e *Engine) loadJournal(now time.Time) {
 	ins, err := e.journal.Intents()
@@ -331,11 +346,16 @@ func (e *Engine) reconcileLoop(ctx context.Context) {
 // reconcileOnce returns how many intents remain unresolved.
 func (e *Engine) reconcileOnce(ctx context.Context) int {
 	ins, err := e.journal.Intents()
-	if err != nil { // not swallowed: shown, and the loop comes back later
+	left := 0
+	if err != nil && !onlyUnreadable(err) { // not swallowed: shown, and the loop comes back later
 		e.out.put(ErrorUpdate{At: e.now(), Err: "journal: " + err.Error()})
 		return 1
 	}
-	left := 0
+	if err != nil {
+		// Damaged records were named at start (loadJournal); their
+		// references stay refused and the rest is reconciled.
+		left++
+	}
 	for _, in := range ins {
 		if in.State != IntentPending || ctx.Err() != nil {
 			continue
