@@ -54,6 +54,11 @@ type Config struct {
 	WebhookListen      string
 	WebhookAllowPublic bool
 
+	// AbsentAfter is how long after an unresolved placement a lookup that
+	// finds nothing proves it was never placed (default DefaultAbsentAfter,
+	// scaled). Shorter only where the provider cannot land a create late.
+	AbsentAfter time.Duration
+
 	// BulkMin is how many in-flight foreground orders of one vertical make
 	// its list call worth running at the foreground cadence as a bulk check
 	// (default 3; negative disables bulk checks).
@@ -83,21 +88,22 @@ type entry struct {
 
 // Engine tracks orders. It implements Controller.
 type Engine struct {
-	cfg      Config
-	now      func() time.Time
-	scale    float64
-	logf     func(string, ...any)
-	policies map[api.Vertical]Policy // scaled
-	silence  time.Duration           // scaled
-	keep     int
-	bulkMin  int           // 0: bulk checks off
-	listLag  time.Duration // scaled
-	walletEv time.Duration // scaled; <0 disabled
-	out      *outbox
-	journal  *Journal
-	hooks    *Webhooks
-	budgets  map[api.Provider]*budget
-	running  atomic.Bool
+	cfg       Config
+	now       func() time.Time
+	scale     float64
+	absentWin time.Duration
+	logf      func(string, ...any)
+	policies  map[api.Vertical]Policy // scaled
+	silence   time.Duration           // scaled
+	keep      int
+	bulkMin   int           // 0: bulk checks off
+	listLag   time.Duration // scaled
+	walletEv  time.Duration // scaled; <0 disabled
+	out       *outbox
+	journal   *Journal
+	hooks     *Webhooks
+	budgets   map[api.Provider]*budget
+	running   atomic.Bool
 
 	mu      sync.Mutex
 	entries map[api.OrderKey]*entry
@@ -119,6 +125,7 @@ func New(cfg Config) (*Engine, error) {
 		cfg:           cfg,
 		now:           cfg.Now,
 		scale:         cfg.TimeScale,
+		absentWin:     cfg.AbsentAfter,
 		logf:          cfg.Logf,
 		policies:      map[api.Vertical]Policy{},
 		keep:          cfg.KeepFinished,

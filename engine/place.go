@@ -13,9 +13,10 @@ import (
 	"github.com/orderwatch/orderwatch/api"
 )
 
-// absentAfter is how long after an intent a "not found" lookup is trusted: a
-// create that timed out on our side may still land on the server for a while.
-const absentAfter = time.Minute
+// DefaultAbsentAfter is how long after an intent a "not found" lookup is
+// trusted: a create that timed out on our side may still land on the server
+// for a while.
+const DefaultAbsentAfter = time.Minute
 
 // reconcileEvery is the retry cadence of unresolved intents.
 const reconcileEvery = time.Minute
@@ -79,14 +80,14 @@ func newReference() string {
 	return "ow-" + hex.EncodeToString(b[:])
 }
 
+// validReference is api.ValidateReference, the rule the form and the
+// command line apply too.
 func validReference(ref string) error {
-	if len(ref) > 255 {
-		return fmt.Errorf("client reference longer than 255 characters")
-	}
-	for _, c := range []byte(ref) {
-		if c < 0x20 || c > 0x7e {
-			return fmt.Errorf("client reference must be printable ASCII")
-		}
+	var e *api.Error
+	if err := api.ValidateReference(ref); errors.As(err, &e) {
+		return fmt.Errorf("client reference %q %s", ref, e.Message)
+	} else if err != nil {
+		return err
 	}
 	return nil
 }
@@ -146,16 +147,21 @@ func (e *Engine) Place(ctx context.Context, placer api.Placer, req api.OrderRequ
 	now := e.now()
 	if e.journal != nil {
 		if in, ok, err := e.journal.Intent(v, ref); err != nil {
-			return api.Order{}, fmt.Errorf("place: journal: %w", err)
+			return api.Order{}, fmt.Errorf("place: %w", err)
 		} else if ok {
-			var o api.Order
-			if in.OrderID != "" {
-				o = e.knownOrder(api.OrderKey{Vertical: v, ID: in.OrderID}, ref)
-			}
-			return o, fmt.Errorf("place %s ref %q: journal says %s: %w", v, ref, in.State, ErrDuplicatePlace)
+			return e.rerun(ctx, b, in)
 		}
-		if err := e.journal.Begin(Intent{Vertical: v, ClientReference: ref, Summary: summarize(req), Created: now}); err != nil {
-			return api.Order{}, fmt.Errorf("place: journal: %w", err)
+		err := e.journal.Begin(Intent{Vertical: v, ClientReference: ref, Summary: summarize(req), Created: now})
+		if errors.Is(err, ErrDuplicatePlace) { // another process took it a moment ago
+			if in, ok, ierr := e.journal.Intent(v, ref); ierr == nil && ok {
+				return e.rerun(ctx, b, in)
+			}
+		}
+		if err != nil && !errors.Is(err, ErrUnreadableRecord) {
+			err = fmt.Errorf("%w: %w", ErrNothingSent, err)
+		}
+		if err != nil {
+			return api.Order{}, fmt.Errorf("place: %w", err)
 		}
 	}
 
@@ -204,6 +210,77 @@ func (e *Engine) Place(ctx context.Context, placer api.Placer, req api.OrderRequ
 	}
 	e.wakeReconcile()
 	return api.Order{}, fmt.Errorf("place %s ref %q: outcome still unknown, the journal keeps checking the reference: %w", v, ref, err)
+}
+
+// ErrNothingSent wraps a failure before the create request left (the
+// journal could not record the intent).
+var ErrNothingSent = errors.New("nothing was sent")
+
+// PriorError says a reference was already journaled, so this call sent
+// nothing, and what is known of the earlier attempt: an unresolved one is
+// looked up on the spot. It wraps ErrDuplicatePlace.
+type PriorError struct {
+	Vertical  api.Vertical // of the earlier attempt
+	Reference string
+	State     IntentState // after the lookup: IntentPending means still unknown
+	OrderID   string
+	Reason    string    // why the provider refused it (IntentRejected)
+	Created   time.Time // of the earlier attempt
+	SureAt    time.Time // IntentPending: when a lookup that finds nothing proves it absent
+	LookupErr error     // IntentPending: the lookup failed
+}
+
+func (e *PriorError) Error() string {
+	head := fmt.Sprintf("--reference %q was already used from here (%s, %s); this run sent nothing", e.Reference, e.Vertical,
+		e.Created.UTC().Format(time.RFC3339))
+	switch e.State {
+	case IntentPlaced:
+		return head + ": that order exists, id " + e.OrderID
+	case IntentRejected:
+		return head + ": the provider refused it then (" + e.Reason + "), so no order exists; use a new reference"
+	case IntentAbsent:
+		return head + ": a lookup proved it was never placed; use a new reference to place it"
+	}
+	msg := head + ": outcome unknown, no order with this reference was found yet"
+	if e.LookupErr != nil {
+		msg = head + ": outcome unknown, the lookup failed (" + e.LookupErr.Error() + ")"
+	}
+	if !e.SureAt.IsZero() {
+		msg += "; a rerun after " + e.SureAt.UTC().Format(time.RFC3339) + " gives a sure answer"
+	}
+	return msg
+}
+
+func (e *PriorError) Unwrap() error { return ErrDuplicatePlace }
+
+// rerun reports an earlier attempt at a reference, looking an unresolved
+// one up first. It never sends.
+func (e *Engine) rerun(ctx context.Context, b *budget, in Intent) (api.Order, error) {
+	pe := &PriorError{Vertical: in.Vertical, Reference: in.ClientReference, State: in.State, OrderID: in.OrderID,
+		Reason: in.Error, Created: in.Created}
+	if in.State == IntentPending {
+		o, st, err := e.resolveIntent(ctx, b, in.Vertical, in.ClientReference, in.Created)
+		pe.State, pe.LookupErr = st, err
+		if st == IntentPlaced {
+			pe.OrderID = o.ID
+			return o, pe
+		}
+		if st == IntentPending {
+			pe.SureAt = in.Created.Add(e.absentAfter())
+		}
+		return api.Order{}, pe
+	}
+	if in.OrderID != "" {
+		return e.knownOrder(api.OrderKey{Vertical: in.Vertical, ID: in.OrderID}, in.ClientReference), pe
+	}
+	return api.Order{}, pe
+}
+
+func (e *Engine) absentAfter() time.Duration {
+	if e.absentWin > 0 {
+		return e.absentWin
+	}
+	return e.scaled(DefaultAbsentAfter)
 }
 
 // knownOrder returns the tracked state of an order, or a stub.
@@ -266,7 +343,7 @@ func (e *Engine) resolveIntent(ctx context.Context, b *budget, v api.Vertical, r
 			Note: "found by reference"})
 		return o, IntentPlaced, nil
 	}
-	if now.Sub(created) < e.scaled(absentAfter) {
+	if now.Sub(created) < e.absentAfter() {
 		return api.Order{}, IntentPending, nil
 	}
 	e.resolveJournal(v, ref, IntentAbsent, "", "")
