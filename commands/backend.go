@@ -149,7 +149,8 @@ func openBackend(c *common, discover bool) (*backend, error) {
 		return nil, err
 	}
 	e, err := engine.New(engine.Config{Sources: b.sources, GETPerMinute: perMin, Journal: j, Discover: discover, KeepFinished: c.keepFinished,
-		WebhookSecret: webhookSecret, WebhookListen: listen, WebhookAllowPublic: c.webhookPublic, Logf: logf})
+		WebhookSecret: webhookSecret, WebhookListen: listen, WebhookAllowPublic: c.webhookPublic, Logf: logf,
+		AbsentAfter: c.absentAfter})
 	if err != nil {
 		return nil, err
 	}

@@ -6,9 +6,11 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	octosb "github.com/orderwatch/orderwatch/api/sandbox/octopus"
 	oneclicksb "github.com/orderwatch/orderwatch/api/sandbox/oneclick"
+	"github.com/orderwatch/orderwatch/engine"
 )
 
 type sandboxFlags struct {
@@ -58,8 +60,12 @@ type common struct {
 	webhookListen string
 	webhookPublic bool
 	keepFinished  int
+	absentAfter   time.Duration
 	sb            sandboxFlags
 }
+
+const absentAfterUsage = "how long after an unresolved placement a lookup that finds nothing proves it was never placed " +
+	"(shorten only against a sandbox that cannot land a create late)"
 
 func (c *common) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.configPath, "config", os.Getenv("ORDERWATCH_CONFIG"), "config file (default <config dir>/orderwatch/config.toml)")
@@ -68,6 +74,7 @@ func (c *common) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.webhookListen, "webhook-listen", "", "serve the Octopus webhook receiver on HOST:PORT (loopback unless --webhook-public)")
 	fs.BoolVar(&c.webhookPublic, "webhook-public", false, "allow --webhook-listen on a non-loopback address")
 	fs.IntVar(&c.keepFinished, "keep-finished", 500, "finished orders kept visible per vertical (1..100000)")
+	fs.DurationVar(&c.absentAfter, "absent-after", engine.DefaultAbsentAfter, absentAfterUsage)
 	c.sb.register(fs, "sandbox-", 12)
 }
 
@@ -77,6 +84,7 @@ func (c *common) take(args []string) ([]string, error) {
 	fs.StringVar(&c.configPath, "config", os.Getenv("ORDERWATCH_CONFIG"), "")
 	fs.StringVar(&c.journal, "journal", "", "")
 	fs.StringVar(&c.debug, "debug", "", "")
+	fs.DurationVar(&c.absentAfter, "absent-after", engine.DefaultAbsentAfter, "")
 	c.sb.register(fs, "sandbox-", 0)
 	c.keepFinished = 500
 	var mine, rest []string

@@ -117,7 +117,7 @@ func TestJournalCorruptionIsNamed(t *testing.T) {
 			require.NoError(t, old.Close())
 			f, err := os.OpenFile(path, os.O_RDWR, 0)
 			require.NoError(t, err)
-			_, _ = f.WriteAt([]byte("garbage!"), 16+40)       // meta 0's pgid
+			_, _ = f.WriteAt([]byte("garbage!"), 16+40)      // meta 0's pgid
 			_, _ = f.WriteAt([]byte("garbage!"), 4096+16+40) // meta 1's
 			f.Close()
 			return nil

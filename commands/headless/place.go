@@ -59,11 +59,12 @@ type Result struct {
 	// OutcomeUnknown is true when the create's reply was lost and the
 	// reference was not found (yet): the order may or may not exist.
 	OutcomeUnknown bool   `json:"outcome_unknown,omitempty"`
+	Error          string `json:"error,omitempty"`
+	ExitCode       int    `json:"exit_code"`
+
 	// Rerun is true when the reference was used before: this run sent
 	// nothing and reports the earlier attempt as it stands now.
 	Rerun bool `json:"rerun,omitempty"`
-	Error          string `json:"error,omitempty"`
-	ExitCode       int    `json:"exit_code"`
 }
 
 // QuoteJSON is the price shown before buying.
