@@ -264,6 +264,12 @@ func createJournal(path string) error {
 // initJournal writes the schema (and fill's rows) into a new file.
 func initJournal(path string, fill func(*sql.Tx) error) error {
 	_ = os.Remove(path)
+	// Private: SQLite gives its -wal and -shm files the same mode.
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	f.Close()
 	db, err := sql.Open("sqlite", dsn(path))
 	if err != nil {
 		return err

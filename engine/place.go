@@ -246,7 +246,8 @@ func (e *PriorError) Error() string {
 		msg = head + ": outcome unknown, the lookup failed (" + e.LookupErr.Error() + ")"
 	}
 	if !e.SureAt.IsZero() {
-		msg += "; a rerun after " + e.SureAt.UTC().Format(time.RFC3339) + " gives a sure answer"
+		sure := e.SureAt.Add(time.Second - 1).Truncate(time.Second) // rounded up: the message has whole seconds
+		msg += "; a rerun after " + sure.UTC().Format(time.RFC3339) + " gives a sure answer"
 	}
 	return msg
 }
