@@ -88,22 +88,21 @@ type entry struct {
 
 // Engine tracks orders. It implements Controller.
 type Engine struct {
-	cfg       Config
-	now       func() time.Time
-	scale     float64
-	absentWin time.Duration
-	logf      func(string, ...any)
-	policies  map[api.Vertical]Policy // scaled
-	silence   time.Duration           // scaled
-	keep      int
-	bulkMin   int           // 0: bulk checks off
-	listLag   time.Duration // scaled
-	walletEv  time.Duration // scaled; <0 disabled
-	out       *outbox
-	journal   *Journal
-	hooks     *Webhooks
-	budgets   map[api.Provider]*budget
-	running   atomic.Bool
+	cfg      Config
+	now      func() time.Time
+	scale    float64
+	logf     func(string, ...any)
+	policies map[api.Vertical]Policy // scaled
+	silence  time.Duration           // scaled
+	keep     int
+	bulkMin  int           // 0: bulk checks off
+	listLag  time.Duration // scaled
+	walletEv time.Duration // scaled; <0 disabled
+	out      *outbox
+	journal  *Journal
+	hooks    *Webhooks
+	budgets  map[api.Provider]*budget
+	running  atomic.Bool
 
 	mu      sync.Mutex
 	entries map[api.OrderKey]*entry
@@ -125,7 +124,6 @@ func New(cfg Config) (*Engine, error) {
 		cfg:           cfg,
 		now:           cfg.Now,
 		scale:         cfg.TimeScale,
-		absentWin:     cfg.AbsentAfter,
 		logf:          cfg.Logf,
 		policies:      map[api.Vertical]Policy{},
 		keep:          cfg.KeepFinished,

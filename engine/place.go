@@ -278,8 +278,8 @@ func (e *Engine) rerun(ctx context.Context, b *budget, in Intent) (api.Order, er
 }
 
 func (e *Engine) absentAfter() time.Duration {
-	if e.absentWin > 0 {
-		return e.absentWin
+	if e.cfg.AbsentAfter > 0 {
+		return e.cfg.AbsentAfter
 	}
 	return e.scaled(DefaultAbsentAfter)
 }
