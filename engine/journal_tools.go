@@ -205,6 +205,18 @@ func canStartOver(path string) bool {
 	return err == nil && st.Size() < 512
 }
 
+// salvageMisses is how many rowids in a row may fail before the salvage
+// takes the rest of the table as lost.
+const salvageMisses = 256
+
+// rowIDScanner reads a leading rowid column, then the intent's.
+type rowIDScanner struct {
+	r  scanner
+	id *int64
+}
+
+func (s rowIDScanner) Scan(dest ...any) error { return s.r.Scan(append([]any{s.id}, dest...)...) }
+
 type salvaged struct {
 	intents  []Intent
 	pins     []legacyPin
@@ -244,34 +256,47 @@ func salvageSQLite(path string) (salvaged, error) {
 	}
 	defer db.Close()
 	db.SetMaxOpenConns(1)
-	maxID := int64(0)
-	if err := db.QueryRow("SELECT max(rowid) FROM intents").Scan(&maxID); err != nil {
-		s.problems = append(s.problems, "intents: "+err.Error())
-		maxID = 1 << 16 // walk until the misses run out
+	// Seek to each next row: a damaged stretch costs one failed seek per
+	// rowid until the rows read again (or salvageMisses in a row fail).
+	var cursor, badFrom int64
+	var badErr error
+	flush := func() {
+		if badErr != nil {
+			s.problems = append(s.problems, fmt.Sprintf("intent rows %d-%d: %v", badFrom, cursor, badErr))
+			badErr = nil
+		}
 	}
-	misses := 0
-	for id := int64(1); id <= maxID && misses < 4096; id++ {
-		in, err := scanIntent(db.QueryRow("SELECT "+intentCols+" FROM intents WHERE rowid=?", id))
+	for misses := 0; misses < salvageMisses; {
+		var id int64
+		row := db.QueryRow("SELECT rowid, "+intentCols+" FROM intents WHERE rowid > ? ORDER BY rowid LIMIT 1", cursor)
+		in, err := scanIntent(rowIDScanner{row, &id})
+		var re *RecordError
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
-			misses++
-		case err != nil:
-			misses = 0
-			var re *RecordError
-			if errors.As(err, &re) {
-				// Keep its reference refused: an unresolved intent is looked
-				// up, never sent again.
-				if in.Vertical.Valid() && string(in.Vertical.Provider()) == string(re.Provider) {
-					s.intents = append(s.intents, Intent{Vertical: in.Vertical, ClientReference: in.ClientReference,
-						State: IntentPending, Created: in.Created, Error: "recovered from a damaged record; looked up by reference"})
-				}
+			misses = salvageMisses
+		case errors.As(err, &re):
+			flush()
+			cursor, misses = id, 0
+			// Keep its reference refused: an unresolved intent is looked up,
+			// never sent again.
+			if in.Vertical.Valid() && string(in.Vertical.Provider()) == string(re.Provider) {
+				s.intents = append(s.intents, Intent{Vertical: in.Vertical, ClientReference: in.ClientReference,
+					State: IntentPending, Created: in.Created, Error: "recovered from a damaged record; looked up by reference"})
 			}
 			s.problems = append(s.problems, fmt.Sprintf("intent row %d: %v", id, err))
+		case err != nil:
+			if badErr == nil {
+				badFrom, badErr = cursor+1, err
+			}
+			cursor++
+			misses++
 		default:
-			misses = 0
+			flush()
+			cursor, misses = id, 0
 			s.intents = append(s.intents, in)
 		}
 	}
+	flush()
 	rows, err := db.Query("SELECT order_key, pinned_at FROM pins")
 	if err != nil {
 		s.problems = append(s.problems, "pins: "+err.Error())
