@@ -257,7 +257,7 @@ func (r run) outcome() string {
 
 type figures struct {
 	trials, kills, killsInCreate, landedInCreate, finished int
-	reruns, unknownFirst, doubles, losses, falseMessages    int
+	reruns, unknownFirst, doubles, losses, falseMessages   int
 }
 
 func (f figures) String() string {
@@ -300,9 +300,9 @@ func TestCrashTrials(t *testing.T) {
 	t.Logf("seed %d (-trials.seed to repeat)", *seed)
 	var f figures
 	var sb *sandbox
-	var sharers []*exec.Cmd
+	var sharers []*sharer
 	defer func() {
-		stopAll(sharers)
+		stopAll(t, sharers)
 		if sb != nil {
 			sb.stop()
 		}
@@ -311,7 +311,7 @@ func TestCrashTrials(t *testing.T) {
 	start := time.Now()
 	for i := range *nTrials {
 		if i%sandboxEvery == 0 {
-			stopAll(sharers)
+			stopAll(t, sharers)
 			if sb != nil {
 				sb.stop()
 			}
@@ -414,40 +414,90 @@ func checkOutcome(t *testing.T, sb *sandbox, f *figures, v api.Vertical, ref str
 	}
 }
 
+// sharer is a long-running orderwatch on the trials' journal.
+type sharer struct {
+	cmd  *exec.Cmd
+	out  *bytes.Buffer
+	done chan struct{}
+}
+
 // openSharers starts a watch and, where `script` can give it a terminal, the
-// dashboard, both on the trials' journal.
-func openSharers(t *testing.T, bin string, env []string, journal string) []*exec.Cmd {
+// dashboard, both on the trials' journal, and checks they are up.
+func openSharers(t *testing.T, bin string, env []string, journal string) []*sharer {
 	t.Helper()
-	var cmds []*exec.Cmd
-	w := exec.Command(bin, "watch", "--journal", journal)
-	w.Env = env
-	if err := w.Start(); err != nil {
-		t.Fatal(err)
-	}
-	cmds = append(cmds, w)
+	cmds := []*exec.Cmd{exec.Command(bin, "watch", "--journal", journal)}
+	cmds[0].Env = env
 	if sh, err := exec.LookPath("script"); err == nil {
 		d := exec.Command(sh, "-qfec", shellJoin(bin, "--journal", journal), "/dev/null")
 		d.Env = append(env, "TERM=xterm")
-		d.Stdin = strings.NewReader("")
-		if err := d.Start(); err == nil {
-			cmds = append(cmds, d)
-		}
+		cmds = append(cmds, d)
 	} else {
 		t.Log("no `script` here: the trials run beside watch only, not the dashboard")
 	}
-	time.Sleep(300 * time.Millisecond) // both have opened the journal
+	var out []*sharer
 	for _, c := range cmds {
-		if c.ProcessState != nil {
-			t.Fatalf("%v exited early", c.Args)
+		s := &sharer{cmd: c, out: &bytes.Buffer{}, done: make(chan struct{})}
+		c.Stdout, c.Stderr = s.out, s.out
+		if err := c.Start(); err != nil {
+			t.Fatal(err)
 		}
+		go func() { _ = c.Wait(); close(s.done) }()
+		out = append(out, s)
 	}
-	return cmds
+	time.Sleep(500 * time.Millisecond) // both have opened the journal by now
+	for _, s := range out {
+		s.checkUp(t)
+	}
+	return out
 }
 
-func stopAll(cmds []*exec.Cmd) {
-	for _, c := range cmds {
-		_ = c.Process.Signal(syscall.SIGTERM)
-		_ = c.Wait()
+// checkUp fails the test when a sharer has exited (it could not share).
+func (s *sharer) checkUp(t *testing.T) {
+	t.Helper()
+	select {
+	case <-s.done:
+		t.Fatalf("%v exited while the trials ran: %q", s.cmd.Args, lastBytes(s.out.String(), 400))
+	default:
+	}
+}
+
+func lastBytes(s string, n int) string {
+	if len(s) > n {
+		return s[len(s)-n:]
+	}
+	return s
+}
+
+func stopAll(t *testing.T, ss []*sharer) {
+	for _, s := range ss {
+		select {
+		case <-s.done:
+			t.Errorf("%v exited while the trials ran: %q", s.cmd.Args, lastBytes(s.out.String(), 400))
+		default:
+		}
+		// The dashboard runs under script(1): it is stopped itself, so that
+		// script reaps it and then exits.
+		pids := []int{s.cmd.Process.Pid}
+		if raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", pids[0], pids[0])); err == nil && len(bytes.Fields(raw)) > 0 {
+			pids = pids[:0]
+			for _, f := range bytes.Fields(raw) {
+				if pid, err := strconv.Atoi(string(f)); err == nil {
+					pids = append(pids, pid)
+				}
+			}
+		}
+		for _, pid := range pids {
+			_ = syscall.Kill(pid, syscall.SIGTERM)
+		}
+		select {
+		case <-s.done:
+		case <-time.After(5 * time.Second):
+			for _, pid := range pids {
+				_ = syscall.Kill(pid, syscall.SIGKILL)
+			}
+			_ = s.cmd.Process.Kill()
+			<-s.done
+		}
 	}
 }
 
