@@ -105,8 +105,10 @@ func definiteReject(k api.ErrorKind) bool {
 // Place sends one order exactly once. The intent is journaled before the
 // request leaves; an unknown outcome is resolved by looking the reference up
 // (only the lookup is retried, never the create). An empty ClientReference
-// gets a generated one. Reusing a reference already used here sends nothing
-// and returns ErrDuplicatePlace (with the known order, if any).
+// gets a generated one. Reusing a reference already journaled (by any
+// process on the journal) sends nothing and returns a *PriorError, which
+// wraps ErrDuplicatePlace: an unresolved earlier attempt is looked up first,
+// and a found order is returned with it.
 func (e *Engine) Place(ctx context.Context, placer api.Placer, req api.OrderRequest) (api.Order, error) {
 	if placer == nil {
 		return api.Order{}, fmt.Errorf("place: no placer")
