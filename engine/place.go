@@ -256,6 +256,25 @@ func (e *PriorError) Error() string {
 
 func (e *PriorError) Unwrap() error { return ErrDuplicatePlace }
 
+// Rerun reports the earlier attempt at a reference when the journal has
+// one (a *PriorError, with the order when one exists; an unresolved attempt
+// is looked up first), a *RecordError when its record is damaged, and nil
+// when the reference is new. It never sends.
+func (e *Engine) Rerun(ctx context.Context, v api.Vertical, ref string) (api.Order, error) {
+	b := e.budgets[v.Provider()]
+	if e.journal == nil || b == nil || ref == "" {
+		return api.Order{}, nil
+	}
+	in, ok, err := e.journal.Intent(v, ref)
+	if err != nil {
+		return api.Order{}, fmt.Errorf("place: %w", err)
+	}
+	if !ok {
+		return api.Order{}, nil
+	}
+	return e.rerun(ctx, b, in)
+}
+
 // rerun reports an earlier attempt at a reference, looking an unresolved
 // one up first. It never sends.
 func (e *Engine) rerun(ctx context.Context, b *budget, in Intent) (api.Order, error) {

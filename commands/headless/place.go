@@ -188,6 +188,29 @@ func Place(ctx context.Context, deps Deps, o PlaceOptions, stdout, stderr io.Wri
 		return fail(ExitBadInput, "--product is required")
 	}
 
+	// The engine resolves lost replies, looks earlier attempts up and
+	// follows the order: run it for the rest of the call.
+	runCtx, stop := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer stop()
+	wg.Go(func() { _ = deps.Engine.Run(runCtx) })
+	updates := deps.Engine.Updates()
+
+	// A journaled reference is a rerun: reported before anything else can
+	// fail, so its answer is about the earlier attempt.
+	if o.Reference != "" {
+		if found, err := deps.Engine.Rerun(ctx, o.Vertical, o.Reference); err != nil {
+			var prior *engine.PriorError
+			if !errors.As(err, &prior) {
+				return fail(ExitBadInput, "%v", err)
+			}
+			res := Result{Vertical: o.Vertical, ClientReference: o.Reference, Revealed: o.Reveal, ProductID: o.ProductID,
+				Quantity: max(o.Quantity, 1)}
+			return rerun(ctx, deps.Engine, updates, o, res, found, prior, stdout, stderr)
+		}
+	}
+
 	prod, err := deps.Catalog.Product(ctx, o.Vertical, o.ProductID)
 	if err != nil {
 		switch api.KindOf(err) {
@@ -235,15 +258,6 @@ func Place(ctx context.Context, deps Deps, o PlaceOptions, stdout, stderr io.Wri
 			}
 		}
 	}
-
-	// The engine resolves lost replies and follows the order: run it for
-	// the rest of the call.
-	runCtx, stop := context.WithCancel(ctx)
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	defer stop()
-	wg.Go(func() { _ = deps.Engine.Run(runCtx) })
-	updates := deps.Engine.Updates()
 
 	placed, perr := deps.Engine.Place(ctx, deps.Placer, req)
 	res := Result{Vertical: o.Vertical, ClientReference: req.ClientReference, Quote: qj, Revealed: o.Reveal,
