@@ -353,7 +353,9 @@ func TestWebhookFloodKeepsToItsShare(t *testing.T) {
 	for i := range flood {
 		f.set(key(api.VerticalVoucher, fmt.Sprint(1000+i)), always("DELIVERED"))
 	}
-	e, err := New(Config{Sources: []api.OrderSource{f}, TimeScale: 0.01, ScaleBudget: true, Workers: 1, WalletEvery: -1,
+	// The budget's window is 6 s: far longer than the 65 first calls take
+	// (about 0.6 s at 100/s), so the share cannot refill mid-test.
+	e, err := New(Config{Sources: []api.OrderSource{f}, TimeScale: 0.1, ScaleBudget: true, Workers: 1, WalletEvery: -1,
 		WebhookSecret: hookSecret, GETPerMinute: map[api.Provider]int{api.ProviderOctopus: perMin}})
 	require.NoError(t, err)
 	hook := e.Webhooks().Handler()
