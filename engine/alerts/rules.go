@@ -51,6 +51,21 @@ func (s Severity) String() string {
 // MarshalText writes the name, so JSON says "critical", not 2.
 func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 
+// UnmarshalText reads the name back (scripts and tests read the JSON).
+func (s *Severity) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "critical":
+		*s = Critical
+	case "warning":
+		*s = Warning
+	case "info":
+		*s = Info
+	default:
+		return fmt.Errorf("unknown severity %q", b)
+	}
+	return nil
+}
+
 // Rules are the thresholds of every rule. Durations are in the providers'
 // time: the engine multiplies them by its time scale (the embedded
 // sandbox's), like the tracking engine does its policies.
