@@ -24,7 +24,7 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintln(stderr, "orderwatch sandbox:", err)
 		return exitBadInput
 	}
-	if err := sandbox.RunEmbedded(ctx, sf.octo, sf.one, stdout); err != nil {
+	if err := sandbox.RunEmbedded(ctx, sf.octo, sf.one, stdout, sf.incidents...); err != nil {
 		fmt.Fprintln(stderr, "orderwatch sandbox:", err)
 		return exitFailure
 	}
