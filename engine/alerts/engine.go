@@ -675,6 +675,7 @@ func (e *Engine) Snapshot() Snapshot {
 	}
 	SortInbox(s.Alerts, now)
 	s.Figures = e.stats.figures(now, e.rules.Norms)
+	s.Figures.Failures, s.Figures.Of = e.rules.Failures, e.rules.Of
 	return s
 }
 

@@ -85,6 +85,8 @@ func (s *stats) wallet(p api.Provider, w api.Wallet, at time.Time) {
 // minute, oldest first.
 type Figures struct {
 	End       time.Time // the last minute shown
+	// Failures of Of is the failure-rate rule in force, drawn as its norm.
+	Failures, Of int
 	Verticals []VerticalFigures
 	Wallets   []WalletSeries
 }
