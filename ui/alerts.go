@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/orderwatch/orderwatch/api"
 	"github.com/orderwatch/orderwatch/engine/alerts"
+	"github.com/orderwatch/orderwatch/keymap"
 )
 
 // Alerts is what the dashboard needs of the alert engine (engine/alerts).
@@ -204,6 +205,14 @@ func (m *Model) alertKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		return nil, true
 	}
 	return nil, false
+}
+
+// hideAlertKeys removes the inbox and account keys from keys and help when
+// there is no alert engine.
+func hideAlertKeys(k *keymap.KeyMap) {
+	for _, b := range []*key.Binding{&k.Inbox, &k.Account} {
+		b.SetEnabled(false)
+	}
 }
 
 func (m *Model) toggleOverlay(o overlay) {

@@ -175,6 +175,9 @@ func New(opts Options) *Model {
 	if opts.ReadOnly {
 		m.keys.SetReadOnly()
 	}
+	if opts.Alerts == nil {
+		hideAlertKeys(&m.keys)
+	}
 	for _, p := range opts.Providers {
 		if _, dup := m.prov[p.Provider]; dup {
 			continue
