@@ -26,7 +26,7 @@ type Alerts struct {
 	Disabled       []string
 
 	Bell        *bool          // terminal bell on a new alert (default on)
-	Desktop     *bool          // OSC 9 / OSC 777 desktop notification (default on)
+	Desktop     string         // osc9 (default), osc777 or off
 	NotifyEvery *time.Duration // at most one bell/notification/command per this (default 30s)
 	Command     string         // run with the alert JSON on stdin
 }
@@ -47,7 +47,7 @@ type fileAlerts struct {
 	WebhookSilence string            `toml:"webhook_silence"`
 	Disabled       []string          `toml:"disabled"`
 	Bell           *bool             `toml:"bell"`
-	Desktop        *bool             `toml:"desktop"`
+	Desktop        string            `toml:"desktop"`
 	NotifyEvery    string            `toml:"notify_every"`
 	Command        string            `toml:"command"`
 }
@@ -118,6 +118,11 @@ func parseAlerts(path string, fa *fileAlerts) (Alerts, error) {
 		if n.v != nil && *n.v < 0 {
 			return a, bad(n.field, "want 0 or more")
 		}
+	}
+	switch fa.Desktop {
+	case "", "osc9", "osc777", "off":
+	default:
+		return a, bad("desktop", fmt.Sprintf("%q: want osc9, osc777 or off", fa.Desktop))
 	}
 	if fa.WalletMin != nil && *fa.WalletMin < 0 {
 		return a, bad("wallet_min", "want 0 or more")

@@ -35,7 +35,7 @@ mobile = "12h"
 	assert.Equal(t, 50.0, *a.WalletMin)
 	assert.Equal(t, []string{"webhook_silent"}, a.Disabled)
 	assert.False(t, *a.Bell)
-	assert.Nil(t, a.Desktop)
+	assert.Equal(t, "", a.Desktop)
 	assert.Equal(t, time.Minute, *a.NotifyEvery)
 	assert.Equal(t, "/usr/local/bin/page-oncall", a.Command)
 	assert.Equal(t, 15*time.Minute, a.Horizon[api.VerticalVoucher])
@@ -51,6 +51,7 @@ func TestAlertsSectionErrorsNameTheField(t *testing.T) {
 		"[alerts]\nof = -1\n":                      "alerts.of",
 		"[alerts]\nwallet_mn = 3\n":                "alerts.wallet_mn",
 		"[alerts.scheduled]\ninternet = \"-1h\"\n": "alerts.scheduled.internet",
+		"[alerts]\ndesktop = \"growl\"\n":          "alerts.desktop",
 	} {
 		_, err := Load(write(t, body, 0o600), env(nil))
 		require.Error(t, err, body)
