@@ -84,11 +84,11 @@ func (s *stats) wallet(p api.Provider, w api.Wallet, at time.Time) {
 // Figures are the account view's series over the last hour, one value a
 // minute, oldest first.
 type Figures struct {
-	End       time.Time // the last minute shown
+	End time.Time // the last minute shown
 	// Failures of Of is the failure-rate rule in force, drawn as its norm.
 	Failures, Of int
-	Verticals []VerticalFigures
-	Wallets   []WalletSeries
+	Verticals    []VerticalFigures
+	Wallets      []WalletSeries
 }
 
 // VerticalFigures are one vertical's series with its documented norm.
