@@ -14,6 +14,11 @@ import (
 // Bubble Tea dependency, so it fits the v2 line); ntcharts is built on
 // Bubble Tea v1.
 
+// lineChars draws with square corners: rounded arcs and half-line caps are
+// missing from many terminal fonts (Go Mono, which the screenshots use, too).
+var lineChars = asciigraph.CharSet{Horizontal: "─", VerticalLine: "│", ArcDownRight: "┌", ArcDownLeft: "┐",
+	ArcUpRight: "└", ArcUpLeft: "┘", EndCap: "─", StartCap: "─", UpRight: "└", DownHorizontal: "┬"}
+
 // panel is one chart: a title and its series; norm, when set, is drawn
 // dotted beside the measured series.
 type panel struct {
@@ -148,10 +153,10 @@ func (m *Model) drawPanel(p *panel, w, h int) []string {
 		return append(lines, " "+st.Dim.Render(spark(p.series)))
 	}
 	data := [][]float64{p.series}
-	opts := []asciigraph.Option{asciigraph.Height(plotH), asciigraph.Precision(p.prec), asciigraph.LowerBound(0)}
+	opts := []asciigraph.Option{asciigraph.Height(plotH), asciigraph.Precision(p.prec), asciigraph.LowerBound(0),
+		asciigraph.SeriesChars(lineChars, asciigraph.CreateCharSet("·"))}
 	if p.norm != nil {
 		data = append(data, p.norm)
-		opts = append(opts, asciigraph.SeriesChars(asciigraph.DefaultCharSet, asciigraph.CreateCharSet("·")))
 	}
 	label := 0
 	for _, s := range data {

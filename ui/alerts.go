@@ -307,3 +307,12 @@ func (m *Model) selectOrder(k api.OrderKey) bool {
 	}
 	return false
 }
+
+// ApplyAlerts folds an alert snapshot in as if the relay had delivered it
+// (no notification); for the screenshot tool, which has no running program.
+func (m *Model) ApplyAlerts(s alerts.Snapshot) {
+	saved := m.opts.Notify
+	m.opts.Notify = Notify{}
+	m.applyAlerts(s)
+	m.opts.Notify = saved
+}

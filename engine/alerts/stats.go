@@ -82,7 +82,8 @@ func (s *stats) wallet(p api.Provider, w api.Wallet, at time.Time) {
 }
 
 // Figures are the account view's series over the last hour, one value a
-// minute, oldest first.
+// minute, oldest first: the 60 complete minutes for orders, up to now for
+// wallets.
 type Figures struct {
 	End time.Time // the last minute shown
 	// Failures of Of is the failure-rate rule in force, drawn as its norm.
@@ -115,7 +116,9 @@ type WalletSeries struct {
 
 func (s *stats) figures(now time.Time, norms map[api.Vertical]VerticalNorms) Figures {
 	f := Figures{End: now}
-	last := unixMinute(now)
+	// Orders and outcomes: the last 60 complete minutes (the one under way
+	// would read as a drop); wallets: up to now.
+	last := unixMinute(now) - 1
 	first := last - Minutes + 1
 	for _, v := range api.AllVerticals {
 		r := s.verts[v]
@@ -143,6 +146,8 @@ func (s *stats) figures(now time.Time, norms map[api.Vertical]VerticalNorms) Fig
 		}
 		f.Verticals = append(f.Verticals, vf)
 	}
+	last++
+	first++
 	keys := make([]walletKey, 0, len(s.wallets))
 	for k := range s.wallets {
 		keys = append(keys, k)
