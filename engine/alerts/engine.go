@@ -76,8 +76,9 @@ type Engine struct {
 	cleared []Alert
 	stats   *stats
 
-	subs    []chan Event
-	changed chan struct{}
+	subs      []chan Event
+	changed   chan struct{}
+	signalled time.Time
 }
 
 type outcomePrice struct {
@@ -152,10 +153,7 @@ func (e *Engine) publishLocked(evs []Event) {
 			}
 		}
 	}
-	select {
-	case e.changed <- struct{}{}:
-	default:
-	}
+	e.signalLocked(e.cfg.Now())
 }
 
 // subjectOf is the product or operator an order's failures are grouped by.
@@ -179,7 +177,21 @@ func (e *Engine) Observe(b engine.Batch) []Event {
 	for _, u := range b {
 		e.observeLocked(u, now)
 	}
-	return e.evaluateLocked(now)
+	evs := e.evaluateLocked(now)
+	// The figures changed too: say so at most once a second (alert events
+	// signal at once).
+	if len(evs) == 0 && now.Sub(e.signalled) >= time.Second {
+		e.signalLocked(now)
+	}
+	return evs
+}
+
+func (e *Engine) signalLocked(now time.Time) {
+	e.signalled = now
+	select {
+	case e.changed <- struct{}{}:
+	default:
+	}
 }
 
 func (e *Engine) observeLocked(u engine.Update, now time.Time) {
