@@ -170,3 +170,27 @@ func TestNoAlertsNoBadge(t *testing.T) {
 		t.Fatal("inbox opened without an alert engine")
 	}
 }
+
+// The inbox and the account view fit every size down to the minimum, and
+// clamp rather than panic below it.
+func TestAlertViewsFitEverySize(t *testing.T) {
+	for _, sz := range []struct{ w, h int }{{60, 15}, {61, 16}, {99, 30}, {119, 20}, {120, 24}, {200, 60}} {
+		for _, k := range []string{"!", "A"} {
+			m, _ := newAlertsModel(t, sz.w, sz.h, Notify{})
+			press(m, k)
+			out := m.View().Content
+			lines := strings.Split(out, "\n")
+			if len(lines) != sz.h {
+				t.Fatalf("%s at %dx%d: %d lines", k, sz.w, sz.h, len(lines))
+			}
+			for i, l := range lines {
+				if w := ansiWidth(l); w != sz.w {
+					t.Fatalf("%s at %dx%d: line %d is %d wide: %q", k, sz.w, sz.h, i, w, l)
+				}
+			}
+		}
+	}
+	m, _ := newAlertsModel(t, 30, 8, Notify{})
+	press(m, "A")
+	_ = m.View()
+}

@@ -63,7 +63,8 @@ type Engine struct {
 	started time.Time
 
 	orders   map[api.OrderKey]*orderInfo
-	outcomes map[groupKey][]outcome
+	outcomes map[groupKey][]outcome // the last Of finished orders per product or operator
+	failures map[groupKey][]outcome // every failure inside the window (bounded)
 	errs     map[api.Provider][]time.Time
 	tooMany  map[api.Provider][]time.Time
 	got429   map[api.Provider]int
@@ -109,7 +110,7 @@ func New(cfg Config) *Engine {
 	now := cfg.Now()
 	return &Engine{
 		cfg: cfg, rules: cfg.Rules, started: now,
-		orders: map[api.OrderKey]*orderInfo{}, outcomes: map[groupKey][]outcome{},
+		orders: map[api.OrderKey]*orderInfo{}, outcomes: map[groupKey][]outcome{}, failures: map[groupKey][]outcome{},
 		errs: map[api.Provider][]time.Time{}, tooMany: map[api.Provider][]time.Time{}, got429: map[api.Provider]int{},
 		wallets: map[api.Provider][]api.Wallet{}, paid: map[api.Provider][]outcomePrice{},
 		alerts: map[string]*Alert{}, stats: newStats(now), changed: make(chan struct{}, 1),
@@ -286,9 +287,18 @@ func (e *Engine) finishLocked(info *orderInfo, o *api.Order, at time.Time, prev 
 	}
 	failed := o.Status == api.StatusFailed || o.Status == api.StatusRefunded
 	if o.Status != api.StatusCancelled {
+		// An order found already finished (at start) counts when it
+		// finished, not when it was found.
+		when := at
+		if c := o.CompletedAt; !c.IsZero() && c.Before(at) {
+			when = c
+		}
 		g := groupKey{o.Vertical, info.subject}
-		keep := max(e.rules.Of, 1)
-		e.outcomes[g] = appendCap(e.outcomes[g], outcome{at: at, failed: failed, key: info.key}, keep)
+		oc := outcome{at: when, failed: failed, key: info.key}
+		e.outcomes[g] = appendCap(e.outcomes[g], oc, max(e.rules.Of, 1))
+		if failed {
+			e.failures[g] = appendCap(e.failures[g], oc, maxFailures)
+		}
 	}
 	if o.Status == api.StatusDelivered {
 		info.delivered = at
@@ -493,6 +503,9 @@ func (e *Engine) unscale(d time.Duration) time.Duration {
 	return time.Duration(float64(d) / e.cfg.TimeScale)
 }
 
+// maxFailures bounds the failures kept per product or operator for the count.
+const maxFailures = 10000
+
 func (e *Engine) failureRateLocked(now time.Time) []finding {
 	r := &e.rules
 	if !r.on(RuleFailureRate) || r.Failures <= 0 {
@@ -517,13 +530,31 @@ func (e *Engine) failureRateLocked(now time.Time) []finding {
 				failed = append(failed, in)
 			}
 		}
+		fs := e.failures[g][:0] // in the order seen, not always by time: filter, not search
+		for _, f := range e.failures[g] {
+			if !f.at.Before(cut) {
+				fs = append(fs, f)
+			}
+		}
+		e.failures[g] = fs
 		if len(failed) < r.Failures {
 			continue
 		}
+		text := fmt.Sprintf("%s: %d of the last %d %s orders failed", g.subject, len(failed), total, g.v.Title())
+		if len(fs) > len(failed) {
+			text += fmt.Sprintf(" (%d in the last %s)", len(fs), human(r.Window))
+		}
+		all := make([]*orderInfo, 0, len(fs))
+		for _, f := range fs {
+			in := e.orders[f.key]
+			if in == nil {
+				in = &orderInfo{key: f.key, created: f.at}
+			}
+			all = append(all, in)
+		}
 		out = append(out, finding{id: RuleFailureRate + ":" + string(g.v) + ":" + g.subject, rule: RuleFailureRate,
-			provider: g.v.Provider(), vertical: g.v, subject: g.subject,
-			text: fmt.Sprintf("%s: %d of the last %d %s orders failed", g.subject, len(failed), total, g.v.Title()),
-			norm: fmt.Sprintf("under %d of %d", r.Failures, r.Of), count: len(failed), orders: linked(failed)})
+			provider: g.v.Provider(), vertical: g.v, subject: g.subject, text: text,
+			norm: fmt.Sprintf("under %d of %d", r.Failures, r.Of), count: max(len(fs), len(failed)), orders: linked(all)})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].id < out[j].id })
 	return out

@@ -64,10 +64,10 @@ func TestThousandFailuresRaiseOneGroupedAlert(t *testing.T) {
 		t.Fatalf("open %d, alerts %d, want 1 and 1", s.Open, len(s.Alerts))
 	}
 	a := s.Alerts[0]
-	if a.ID != "failure_rate:topup:Airtel India" || a.Severity != Critical || a.Count != 10 || len(a.Orders) != 10 {
+	if a.ID != "failure_rate:topup:Airtel India" || a.Severity != Critical || a.Count != 1000 || len(a.Orders) != MaxLinked {
 		t.Fatalf("alert = %+v", a)
 	}
-	if want := "Airtel India: 10 of the last 10 Topups orders failed"; a.Text != want {
+	if want := "Airtel India: 10 of the last 10 Topups orders failed (1000 in the last 15m)"; a.Text != want {
 		t.Fatalf("text %q, want %q", a.Text, want)
 	}
 	// Another batch of failures changes nothing but the alert itself.
