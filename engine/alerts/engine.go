@@ -34,7 +34,6 @@ type orderInfo struct {
 	provider  api.Provider
 	subject   string
 	status    api.Status
-	label     string
 	created   time.Time
 	since     time.Time // when it entered its status
 	errors    int
@@ -63,8 +62,9 @@ type Engine struct {
 	started time.Time
 
 	orders   map[api.OrderKey]*orderInfo
-	outcomes map[groupKey][]outcome // the last Of finished orders per product or operator
-	failures map[groupKey][]outcome // every failure inside the window (bounded)
+	live     map[api.OrderKey]*orderInfo // the orders the state rules look at (not delivered, failed…)
+	outcomes map[groupKey][]outcome      // the last Of finished orders per product or operator
+	failures map[groupKey][]outcome      // every failure inside the window (bounded)
 	errs     map[api.Provider][]time.Time
 	tooMany  map[api.Provider][]time.Time
 	got429   map[api.Provider]int
@@ -110,7 +110,7 @@ func New(cfg Config) *Engine {
 	now := cfg.Now()
 	return &Engine{
 		cfg: cfg, rules: cfg.Rules, started: now,
-		orders: map[api.OrderKey]*orderInfo{}, outcomes: map[groupKey][]outcome{}, failures: map[groupKey][]outcome{},
+		orders: map[api.OrderKey]*orderInfo{}, live: map[api.OrderKey]*orderInfo{}, outcomes: map[groupKey][]outcome{}, failures: map[groupKey][]outcome{},
 		errs: map[api.Provider][]time.Time{}, tooMany: map[api.Provider][]time.Time{}, got429: map[api.Provider]int{},
 		wallets: map[api.Provider][]api.Wallet{}, paid: map[api.Provider][]outcomePrice{},
 		alerts: map[string]*Alert{}, stats: newStats(now), changed: make(chan struct{}, 1),
@@ -233,6 +233,7 @@ func (e *Engine) observeOrderLocked(u engine.OrderUpdate, now time.Time) {
 	k := o.Key()
 	if u.Removed {
 		delete(e.orders, k)
+		delete(e.live, k)
 		return
 	}
 	info := e.orders[k]
@@ -278,7 +279,11 @@ func (e *Engine) observeOrderLocked(u engine.OrderUpdate, now time.Time) {
 			}
 		}
 	}
-	info.label = o.StatusLabel()
+	if o.Status.InFlight() {
+		e.live[k] = info
+	} else {
+		delete(e.live, k)
+	}
 }
 
 func (e *Engine) finishLocked(info *orderInfo, o *api.Order, at time.Time, prev api.Status) {
@@ -438,26 +443,41 @@ func (e *Engine) findLocked(now time.Time) []finding {
 		b.infos = append(b.infos, in)
 		b.oldest = max(b.oldest, age)
 	}
-	for _, in := range e.orders {
-		n := r.Norms[in.key.Vertical]
+	// Cut-off times per vertical, worked out once: a zero cut-off is off.
+	type cuts struct{ stuck, unc, sched time.Time }
+	lim := make(map[api.Vertical]cuts, len(r.Norms))
+	for v, n := range r.Norms {
+		var c cuts
+		if n.Horizon > 0 {
+			c.stuck = now.Add(-e.scaled(n.Horizon))
+		}
+		if n.Uncertain > 0 {
+			c.unc = now.Add(-e.scaled(n.Uncertain))
+		}
+		if n.Scheduled > 0 {
+			c.sched = now.Add(-e.scaled(n.Scheduled))
+		}
+		lim[v] = c
+	}
+	partCut := now.Add(-e.scaled(r.PartialAfter))
+	for _, in := range e.live {
+		c := lim[in.key.Vertical]
 		switch in.status {
 		case api.StatusPending, api.StatusProcessing, api.StatusUnknown:
-			if n.Horizon > 0 && !in.created.IsZero() {
-				if age := now.Sub(in.created); age > e.scaled(n.Horizon) {
-					add(stuck, in.key.Vertical, in, age)
-				}
+			if !c.stuck.IsZero() && !in.created.IsZero() && in.created.Before(c.stuck) {
+				add(stuck, in.key.Vertical, in, now.Sub(in.created))
 			}
 		case api.StatusUncertain:
-			if age := now.Sub(in.since); n.Uncertain > 0 && age > e.scaled(n.Uncertain) {
-				add(unc, in.key.Vertical, in, age)
+			if !c.unc.IsZero() && in.since.Before(c.unc) {
+				add(unc, in.key.Vertical, in, now.Sub(in.since))
 			}
 		case api.StatusScheduled:
-			if age := now.Sub(in.since); n.Scheduled > 0 && age > e.scaled(n.Scheduled) {
-				add(sched, in.key.Vertical, in, age)
+			if !c.sched.IsZero() && in.since.Before(c.sched) {
+				add(sched, in.key.Vertical, in, now.Sub(in.since))
 			}
 		case api.StatusPartial:
-			if age := now.Sub(in.since); age >= e.scaled(r.PartialAfter) {
-				add(part, in.key.Vertical, in, age)
+			if !in.since.After(partCut) {
+				add(part, in.key.Vertical, in, now.Sub(in.since))
 			}
 		}
 	}
