@@ -194,3 +194,34 @@ func TestAlertViewsFitEverySize(t *testing.T) {
 	press(m, "A")
 	_ = m.View()
 }
+
+// The relay reads a snapshot at once, then one per change signal.
+func TestAlertRelay(t *testing.T) {
+	a := uitest.Alerts()
+	msg, ok := waitAlerts(a, true)().(alertsMsg)
+	if !ok || len(msg.Alerts) == 0 {
+		t.Fatalf("first relay gave %#v", msg)
+	}
+	for len(a.Changed()) > 0 { // drop the fixture's own signals
+		<-a.Changed()
+	}
+	got := make(chan tea.Msg, 1)
+	go func() { got <- waitAlerts(a, false)() }()
+	if err := a.Snooze("stuck:voucher", time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case m := <-got:
+		s := alerts.Snapshot(m.(alertsMsg))
+		for _, al := range s.Alerts {
+			if al.ID == "stuck:voucher" && al.SnoozedUntil.IsZero() {
+				t.Fatal("snapshot after the change does not show the snooze")
+			}
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no snapshot after a change")
+	}
+	if waitAlerts(nil, true) != nil {
+		t.Fatal("a relay without an alert engine")
+	}
+}
