@@ -310,3 +310,33 @@ func TestRuleWebhookSilent(t *testing.T) {
 		ClientReference: "silent-back"})
 	w.waitAlert(t, "webhook_silent:octopus", false)
 }
+
+func TestRuleDrainingWalletOneClick(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, setup{scale: 0.002, oneclick: true})
+	for i := range 5 {
+		w.place(t, w.onec, api.OrderRequest{Vertical: api.VerticalMobile, VariantID: "PREPAID_DJEZZY", Amount: 500,
+			Recipient: "0778037340", ClientReference: fmt.Sprintf("dzd-%d", i)})
+	}
+	if err := w.one.StartIncident(oneclicksb.IncidentDrainingWallet); err != nil {
+		t.Fatal(err)
+	}
+	var a alerts.Alert
+	deadline := time.Now().Add(20 * time.Second)
+	for a.ID == "" && time.Now().Before(deadline) {
+		for _, x := range w.alerts.Snapshot().Alerts {
+			if x.Rule == alerts.RuleWalletLow && x.Cleared.IsZero() {
+				a = x
+			}
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if a.ID == "" {
+		t.Fatal("no wallet_low alert for the drained OneClickDz balance")
+	}
+	wantText(t, a, "OneClickDz wallet DZD at 100")
+	if err := w.one.StopIncident(oneclicksb.IncidentDrainingWallet); err != nil {
+		t.Fatal(err)
+	}
+	w.waitAlert(t, a.ID, false)
+}
