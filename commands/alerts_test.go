@@ -67,7 +67,7 @@ func TestWatchAlertsPrintsJSONAndRunsCommand(t *testing.T) {
 	assert.Equal(t, alerts.Raised, ev.Type)
 	assert.Equal(t, "stuck:voucher", ev.Alert.ID)
 	assert.Equal(t, alerts.Warning, ev.Alert.Severity)
-	assert.Contains(t, ev.Alert.Text, "1 order Vouchers still not final past the 10m horizon")
+	assert.Contains(t, ev.Alert.Text, "Vouchers: 1 order still not final past the 10m horizon")
 	require.Len(t, ev.OrderIDs, 1)
 	assert.True(t, strings.HasPrefix(ev.OrderIDs[0], "voucher:"))
 	var paged alerts.CommandPayload

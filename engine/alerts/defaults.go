@@ -23,6 +23,8 @@ type VerticalNorms struct {
 	// (OneClickDz UNKNOWN_ERROR, QUEUED); zero when the vertical has none.
 	Uncertain time.Duration
 	Scheduled time.Duration
+	// UncertainText and ScheduledText say what the documents promise of them.
+	UncertainText, ScheduledText string
 	// Webhooks is true when the provider sends webhooks for this vertical,
 	// so silence while orders are delivered is a problem.
 	Webhooks bool
@@ -43,9 +45,11 @@ var (
 		api.VerticalESIM: {Horizon: 10 * time.Minute, TimeToFinal: 60 * time.Second, NormText: "inside the 60 s create window"},
 		// OneClickDz §6: PENDING ≈5 s, HANDLING "most resolve within 30 s";
 		// UNKNOWN_ERROR resolved by support within 1–24 h ("wait 24h before refunding").
-		api.VerticalMobile: {Horizon: 5 * time.Minute, TimeToFinal: 30 * time.Second, NormText: "≤30 s", Uncertain: 24 * time.Hour},
+		api.VerticalMobile: {Horizon: 5 * time.Minute, TimeToFinal: 30 * time.Second, NormText: "≤30 s", Uncertain: 24 * time.Hour,
+			UncertainText: "resolved by support within 1–24 h"},
 		// OneClickDz §6: QUEUED "processed within 12–48 h".
-		api.VerticalInternet: {Horizon: 5 * time.Minute, TimeToFinal: 30 * time.Second, NormText: "≤30 s; QUEUED 12–48 h", Scheduled: 48 * time.Hour},
+		api.VerticalInternet: {Horizon: 5 * time.Minute, TimeToFinal: 30 * time.Second, NormText: "≤30 s; QUEUED 12–48 h", Scheduled: 48 * time.Hour,
+			ScheduledText: "processed within 12–48 h"},
 		// OneClickDz §7: HANDLING "most resolve within 30 s" (ar: 3–45 s).
 		api.VerticalGiftCard: {Horizon: 10 * time.Minute, TimeToFinal: 45 * time.Second, NormText: "3–45 s"},
 	}

@@ -162,7 +162,7 @@ func TestRuleStuckBatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := w.waitAlert(t, "stuck:voucher", true)
-	wantText(t, a, "1 order Vouchers still not final past the 10m horizon (oldest ")
+	wantText(t, a, "Vouchers: 1 order still not final past the 10m horizon (oldest ")
 	if a.Severity != alerts.Warning || len(a.Orders) != 1 || a.Count != 1 {
 		t.Fatalf("alert %+v", a)
 	}
@@ -258,7 +258,7 @@ func TestRulePartialDelivery(t *testing.T) {
 	w.place(t, w.oc, api.OrderRequest{Vertical: api.VerticalVoucher, ProductID: "1001", Amount: 5,
 		Quantity: octosb.MagicQtyPartialThenFull, ClientReference: "partial-1"})
 	a := w.waitAlert(t, "partial:voucher", true)
-	wantText(t, a, "1 order Vouchers partially delivered")
+	wantText(t, a, "Vouchers: 1 order partially delivered")
 	w.waitAlert(t, "partial:voucher", false)
 }
 
@@ -274,7 +274,7 @@ func TestRuleUncertain(t *testing.T) {
 	w.place(t, w.onec, api.OrderRequest{Vertical: api.VerticalMobile, VariantID: "PREPAID_MOBILIS", Amount: 500,
 		Recipient: "0600000003", ClientReference: "uncertain-1"})
 	a := w.waitAlert(t, "uncertain:mobile", true)
-	wantText(t, a, "1 order Mobile uncertain (UNKNOWN_ERROR) past 1h: check with the provider, never refund by hand")
+	wantText(t, a, "Mobile: 1 order uncertain (UNKNOWN_ERROR) past 1h: check with the provider, never refund by hand")
 	w.waitAlert(t, "uncertain:mobile", false)
 }
 
@@ -289,7 +289,7 @@ func TestRuleScheduled(t *testing.T) {
 	w.place(t, w.onec, api.OrderRequest{Vertical: api.VerticalInternet, ProductID: "1000", Amount: 1000,
 		Recipient: "099999999", RecipientType: "ADSL", ClientReference: "queued-1"})
 	a := w.waitAlert(t, "scheduled:internet", true)
-	wantText(t, a, "1 order Internet scheduled (QUEUED) past 12h")
+	wantText(t, a, "Internet: 1 order scheduled (QUEUED) past 12h")
 	w.waitAlert(t, "scheduled:internet", false)
 }
 

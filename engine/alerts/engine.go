@@ -497,20 +497,20 @@ func (e *Engine) findLocked(now time.Time) []finding {
 	}
 	emit(RuleStuck, stuck, func(v api.Vertical, b *bucket) (string, string) {
 		n := r.Norms[v]
-		return fmt.Sprintf("%s %s still not final past the %s horizon (oldest %s)", plural(len(b.infos), "order", "orders"),
-				v.Title(), human(n.Horizon), human(e.unscale(b.oldest))),
+		return fmt.Sprintf("%s: %s still not final past the %s horizon (oldest %s)", v.Title(),
+				plural(len(b.infos), "order", "orders"), human(n.Horizon), human(e.unscale(b.oldest))),
 			"final within " + n.NormText
 	})
 	emit(RuleUncertain, unc, func(v api.Vertical, b *bucket) (string, string) {
-		return fmt.Sprintf("%s %s uncertain (UNKNOWN_ERROR) past %s: check with the provider, never refund by hand",
-			plural(len(b.infos), "order", "orders"), v.Title(), human(r.Norms[v].Uncertain)), "resolved by support within 1–24 h"
+		return fmt.Sprintf("%s: %s uncertain (UNKNOWN_ERROR) past %s: check with the provider, never refund by hand",
+			v.Title(), plural(len(b.infos), "order", "orders"), human(r.Norms[v].Uncertain)), r.Norms[v].UncertainText
 	})
 	emit(RuleScheduled, sched, func(v api.Vertical, b *bucket) (string, string) {
-		return fmt.Sprintf("%s %s scheduled (QUEUED) past %s", plural(len(b.infos), "order", "orders"), v.Title(),
-			human(r.Norms[v].Scheduled)), "processed within 12–48 h"
+		return fmt.Sprintf("%s: %s scheduled (QUEUED) past %s", v.Title(), plural(len(b.infos), "order", "orders"),
+			human(r.Norms[v].Scheduled)), r.Norms[v].ScheduledText
 	})
 	emit(RulePartial, part, func(v api.Vertical, b *bucket) (string, string) {
-		return fmt.Sprintf("%s %s partially delivered", plural(len(b.infos), "order", "orders"), v.Title()), "delivered in full"
+		return fmt.Sprintf("%s: %s partially delivered", v.Title(), plural(len(b.infos), "order", "orders")), "delivered in full"
 	})
 	out = append(out, e.failureRateLocked(now)...)
 	out = append(out, e.walletsLocked()...)

@@ -129,7 +129,7 @@ func TestStuckUsesHorizonAndTimeScale(t *testing.T) {
 	if len(evs) != 1 || evs[0].Type != Raised || evs[0].Alert.ID != "stuck:voucher" {
 		t.Fatalf("events %+v, want stuck:voucher raised", evs)
 	}
-	if !strings.HasPrefix(evs[0].Alert.Text, "1 order Vouchers still not final past the 10m horizon") {
+	if !strings.HasPrefix(evs[0].Alert.Text, "Vouchers: 1 order still not final past the 10m horizon") {
 		t.Fatalf("text %q", evs[0].Alert.Text)
 	}
 	o.Status = api.StatusDelivered
