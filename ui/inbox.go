@@ -104,8 +104,11 @@ func (m *Model) inboxView(w, h int) string {
 		if a.Count > 0 {
 			count = formatInt(int64(a.Count))
 		}
-		text := fmt.Sprintf(" %-5s %-*s %-*s %*s  %-*s", a.Raised.Format("15:04"), whereW, trunc(alertWhere(a), whereW),
-			textW, trunc(oneLine(a.Text), textW), countW, count, stateW, trunc(m.alertStateText(a), stateW))
+		where := alertWhere(a)
+		// The WHERE column already says it: "Vouchers: 2 orders…" → "2 orders…".
+		short := strings.TrimPrefix(a.Text, where+": ")
+		text := fmt.Sprintf(" %-5s %-*s %-*s %*s  %-*s", a.Raised.Format("15:04"), whereW, trunc(where, whereW),
+			textW, trunc(oneLine(short), textW), countW, count, stateW, trunc(m.alertStateText(a), stateW))
 		sev := m.severityStyle(a.Severity).Render(sevLabel(a.Severity))
 		line := sev + text
 		switch {
