@@ -101,6 +101,11 @@ func openBackend(c *common, discover bool) (*backend, error) {
 			return nil, err
 		}
 		b.closers = append(b.closers, embedded.Close)
+		for _, n := range c.sb.incidents {
+			if err := embedded.StartIncident(n); err != nil {
+				return nil, fmt.Errorf("--sandbox-incident: %w", err)
+			}
+		}
 		cr := embedded.Octopus.Credentials()
 		octo = &config.Octopus{BaseURL: embedded.Octopus.URL(), APIKey: api.Secret(cr.APIKey), APISecret: api.Secret(cr.APISecret),
 			WebhookSecret: api.Secret(cr.WebhookSecret), GETPerMinute: config.DefaultGETPerMin}

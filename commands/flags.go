@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/orderwatch/orderwatch/api/sandbox"
 	octosb "github.com/orderwatch/orderwatch/api/sandbox/octopus"
 	oneclicksb "github.com/orderwatch/orderwatch/api/sandbox/oneclick"
 	"github.com/orderwatch/orderwatch/engine"
@@ -17,6 +18,9 @@ type sandboxFlags struct {
 	octo   octosb.Config
 	one    oneclicksb.Config
 	prefix string // of the flag names, for errors
+	// incident is --sandbox-incident: problems the sandbox causes at start.
+	incident  string
+	incidents []string
 }
 
 func (s *sandboxFlags) register(fs *flag.FlagSet, prefix string, traffic float64) {
@@ -30,6 +34,7 @@ func (s *sandboxFlags) register(fs *flag.FlagSet, prefix string, traffic float64
 	fs.Float64Var(&s.octo.Faults.TooMany, prefix+"fail-429", 0, "share of API requests answered 429 (0..1)")
 	fs.Float64Var(&s.octo.Faults.Malformed, prefix+"malformed", 0, "share of API responses with a truncated body (0..1)")
 	fs.Float64Var(&s.octo.Faults.Drop, prefix+"drop", 0, "share of API requests whose connection is dropped (0..1)")
+	fs.StringVar(&s.incident, prefix+"incident", "", "cause problems at start, comma-separated: "+strings.Join(sandbox.Incidents(), ", "))
 }
 
 func (s *sandboxFlags) finish() error {
@@ -44,6 +49,10 @@ func (s *sandboxFlags) finish() error {
 	}
 	if s.octo.TrafficPerMinute < 0 {
 		return fmt.Errorf("--%straffic %v: want 0 or more", s.prefix, s.octo.TrafficPerMinute)
+	}
+	var err error
+	if s.incidents, err = sandbox.CheckIncidents(s.incident); err != nil {
+		return fmt.Errorf("--%sincident: %w", s.prefix, err)
 	}
 	s.one.Seed = s.octo.Seed
 	s.one.TimeScale = s.octo.TimeScale

@@ -29,7 +29,7 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if *noLimits {
 		sf.octo.Limits, sf.one.RatePerMinute = &octosb.Limits{}, -1
 	}
-	if err := sandbox.RunEmbedded(ctx, sf.octo, sf.one, stdout); err != nil {
+	if err := sandbox.RunEmbedded(ctx, sf.octo, sf.one, stdout, sf.incidents...); err != nil {
 		fmt.Fprintln(stderr, "orderwatch sandbox:", err)
 		return exitFailure
 	}
