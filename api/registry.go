@@ -42,6 +42,22 @@ type VerticalInfo struct {
 	Aliases []string
 	// Tracking is how the engine polls its orders.
 	Tracking Tracking
+	// Norms is what the provider's documents call normal, for alerts and
+	// the account view.
+	Norms Norms
+}
+
+// Norms is what a provider's documents say is normal for one vertical
+// (the horizon and webhooks are in its Tracking).
+type Norms struct {
+	// TimeToFinal is the documented typical time from creation to a final
+	// state; NormText says where the norm comes from, in a few words.
+	TimeToFinal time.Duration
+	NormText    string
+	// Uncertain and Scheduled are the windows of the provider's slow states
+	// (zero when the vertical has none), and what the documents promise.
+	Uncertain, Scheduled         time.Duration
+	UncertainText, ScheduledText string
 }
 
 // Tracking is the polling policy of one vertical, from the provider's

@@ -2,6 +2,8 @@ package engine
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -17,10 +19,16 @@ import (
 
 // Webhook limits (Octopus §5, §10), applied to every provider's webhooks.
 const (
-	WebhookMaxBody  = 1 << 20
-	WebhookMaxSkew  = 5 * time.Minute
-	webhookSeenTTL  = 24 * time.Hour
-	webhookSeenSize = 10000
+	WebhookMaxBody = 1 << 20
+	WebhookMaxSkew = 5 * time.Minute // of X-Timestamp, and of a created_at in the future
+	// WebhookMaxAge is how old a signed event's created_at may be: a few
+	// provider retries fit, a captured delivery does not stay replayable.
+	WebhookMaxAge = 10 * time.Minute
+	// WebhookDedupeKeep is how long a delivery is remembered (in the
+	// journal, across restarts): the whole window in which it is fresh.
+	WebhookDedupeKeep = WebhookMaxAge + WebhookMaxSkew
+	webhookSeenTTL    = 24 * time.Hour
+	webhookSeenSize   = 10000
 )
 
 // Webhooks is the receiver of the providers' webhooks. Each provider's
@@ -122,14 +130,31 @@ func (w *Webhooks) serveHTTP(rw http.ResponseWriter, r *http.Request) {
 		w.refuse(rw, err)
 		return
 	}
-	if ev.ID == "" {
+	// Freshness and dedupe rest on what the signature covers: X-Timestamp
+	// and X-Event-ID are unsigned, so a replay could renew them at will.
+	if strings.TrimSpace(ev.EnvelopeID) == "" {
 		w.reject(rw, http.StatusBadRequest, "missing event id")
 		return
 	}
-	evID := string(v.Provider()) + ":" + ev.ID // ids are unique per provider
+	created := ev.CreatedAt // zero when missing or unreadable
+	if created.IsZero() {
+		w.reject(rw, http.StatusBadRequest, "missing or malformed created_at")
+		return
+	}
+	if age := now.Sub(created); age > WebhookMaxAge || age < -WebhookMaxSkew {
+		w.reject(rw, http.StatusUnauthorized, "stale or future event (created_at)")
+		return
+	}
+	sum := sha256.Sum256(body)
+	keys := []string{"id:" + ev.EnvelopeID, "sha256:" + hex.EncodeToString(sum[:])}
 	apply := func() { w.e.webhookEvent(ev, now) }
+	dup, err := w.seenBefore(r.Context(), keys, now)
+	if err != nil {
+		w.reject(rw, http.StatusServiceUnavailable, "journal unavailable, retry later")
+		return
+	}
 	w.mu.Lock()
-	if _, dup := w.seen[evID]; dup {
+	if dup {
 		w.stats.Duplicate++
 		w.stats.LastAt = now
 		w.mu.Unlock()
@@ -137,7 +162,6 @@ func (w *Webhooks) serveHTTP(rw http.ResponseWriter, r *http.Request) {
 		rw.WriteHeader(http.StatusOK)
 		return
 	}
-	w.rememberLocked(evID, now)
 	w.stats.Received++
 	w.stats.LastAt = now
 	w.mu.Unlock()
@@ -154,6 +178,26 @@ func (w *Webhooks) refuse(rw http.ResponseWriter, err error) {
 		return
 	}
 	w.reject(rw, http.StatusBadRequest, err.Error())
+}
+
+// seenBefore records a delivery's keys and reports whether one was seen
+// already: in the journal when there is one (shared by every process and
+// kept across restarts for WebhookDedupeKeep), else in memory.
+func (w *Webhooks) seenBefore(ctx context.Context, keys []string, now time.Time) (bool, error) {
+	if j := w.e.journal; j != nil {
+		return j.SeenWebhook(ctx, keys, now, WebhookDedupeKeep)
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, k := range keys {
+		if _, dup := w.seen[k]; dup {
+			return true, nil
+		}
+	}
+	for _, k := range keys {
+		w.rememberLocked(k, now)
+	}
+	return false, nil
 }
 
 // rememberLocked adds an event id to the bounded TTL set.

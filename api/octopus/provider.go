@@ -65,9 +65,15 @@ func Info() api.ProviderInfo {
 	return api.ProviderInfo{
 		ID: ProviderID, Title: "Octopus Cards", Short: "Octopus", Badge: "OCTOPUS", Order: 10,
 		Verticals: []api.VerticalInfo{
-			{ID: VerticalVoucher, Title: "Vouchers", Aliases: []string{"vouchers", "order", "orders"}, Tracking: voucher},
-			{ID: VerticalTopup, Title: "Topups", Aliases: []string{"topups"}, Tracking: topup},
-			{ID: VerticalESIM, Title: "eSIM", Aliases: []string{"esims"}, Tracking: esim},
+			// §5: async vouchers "usually finish in 10–60 s".
+			{ID: VerticalVoucher, Title: "Vouchers", Aliases: []string{"vouchers", "order", "orders"}, Tracking: voucher,
+				Norms: api.Norms{TimeToFinal: 60 * time.Second, NormText: "10–60 s (async batches)"}},
+			// §6: topups "usually resolve in 5–30 s".
+			{ID: VerticalTopup, Title: "Topups", Aliases: []string{"topups"}, Tracking: topup,
+				Norms: api.Norms{TimeToFinal: 30 * time.Second, NormText: "5–30 s"}},
+			// §7: the create call waits up to 60 s.
+			{ID: VerticalESIM, Title: "eSIM", Aliases: []string{"esims"}, Tracking: esim,
+				Norms: api.Norms{TimeToFinal: 60 * time.Second, NormText: "inside the 60 s create window"}},
 		},
 		Normalize:    Normalize,
 		WebhookSetup: "OCTOPUS_WEBHOOK_SECRET (or octopus.webhook_secret_file)",

@@ -52,10 +52,19 @@ func Info() api.ProviderInfo {
 	return api.ProviderInfo{
 		ID: ProviderID, Title: "OneClickDz", Short: "1Click", Badge: "1CLICK", Order: 20,
 		Verticals: []api.VerticalInfo{
-			{ID: VerticalMobile, Title: "Mobile", Tracking: track(5*time.Minute, definite, []api.Status{api.StatusUncertain})},
-			{ID: VerticalInternet, Title: "Internet", Tracking: track(5*time.Minute, definite, []api.Status{api.StatusScheduled})},
+			// §6: PENDING ≈5 s, HANDLING "most resolve within 30 s"; UNKNOWN_ERROR
+			// resolved by support within 1–24 h ("wait 24h before refunding").
+			{ID: VerticalMobile, Title: "Mobile", Tracking: track(5*time.Minute, definite, []api.Status{api.StatusUncertain}),
+				Norms: api.Norms{TimeToFinal: 30 * time.Second, NormText: "≤30 s", Uncertain: 24 * time.Hour,
+					UncertainText: "resolved by support within 1–24 h"}},
+			// §6: QUEUED "processed within 12–48 h".
+			{ID: VerticalInternet, Title: "Internet", Tracking: track(5*time.Minute, definite, []api.Status{api.StatusScheduled}),
+				Norms: api.Norms{TimeToFinal: 30 * time.Second, NormText: "≤30 s; QUEUED 12–48 h", Scheduled: 48 * time.Hour,
+					ScheduledText: "processed within 12–48 h"}},
+			// §7: HANDLING "most resolve within 30 s" (ar: 3–45 s).
 			{ID: VerticalGiftCard, Title: "Gift cards", Aliases: []string{"giftcards", "gift-card", "gift-cards", "gift_card"},
-				Tracking: track(10*time.Minute, append(slices.Clone(definite), api.StatusPartial), nil)},
+				Tracking: track(10*time.Minute, append(slices.Clone(definite), api.StatusPartial), nil),
+				Norms:    api.Norms{TimeToFinal: 45 * time.Second, NormText: "3–45 s"}},
 		},
 		Normalize: Normalize,
 	}
