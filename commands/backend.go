@@ -18,7 +18,6 @@ import (
 	"github.com/orderwatch/orderwatch/api/sandbox"
 	"github.com/orderwatch/orderwatch/engine"
 	"github.com/orderwatch/orderwatch/ui"
-	"github.com/orderwatch/orderwatch/ui/orderform"
 )
 
 type backend struct {
@@ -27,7 +26,6 @@ type backend struct {
 	sources   []api.OrderSource
 	placers   map[api.Provider]api.Placer
 	notifier  map[api.Provider]api.Notifier
-	lookup    func(ctx context.Context, phone string) ([]orderform.LookupHit, error)
 	oneclick  *oneclick.Client
 	engine    *engine.Engine
 	logger    *log.Logger
@@ -115,7 +113,6 @@ func openBackend(c *common, discover bool) (*backend, error) {
 		}
 		b.sources = append(b.sources, cl)
 		b.placers[api.ProviderOctopus], b.notifier[api.ProviderOctopus] = cl, cl
-		b.lookup = octopusLookup(cl)
 		b.providers = append(b.providers, ui.ProviderTabs{Provider: api.ProviderOctopus, Mode: mode(octo.BaseURL)})
 		perMin[api.ProviderOctopus] = octo.GETPerMinute
 		webhookSecret = octo.WebhookSecret
@@ -183,39 +180,13 @@ func (b *backend) ordering() map[api.Provider]ui.OrderingDeps {
 			continue
 		}
 		cat, _ := pl.(api.Catalog)
-		d := ui.OrderingDeps{Catalog: cat, Placer: pl, PlaceTracks: true, Find: src.FindByReference,
+		// The form quotes with pl and places only through the engine's
+		// journal; lookups and line checks are found on cat by type assertion.
+		d := ui.OrderingDeps{Catalog: cat, Quoter: pl, PlaceTracks: true, Find: src.FindByReference,
 			Place: func(ctx context.Context, r api.OrderRequest) (api.Order, error) { return b.engine.Place(ctx, pl, r) }}
-		if p == api.ProviderOctopus {
-			d.Lookup = b.lookup
-		}
-		if p == api.ProviderOneClick && b.oneclick != nil {
-			d.CheckNumber = func(ctx context.Context, typ, number string) (orderform.LineInfo, error) {
-				r, err := b.oneclick.InternetCheckNumber(ctx, typ, number)
-				return orderform.LineInfo{NCLI: r.NCLI, Offer: r.Offre, Type: r.Type}, err
-			}
-		}
-		d.Current = func(k api.OrderKey) (api.Order, bool) {
-			t, ok := b.engine.Get(k)
-			return t.Order, ok
-		}
 		out[p] = d
 	}
 	return out
-}
-
-func octopusLookup(cl *octopus.Client) func(context.Context, string) ([]orderform.LookupHit, error) {
-	return func(ctx context.Context, phone string) ([]orderform.LookupHit, error) {
-		res, err := cl.TopupLookup(ctx, phone)
-		if err != nil {
-			return nil, err
-		}
-		hits := make([]orderform.LookupHit, 0, len(res))
-		for _, r := range res {
-			hits = append(hits, orderform.LookupHit{ProductID: fmt.Sprint(int64(r.ProductID)), Name: string(r.Name),
-				CountryCode: string(r.CountryCode), Identified: bool(r.Identified)})
-		}
-		return hits, nil
-	}
 }
 
 func (b *backend) rememberGiftIntents(j *engine.Journal) error {

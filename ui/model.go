@@ -15,6 +15,7 @@ import (
 	"github.com/orderwatch/orderwatch/engine"
 	"github.com/orderwatch/orderwatch/keymap"
 	"github.com/orderwatch/orderwatch/ui/orderform"
+	"github.com/orderwatch/orderwatch/ui/theme"
 )
 
 // ProviderTabs says which provider is configured, in which mode, and which of
@@ -204,7 +205,13 @@ func (m *Model) restyle() {
 	m.styles = DefaultStyles(m.isDark, m.opts.NoColor)
 	m.gen++
 	m.prompt.setStyles(&m.styles)
+	if m.form != nil {
+		m.form.m.SetPalette(m.palette())
+	}
 }
+
+// palette is the one palette of the dashboard and its form.
+func (m *Model) palette() theme.Palette { return theme.New(m.isDark, m.opts.NoColor) }
 
 func (m *Model) activeTab() *tab {
 	if len(m.tabs) == 0 {
@@ -302,7 +309,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.restyle()
 	case batchMsg:
 		m.applyBatch(engine.Batch(msg))
-		own = m.relay()
+		own = tea.Batch(m.relay(), m.formOrders(engine.Batch(msg)))
 	case snapshotMsg:
 		m.applySnapshot(msg)
 	case engineDoneMsg:
@@ -323,6 +330,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.handleClick(msg)
 	case emailDoneMsg:
 		m.emailDone(msg)
+	case pinDoneMsg:
+		m.pinDone(msg)
 	case exportDoneMsg:
 		if msg.err != nil {
 			m.setError("export failed: " + msg.err.Error())

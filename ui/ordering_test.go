@@ -103,7 +103,7 @@ func threeCodes() api.Order {
 func withOrdering(p *fakePlacer, tracks bool) func(*Options) {
 	return func(o *Options) {
 		o.Ordering = map[api.Provider]OrderingDeps{api.ProviderOctopus: {
-			Catalog: testCatalog(), Placer: p, Place: p.PlaceOrder, PlaceTracks: tracks,
+			Catalog: testCatalog(), Quoter: p, Place: p.PlaceOrder, PlaceTracks: tracks,
 		}}
 		o.NewReference = func() string { return "ow-test-0001" }
 	}

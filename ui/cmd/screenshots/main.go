@@ -13,6 +13,8 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/orderwatch/orderwatch/api"
+	_ "github.com/orderwatch/orderwatch/api/spec/octopus" // the form reads the vouchers spec
+	_ "github.com/orderwatch/orderwatch/api/spec/oneclick"
 	"github.com/orderwatch/orderwatch/ui"
 	"github.com/orderwatch/orderwatch/ui/screenshot"
 	"github.com/orderwatch/orderwatch/ui/uitest"
@@ -55,7 +57,7 @@ func main() {
 		m := ui.New(ui.Options{Now: func() time.Time { return now },
 			Providers: []ui.ProviderTabs{{Provider: api.ProviderOctopus, Mode: "SANDBOX"}, {Provider: api.ProviderOneClick, Mode: "SANDBOX"}},
 			Ordering: map[api.Provider]ui.OrderingDeps{api.ProviderOctopus: {
-				Catalog: catalog{}, Placer: pl, Place: pl.PlaceOrder}},
+				Catalog: catalog{}, Quoter: pl, Place: pl.PlaceOrder}},
 			NewReference: func() string { return "ow-3f9c0a7d21e4b6c8" },
 		})
 		r := &runner{m: m, msgs: make(chan tea.Msg, 1024)}
