@@ -169,7 +169,11 @@ func ParsePlaceArgs(vertical string, args []string) (PlaceOptions, error) {
 	var o PlaceOptions
 	v, err := api.ParseVertical(vertical)
 	if err != nil {
-		return o, err
+		// A vertical is placeable as soon as its spec is registered.
+		v = api.Vertical(strings.ToLower(strings.TrimSpace(vertical)))
+		if _, ok := api.SpecOf(v); !ok {
+			return o, err
+		}
 	}
 	o.Vertical = v
 	spec, ok := api.SpecOf(v)
