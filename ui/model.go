@@ -276,8 +276,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	// is always tracked.
 	switch msg := msg.(type) {
 	case orderform.PlacedMsg:
-		m.placed(msg.Order)
-		return m.done(nil)
+		return m.done(m.placed(msg.Order))
 	case orderform.CopyMsg:
 		return m.done(m.copy(msg.What, msg.Text))
 	case orderform.ClosedMsg:

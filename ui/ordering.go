@@ -158,23 +158,25 @@ func (m *Model) forwardForm(msg tea.Msg) tea.Cmd {
 	return cmd
 }
 
-// placed tracks an order the form placed, selects it in its tab and toasts it.
-func (m *Model) placed(o api.Order) {
+// placed tracks an order the form placed, selects it in its tab and toasts
+// it. Tracking (which may write the journal) runs in the returned command.
+func (m *Model) placed(o api.Order) tea.Cmd {
 	if o.ID == "" || !o.Vertical.Valid() {
-		return
+		return nil
 	}
 	if o.Provider == "" {
 		o.Provider = o.Vertical.Provider()
 	}
+	var track tea.Cmd
 	if c := m.opts.Controller; c != nil {
+		t := o.Clone()
 		if m.opts.Ordering[o.Provider].PlaceTracks {
 			// A stub with no status only upgrades an existing entry's origin
 			// (or starts one, checked now): the create response is never
 			// replayed over a newer state.
-			c.Track(api.Order{Provider: o.Provider, Vertical: o.Vertical, ID: o.ID, ClientReference: o.ClientReference}, engine.OriginPlaced)
-		} else {
-			c.Track(o.Clone(), engine.OriginPlaced)
+			t = api.Order{Provider: o.Provider, Vertical: o.Vertical, ID: o.ID, ClientReference: o.ClientReference}
 		}
+		track = func() tea.Msg { c.Track(t, engine.OriginPlaced); return nil }
 	}
 	now := m.now()
 	if t, ok := m.byVert[o.Vertical]; ok {
@@ -209,11 +211,13 @@ func (m *Model) placed(o api.Order) {
 	}
 	m.logger.Printf("placed %s:%s ref %s status %s", o.Vertical, o.ID, o.ClientReference, o.StatusLabel())
 	// The engine may have moved the order on before this message came.
+	var fwd tea.Cmd
 	if r, ok := m.byVert[o.Vertical]; ok {
 		if row, ok := r.table.rows[o.ID]; ok {
-			m.formOrder(row.t.Order)
+			fwd = m.formOrder(row.t.Order)
 		}
 	}
+	return tea.Batch(track, fwd)
 }
 
 // formOrder sends the open form the newest state of the order it placed:

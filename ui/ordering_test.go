@@ -544,7 +544,7 @@ func TestPlacedOrderKeepsTheEnginesNewerState(t *testing.T) {
 	tr.Order.Status, tr.Order.RawStatus = api.StatusDelivered, "DELIVERED"
 	send(m, batchMsg{engine.OrderUpdate{Tracked: tr}})
 	created := uitest.Vouchers()[1].Order // the older create response: PENDING
-	send(m, orderform.PlacedMsg{Order: created})
+	run(m, send(m, orderform.PlacedMsg{Order: created})) // tracking runs in a command
 	r := m.activeTab().table.selected()
 	require.NotNil(t, r)
 	assert.Equal(t, "48220", r.t.Order.ID)
