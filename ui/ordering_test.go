@@ -543,7 +543,7 @@ func TestPlacedOrderKeepsTheEnginesNewerState(t *testing.T) {
 	tr := uitest.Vouchers()[1] // 48220 pending
 	tr.Order.Status, tr.Order.RawStatus = api.StatusDelivered, "DELIVERED"
 	send(m, batchMsg{engine.OrderUpdate{Tracked: tr}})
-	created := uitest.Vouchers()[1].Order // the older create response: PENDING
+	created := uitest.Vouchers()[1].Order                // the older create response: PENDING
 	run(m, send(m, orderform.PlacedMsg{Order: created})) // tracking runs in a command
 	r := m.activeTab().table.selected()
 	require.NotNil(t, r)
