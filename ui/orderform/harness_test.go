@@ -423,10 +423,10 @@ func fakeOpts(v api.Vertical, cat *fakeCatalog, p *fakePlacer) Options {
 // api.PhoneLookup capability, found by type assertion).
 type lookupCatalog struct {
 	*fakeCatalog
-	lookup func(ctx context.Context, phone string) ([]api.PhoneMatch, error)
+	lookup func(ctx context.Context, phone string) ([]api.LookupHit, error)
 }
 
-func (c lookupCatalog) LookupPhone(ctx context.Context, phone string) ([]api.PhoneMatch, error) {
+func (c lookupCatalog) LookupPhone(ctx context.Context, phone string) ([]api.LookupHit, error) {
 	return c.lookup(ctx, phone)
 }
 

@@ -125,9 +125,9 @@ func TestVoucherFieldValidation(t *testing.T) {
 func TestTopupFieldValidationAndLookup(t *testing.T) {
 	cat, p := catalogue(), &fakePlacer{}
 	o := fakeOpts(api.VerticalTopup, cat, p)
-	o.Catalog = lookupCatalog{cat, func(_ context.Context, phone string) ([]api.PhoneMatch, error) {
+	o.Catalog = lookupCatalog{cat, func(_ context.Context, phone string) ([]api.LookupHit, error) {
 		if strings.HasPrefix(phone, "+91") {
-			return []api.PhoneMatch{{ProductID: "4219", Name: "Airtel India", CountryCode: "IND", Identified: true}}, nil
+			return []api.LookupHit{{ProductID: "4219", Name: "Airtel India", CountryCode: "IND", Identified: true}}, nil
 		}
 		return nil, nil
 	}}
