@@ -15,8 +15,11 @@ import (
 	"github.com/orderwatch/orderwatch/api"
 )
 
-// Kiosk is the made-up vertical.
-const Kiosk api.Vertical = "kiosk"
+// Kiosk is the made-up vertical, sold by the made-up provider KioskCo.
+const (
+	Kiosk   api.Vertical = "kiosk"
+	KioskCo api.Provider = "kioskco"
+)
 
 const keySeat = "seat"
 
@@ -81,11 +84,13 @@ func Spec() *api.Spec {
 
 var once sync.Once
 
-// Register registers the kiosk spec (once per test binary).
+// Register registers the kiosk spec (once per test binary). Once the
+// domain has a vertical registry, this is also where KioskCo and its one
+// vertical are registered, so that the engine tracks and places it.
 func Register() { once.Do(func() { api.RegisterSpec(Spec()) }) }
 
 // Show is the one product of the kiosk's catalogue.
-var Show = api.Product{Provider: Kiosk.Provider(), Vertical: Kiosk, ID: "show-1", Name: "Evening Show", Currency: "USD", Enabled: true,
+var Show = api.Product{Provider: KioskCo, Vertical: Kiosk, ID: "show-1", Name: "Evening Show", Currency: "USD", Enabled: true,
 	Variants: []api.Variant{{ID: "std", Name: "Standard", Price: 12}}}
 
 // Shop is a kiosk provider: catalogue, quotes, placing, and the order
@@ -96,7 +101,7 @@ type Shop struct {
 	orders map[string]api.Order
 }
 
-func (s *Shop) Provider() api.Provider    { return Kiosk.Provider() }
+func (s *Shop) Provider() api.Provider    { return KioskCo }
 func (s *Shop) Verticals() []api.Vertical { return []api.Vertical{Kiosk} }
 
 func (s *Shop) Products(context.Context, api.Vertical, string) ([]api.Product, error) {
