@@ -276,6 +276,9 @@ func (m *Model) SetSize(w, h int) {
 func (m *Model) SetPalette(p theme.Palette) {
 	m.opts.Palette = p
 	m.styles = newStyles(p)
+	if m.form != nil {
+		m.form = m.form.WithTheme(p.Huh())
+	}
 }
 
 func (m *Model) formWidth() int  { return max(m.width-4, 16) }
