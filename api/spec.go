@@ -182,6 +182,10 @@ const (
 // PlaceSpec are the vertical's flags of `orderwatch place`.
 type PlaceSpec struct {
 	Flags []Flag
+	// Quantity says what --quantity allows ("" when only 1 is allowed).
+	Quantity string
+	// Example is a command line, for `place VERTICAL -h`.
+	Example string
 	// ProductKey is the value that names the catalogue product.
 	ProductKey string
 	// Check applies the vertical's flag rules before the catalogue is read;
@@ -212,6 +216,9 @@ type Flag struct {
 	Alias string // a second name; giving both is an error
 	Key   string // the value it fills
 	Kind  FlagKind
+	// Arg names the flag's value and Help says what it is, for
+	// `place VERTICAL -h` ("N", "the card value (500, 1000, …)").
+	Arg, Help string
 }
 
 var (

@@ -134,6 +134,50 @@ Examples:
 Exit codes: 0 delivered, 1 failed/refunded/cancelled, 2 bad input (nothing sent),
 3 partial/uncertain/scheduled (PARTIALLY_FILLED, UNKNOWN_ERROR, QUEUED), 4 still pending, 5 outcome unknown.`
 
+// UsageFor is the help of `orderwatch place VERTICAL`, from its spec: its
+// own flags, then the ones every vertical shares.
+func UsageFor(v api.Vertical) string {
+	spec, ok := api.SpecOf(v)
+	if !ok {
+		return Usage
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "usage: orderwatch place %s [flags]\n\n", v)
+	line := func(flag, help string) {
+		if len(flag) > 20 {
+			fmt.Fprintf(&b, "  %s\n  %-20s  %s\n", flag, "", help)
+			return
+		}
+		fmt.Fprintf(&b, "  %-20s  %s\n", flag, help)
+	}
+	for _, f := range spec.Place.Flags {
+		name := "--" + f.Name
+		if f.Alias != "" {
+			name += ", --" + f.Alias
+		}
+		if f.Arg != "" {
+			name += " " + f.Arg
+		}
+		line(name, f.Help)
+	}
+	if q := spec.Place.Quantity; q != "" {
+		line("--quantity N", q)
+	}
+	line("--wallet ID", "wallet to pay from (default: the product currency's)")
+	line("--reference REF", "client_reference (default: generated)")
+	line("--wait", "track the order until it is delivered, failed or --timeout")
+	line("--timeout D", "how long --wait waits (default 10m)")
+	line("--reveal", "print codes, PINs and activation codes in full")
+	line("--yes", "confirm spending on a LIVE account")
+	b.WriteString("  --config, --journal, --debug FILE, --sandbox-…: as for every vertical (orderwatch place -h)\n")
+	if spec.Place.Example != "" {
+		b.WriteString("\nExample:\n  " + spec.Place.Example + "\n")
+	}
+	b.WriteString("\nExit codes: 0 delivered, 1 failed/refunded/cancelled, 2 bad input (nothing sent),\n" +
+		"3 partial/uncertain/scheduled, 4 still pending, 5 outcome unknown.\n")
+	return b.String()
+}
+
 // ErrHelp is returned by ParsePlaceArgs for -h/--help.
 var ErrHelp = flag.ErrHelp
 

@@ -27,6 +27,7 @@ func TestRecipeAddAVerticalDrivesPlace(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "--denomination is not a flag of place kiosk")
 
+	assert.Contains(t, UsageFor(spectest.Kiosk), "--seat SEAT", "place kiosk -h lists the spec's flags")
 	o, err := ParsePlaceArgs("kiosk", []string{"--product", "show-1", "--seat", "A12", "--reference", "kiosk-ref-1"})
 	require.NoError(t, err)
 	spec, _ := api.SpecOf(spectest.Kiosk)

@@ -68,7 +68,9 @@ func ESIMSpec() *api.Spec {
 		}}),
 		Texts: octopusTexts,
 		Place: api.PlaceSpec{
-			Flags:      append([]api.Flag{{Name: "amount", Key: api.KeyAmount, Kind: api.FlagAmount}}, commonFlags...),
+			Flags: flagsOf(api.Flag{Name: "amount", Key: api.KeyAmount, Kind: api.FlagAmount, Arg: "N",
+				Help: "the price of the plan to buy"}),
+			Example:    "orderwatch place esim --product 712 --amount 4.50 --wait --reveal",
 			ProductKey: api.KeyProduct,
 			Check: func(v api.Values, set func(string) bool) error {
 				if err := checkProductFlag(v); err != nil {

@@ -137,8 +137,13 @@ func refuseTopupFlags(m map[string]string) map[string]string {
 
 // commonFlags are the flags of every Octopus vertical besides its own.
 var commonFlags = []api.Flag{
-	{Name: "product", Key: api.KeyProduct},
-	{Name: "email", Key: api.KeyEmail},
+	{Name: "product", Key: api.KeyProduct, Arg: "ID", Help: "catalogue product id (required)"},
+	{Name: "email", Key: api.KeyEmail, Arg: "ADDRESS", Help: "notification email (optional)"},
+}
+
+// flagsOf are an Octopus vertical's flags: --product, its own, --email.
+func flagsOf(own ...api.Flag) []api.Flag {
+	return append(append([]api.Flag{commonFlags[0]}, own...), commonFlags[1])
 }
 
 // checkProductFlag: --product is required.

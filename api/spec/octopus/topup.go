@@ -63,9 +63,13 @@ func TopupSpec() *api.Spec {
 		}}),
 		Texts: octopusTexts,
 		Place: api.PlaceSpec{
-			Flags: append([]api.Flag{{Name: "amount", Key: api.KeyAmount, Kind: api.FlagAmount},
-				{Name: "player-id", Key: "player-id"}, {Name: "server", Key: "server"}, {Name: "phone", Key: keyPhone},
-				{Name: "category", Key: keyCategory}, {Name: "input", Key: "input", Kind: api.FlagPairs}}, commonFlags...),
+			Flags: flagsOf(api.Flag{Name: "amount", Key: api.KeyAmount, Kind: api.FlagAmount, Arg: "N", Help: "the amount"},
+				api.Flag{Name: "player-id", Key: "player-id", Arg: "ID", Help: "the game's player id"},
+				api.Flag{Name: "server", Key: "server", Arg: "NAME", Help: "the game server (optional)"},
+				api.Flag{Name: "phone", Key: keyPhone, Arg: "+E164", Help: "the phone number (mobile operators)"},
+				api.Flag{Name: "category", Key: keyCategory, Arg: "NAME", Help: "Airtime, Data or Bundle, where the product has several"},
+				api.Flag{Name: "input", Key: "input", Kind: api.FlagPairs, Arg: "KEY=VALUE", Help: "any other input field (repeatable)"}),
+			Example:    "orderwatch place topup --product 4218 --amount 0.99 --player-id 51234 --wait",
 			ProductKey: api.KeyProduct,
 			Check: func(v api.Values, set func(string) bool) error {
 				if err := checkProductFlag(v); err != nil {

@@ -53,7 +53,10 @@ func VoucherSpec() *api.Spec {
 		}}),
 		Texts: octopusTexts,
 		Place: api.PlaceSpec{
-			Flags:      append([]api.Flag{{Name: "denomination", Key: keyDenomination, Kind: api.FlagAmount}}, commonFlags...),
+			Flags: flagsOf(api.Flag{Name: "denomination", Key: keyDenomination, Kind: api.FlagAmount, Arg: "N",
+				Help: "face value (a fixed value or inside the product's range)"}),
+			Quantity:   "1..5000 (up to 5 delivered in the response; more in the background)",
+			Example:    "orderwatch place voucher --product 1001 --denomination 10 --quantity 3 --wait",
 			ProductKey: api.KeyProduct,
 			Check: func(v api.Values, set func(string) bool) error {
 				if err := checkProductFlag(v); err != nil {

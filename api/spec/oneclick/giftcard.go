@@ -82,7 +82,10 @@ func GiftCardSpec() *api.Spec {
 			LostKey: "l look again",
 		},
 		Place: api.PlaceSpec{
-			Flags:      []api.Flag{{Name: "product", Key: api.KeyProduct}, {Name: "type-id", Key: keyTypeID}},
+			Flags: []api.Flag{{Name: "product", Key: api.KeyProduct, Arg: "ID", Help: "catalogue product id (required)"},
+				{Name: "type-id", Key: keyTypeID, Arg: "ID", Help: "the product's type (see the catalogue)"}},
+			Quantity:   "1 up to the type's stock",
+			Example:    "orderwatch place giftcard --product 507f1f77bcf86cd799439011 --type-id type_001 --quantity 2 --wait",
 			ProductKey: api.KeyProduct,
 			Check: func(v api.Values, _ func(string) bool) error {
 				v[api.KeyProduct], v[keyTypeID] = strings.TrimSpace(v[api.KeyProduct]), strings.TrimSpace(v[keyTypeID])

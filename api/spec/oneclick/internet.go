@@ -80,8 +80,10 @@ func InternetSpec() *api.Spec {
 		}}),
 		Texts: oneClickTexts,
 		Place: api.PlaceSpec{
-			Flags: []api.Flag{{Name: "type", Key: keyLineType}, {Name: "number", Key: keyNumber},
-				{Name: "value", Key: keyValue, Kind: api.FlagAmount}},
+			Flags: []api.Flag{{Name: "type", Key: keyLineType, Arg: "ADSL|4G", Help: "the line type"},
+				{Name: "number", Key: keyNumber, Arg: "N", Help: "ADSL 0 + 8 digits, 4G 213 + 9 digits"},
+				{Name: "value", Key: keyValue, Kind: api.FlagAmount, Arg: "N", Help: "the card value (500, 1000, 2000, …)"}},
+			Example:    "orderwatch place internet --type ADSL --number 036362608 --value 1000 --wait --reveal",
 			ProductKey: keyLineType,
 			Check: func(v api.Values, set func(string) bool) error {
 				typ, ok := NormalizeInternetType(v[keyLineType])

@@ -70,8 +70,10 @@ func MobileSpec() *api.Spec {
 		Result: oneClickResult(api.ResultSpec{}),
 		Texts:  oneClickTexts,
 		Place: api.PlaceSpec{
-			Flags: []api.Flag{{Name: "plan", Key: api.KeyProduct}, {Name: "phone", Alias: "msisdn", Key: keyMSISDN},
-				{Name: "amount", Key: api.KeyAmount, Kind: api.FlagAmount}},
+			Flags: []api.Flag{{Name: "plan", Key: api.KeyProduct, Arg: "CODE", Help: "the plan code (PREPAID_DJEZZY, MIX500_MOBILIS, …)"},
+				{Name: "phone", Alias: "msisdn", Key: keyMSISDN, Arg: "N", Help: "the number, 10 digits starting 05, 06 or 07 (no +213)"},
+				{Name: "amount", Key: api.KeyAmount, Kind: api.FlagAmount, Arg: "N", Help: "dynamic plans only: a whole DZD amount in the plan's range"}},
+			Example:    "orderwatch place mobile --plan PREPAID_DJEZZY --phone 0778037340 --amount 500 --wait",
 			ProductKey: api.KeyProduct,
 			Check: func(v api.Values, set func(string) bool) error {
 				v[api.KeyProduct] = strings.TrimSpace(v[api.KeyProduct])

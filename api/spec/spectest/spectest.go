@@ -66,7 +66,9 @@ func Spec() *api.Spec {
 			Rows: func(o api.Order) []api.Row { return []api.Row{{Label: "Show", Value: o.ProductName}} }},
 		Texts: api.Texts{Quoting: "asking the kiosk for the price…"},
 		Place: api.PlaceSpec{
-			Flags:      []api.Flag{{Name: "product", Key: api.KeyProduct}, {Name: "seat", Key: keySeat}},
+			Flags: []api.Flag{{Name: "product", Key: api.KeyProduct, Arg: "ID", Help: "the show"},
+				{Name: "seat", Key: keySeat, Arg: "SEAT", Help: "a row letter and a number, e.g. A12"}},
+			Example:    "orderwatch place kiosk --product show-1 --seat A12",
 			ProductKey: api.KeyProduct,
 			Check: func(v api.Values, set func(string) bool) error {
 				if strings.TrimSpace(v[api.KeyProduct]) == "" {
