@@ -54,9 +54,7 @@ var identity = regexp.MustCompile(`\bapi\.(Provider(Octopus|OneClick)|Vertical(V
 // capabilities of the clients. The exceptions are listed with their reason.
 func TestNoProviderIdentityOutsideProviders(t *testing.T) {
 	pending := map[string]string{
-		"ui/orderform":      "the order form: its per-vertical specs move behind the registry (issue 9, item 3)",
-		"commands/headless": "`place`: its per-vertical flags move with the specs (issue 9, item 3)",
-		"ui/uitest":         "fixture orders of the built-in providers for the dashboard's tests",
+		"ui/uitest": "fixture orders of the built-in providers for the dashboard's tests",
 	}
 	checked := 0
 	for _, root := range []string{"engine", "ui", "commands", "keymap"} {

@@ -16,7 +16,6 @@ import (
 	"github.com/orderwatch/orderwatch/api/sandbox"
 	"github.com/orderwatch/orderwatch/engine"
 	"github.com/orderwatch/orderwatch/ui"
-	"github.com/orderwatch/orderwatch/ui/orderform"
 )
 
 type backend struct {
@@ -191,40 +190,13 @@ func (b *backend) ordering() map[api.Provider]ui.OrderingDeps {
 			continue
 		}
 		cat, _ := pl.(api.Catalog)
-		d := ui.OrderingDeps{Catalog: cat, Placer: pl, PlaceTracks: true, Find: src.FindByReference,
+		// The form quotes with pl and places only through the engine's
+		// journal; lookups and line checks are found on cat by type assertion.
+		d := ui.OrderingDeps{Catalog: cat, Quoter: pl, PlaceTracks: true, Find: src.FindByReference,
 			Place: func(ctx context.Context, r api.OrderRequest) (api.Order, error) { return b.engine.Place(ctx, pl, r) }}
-		if l, ok := src.(api.PhoneLookup); ok {
-			d.Lookup = phoneLookup(l)
-		}
-		if l, ok := src.(api.LineChecker); ok {
-			d.CheckNumber = func(ctx context.Context, typ, number string) (orderform.LineInfo, error) {
-				r, err := l.CheckLine(ctx, typ, number)
-				return orderform.LineInfo{NCLI: r.NCLI, Offer: r.Offer, Type: r.Type}, err
-			}
-		}
-		d.Current = func(k api.OrderKey) (api.Order, bool) {
-			t, ok := b.engine.Get(k)
-			return t.Order, ok
-		}
 		out[p] = d
 	}
 	return out
-}
-
-// phoneLookup adapts a provider's phone lookup to the order form's.
-func phoneLookup(l api.PhoneLookup) func(context.Context, string) ([]orderform.LookupHit, error) {
-	return func(ctx context.Context, phone string) ([]orderform.LookupHit, error) {
-		res, err := l.LookupPhone(ctx, phone)
-		if err != nil {
-			return nil, err
-		}
-		hits := make([]orderform.LookupHit, 0, len(res))
-		for _, r := range res {
-			hits = append(hits, orderform.LookupHit{ProductID: r.ProductID, Name: r.Name,
-				CountryCode: r.CountryCode, Identified: r.Identified})
-		}
-		return hits, nil
-	}
 }
 
 // recallIntents hands every unresolved placement of the journal to its

@@ -30,10 +30,14 @@ func TestOpenBackendOnSandboxWiresEveryPlugin(t *testing.T) {
 	require.NotNil(t, b.engine.Webhooks(), "the sandbox's webhooks reach the receiver")
 	assert.NotEmpty(t, b.engine.Webhooks().URL())
 	ord := b.ordering()
-	assert.NotNil(t, ord[api.ProviderOctopus].Lookup, "phone lookup found on the client")
-	assert.Nil(t, ord[api.ProviderOctopus].CheckNumber)
-	assert.NotNil(t, ord[api.ProviderOneClick].CheckNumber, "line check found on the client")
-	assert.Nil(t, ord[api.ProviderOneClick].Lookup)
+	_, lookup := ord[api.ProviderOctopus].Catalog.(api.PhoneLookup)
+	assert.True(t, lookup, "phone lookup found on the client")
+	_, check := ord[api.ProviderOctopus].Catalog.(api.LineChecker)
+	assert.False(t, check)
+	_, check = ord[api.ProviderOneClick].Catalog.(api.LineChecker)
+	assert.True(t, check, "line check found on the client")
+	_, lookup = ord[api.ProviderOneClick].Catalog.(api.PhoneLookup)
+	assert.False(t, lookup)
 }
 
 // Asking for webhooks with no provider able to verify them names how to

@@ -198,11 +198,7 @@ func (m *Model) tableKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 	case key.Matches(msg, k.Pin):
 		if r != nil && m.opts.Controller != nil {
-			if err := m.opts.Controller.Pin(r.t.Order.Key()); err != nil {
-				m.setError("pin " + r.t.Order.ID + ": " + err.Error())
-			} else {
-				m.flash("pinned " + t.vertical.Title() + " " + r.t.Order.ID)
-			}
+			return pinCmd(m.opts.Controller, r.t.Order.Key())
 		}
 	case key.Matches(msg, k.Email):
 		if r == nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/orderwatch/orderwatch/engine/alerts"
 	"github.com/orderwatch/orderwatch/keymap"
 	"github.com/orderwatch/orderwatch/ui/orderform"
+	"github.com/orderwatch/orderwatch/ui/theme"
 )
 
 // ProviderTabs says which provider is configured, in which mode, and which of
@@ -214,7 +215,13 @@ func (m *Model) restyle() {
 	m.styles = DefaultStyles(m.isDark, m.opts.NoColor)
 	m.gen++
 	m.prompt.setStyles(&m.styles)
+	if m.form != nil {
+		m.form.m.SetPalette(m.palette())
+	}
 }
+
+// palette is the one palette of the dashboard and its form.
+func (m *Model) palette() theme.Palette { return theme.New(m.isDark, m.opts.NoColor) }
 
 func (m *Model) activeTab() *tab {
 	if len(m.tabs) == 0 {
@@ -279,8 +286,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	// is always tracked.
 	switch msg := msg.(type) {
 	case orderform.PlacedMsg:
-		m.placed(msg.Order)
-		return m.done(nil)
+		return m.done(m.placed(msg.Order))
 	case orderform.CopyMsg:
 		return m.done(m.copy(msg.What, msg.Text))
 	case orderform.ClosedMsg:
@@ -312,7 +318,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.restyle()
 	case batchMsg:
 		m.applyBatch(engine.Batch(msg))
-		own = m.relay()
+		own = tea.Batch(m.relay(), m.formOrders(engine.Batch(msg)))
 	case snapshotMsg:
 		m.applySnapshot(msg)
 	case alertsMsg:
@@ -339,6 +345,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.handleClick(msg)
 	case emailDoneMsg:
 		m.emailDone(msg)
+	case pinDoneMsg:
+		m.pinDone(msg)
 	case exportDoneMsg:
 		if msg.err != nil {
 			m.setError("export failed: " + msg.err.Error())

@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/orderwatch/orderwatch/api"
+	"github.com/orderwatch/orderwatch/ui/theme"
 )
 
 const (
@@ -367,7 +368,7 @@ func (m *Model) statusView() string {
 		}
 		seg := badge
 		for _, w := range ps.wallets {
-			seg += " " + oneLine(w.Currency) + " " + api.FormatAmount(w.Balance, w.Currency)
+			seg += " " + theme.Clean(w.Currency) + " " + api.FormatAmount(w.Balance, w.Currency)
 		}
 		if b := ps.budget; b != nil {
 			seg += fmt.Sprintf(" · api %d/%d/min", b.UsedLastMin, b.PerMinute)
@@ -387,7 +388,7 @@ func (m *Model) statusView() string {
 				s += fmt.Sprintf(" rejected %d", w.Rejected)
 			}
 			if w.LastError != "" {
-				s = st.Error.Render(s + " " + oneLine(w.LastError))
+				s = st.Error.Render(s + " " + theme.Clean(w.LastError))
 			}
 		}
 		segs = append(segs, s)

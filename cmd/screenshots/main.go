@@ -66,7 +66,7 @@ func main() {
 		m := ui.New(ui.Options{Now: func() time.Time { return now },
 			Providers: []ui.ProviderTabs{{Provider: api.ProviderOctopus, Mode: "SANDBOX"}, {Provider: api.ProviderOneClick, Mode: "SANDBOX"}},
 			Ordering: map[api.Provider]ui.OrderingDeps{api.ProviderOctopus: {
-				Catalog: catalog{}, Placer: pl, Place: pl.PlaceOrder}},
+				Catalog: catalog{}, Quoter: pl, Place: pl.PlaceOrder}},
 			NewReference: func() string { return "ow-3f9c0a7d21e4b6c8" },
 			Alerts:       al,
 		})
