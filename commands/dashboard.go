@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -11,16 +12,12 @@ import (
 )
 
 func runDashboard(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("orderwatch", stderr)
-	var c common
-	c.register(fs)
-	readonly := fs.Bool("readonly", false, "remove every action that spends money or changes an order")
-	mouse := fs.Bool("mouse", false, "enable the mouse (off by default, so text selection works)")
-	exportDir := fs.String("export-dir", "", "directory for CSV exports (default: the working directory)")
+	d := dashboardFlags(stderr)
+	fs, c, readonly, mouse, exportDir := d.fs, &d.c, &d.readonly, &d.mouse, &d.exportDir
 	if code, ok := parse(fs, args, stderr, false); !ok {
 		return code
 	}
-	b, err := openBackend(&c, true)
+	b, err := openBackend(c, true)
 	if err != nil {
 		fmt.Fprintln(stderr, "orderwatch:", err)
 		return exitBadInput
@@ -50,4 +47,23 @@ func runDashboard(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return exitFailure
 	}
 	return exitOK
+}
+
+type dashFlags struct {
+	fs        *flag.FlagSet
+	c         common
+	readonly  bool
+	mouse     bool
+	exportDir string
+}
+
+// dashboardFlags declares the dashboard's flags, for running it and for
+// orderwatch -h.
+func dashboardFlags(stderr io.Writer) *dashFlags {
+	d := &dashFlags{fs: newFlags("orderwatch", stderr)}
+	d.c.register(d.fs)
+	d.fs.BoolVar(&d.readonly, "readonly", false, "remove every action that spends money or changes an order")
+	d.fs.BoolVar(&d.mouse, "mouse", false, "enable the mouse (off by default, so text selection works)")
+	d.fs.StringVar(&d.exportDir, "export-dir", "", "write CSV exports to `dir` (default: the working directory)")
+	return d
 }
