@@ -178,8 +178,20 @@ func (m *Model) tableKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Reverse):
 		tb.setSort(tb.sort, !tb.desc)
 	case key.Matches(msg, k.ToggleWide):
-		m.wideMode = (m.wideMode + 1) % 3
+		// Always the other place from where the pane is now: cycling through
+		// "auto" first would do nothing visible on a wide terminal.
+		where := "beside"
+		if m.detailBeside() {
+			m.wideMode, where = 2, "below"
+		} else {
+			m.wideMode = 1
+		}
 		m.resize(m.width, m.height)
+		if m.showDetail {
+			m.flash("detail " + where + " the table")
+		} else {
+			m.flash("detail will open " + where + " the table (" + m.keys.Detail.Help().Key + " opens it)")
+		}
 	case key.Matches(msg, k.Export):
 		return m.exportCmd()
 	case key.Matches(msg, k.PlaceOrder):

@@ -272,7 +272,7 @@ func (m *Model) bodyView() string {
 		}
 		return strings.Join(out, "\n")
 	}
-	sep := m.styles.Border.Render(fit(strings.Repeat("─", 2)+" detail "+strings.Repeat("─", m.width), m.width))
+	sep := m.styles.Border.Render(fit("── detail "+strings.Repeat("─", clamp0(m.width-10)), m.width))
 	parts := []string{table, sep}
 	if m.detail.height > 0 {
 		parts = append(parts, detail)
