@@ -116,8 +116,10 @@ func (e *Engine) runBulk(ctx context.Context, b *budget, v api.Vertical) {
 		return
 	}
 	if err != nil {
-		e.pauseOn429(b, err, now)
-		e.out.put(ErrorUpdate{Provider: b.provider, Vertical: v, At: now, Err: "list " + string(v) + ": " + err.Error()})
+		// A 429 is back-pressure the budget handles and the status bar counts.
+		if _, handled := e.pauseOn429(b, err, now); !handled {
+			e.out.put(ErrorUpdate{Provider: b.provider, Vertical: v, At: now, Err: "list " + string(v) + ": " + err.Error()})
+		}
 		if len(items) == 0 {
 			e.mu.Unlock()
 			return

@@ -24,8 +24,9 @@ func (e *Engine) runList(ctx context.Context, b *budget, v api.Vertical, status 
 		return
 	}
 	if err != nil {
-		e.pauseOn429(b, err, now)
-		e.out.put(ErrorUpdate{Provider: b.provider, Vertical: v, At: now, Err: "list " + string(v) + ": " + err.Error()})
+		if _, handled := e.pauseOn429(b, err, now); !handled {
+			e.out.put(ErrorUpdate{Provider: b.provider, Vertical: v, At: now, Err: "list " + string(v) + ": " + err.Error()})
+		}
 		e.mu.Unlock()
 		return
 	}
@@ -96,8 +97,9 @@ func (e *Engine) finishWallets(ctx context.Context, b *budget, ws []api.Wallet, 
 		return
 	}
 	if err != nil {
-		e.pauseOn429(b, err, now)
-		e.out.put(ErrorUpdate{Provider: b.provider, At: now, Err: "wallets: " + err.Error()})
+		if _, handled := e.pauseOn429(b, err, now); !handled {
+			e.out.put(ErrorUpdate{Provider: b.provider, At: now, Err: "wallets: " + err.Error()})
+		}
 		return
 	}
 	cp := append([]api.Wallet(nil), ws...)
