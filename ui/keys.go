@@ -143,6 +143,17 @@ func (m *Model) tableKey(msg tea.KeyPressMsg) tea.Cmd {
 	tb := t.table
 	page := max(tb.height-1, 1)
 	moved := false
+	for _, b := range m.offKeys {
+		if key.Matches(msg, b) {
+			m.flash(msg.String() + " does nothing: READ-ONLY (--readonly), no action that spends money or changes an order")
+			return nil
+		}
+	}
+	needRow := key.Matches(msg, k.Refresh) || key.Matches(msg, k.Pin) || key.Matches(msg, k.Email)
+	if needRow && r == nil {
+		m.flash("no order selected")
+		return nil
+	}
 	switch {
 	case key.Matches(msg, k.Up):
 		moved = tb.move(-1)

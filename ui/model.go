@@ -10,6 +10,7 @@ import (
 	"log"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/orderwatch/orderwatch/api"
 	"github.com/orderwatch/orderwatch/engine"
@@ -130,6 +131,9 @@ type Model struct {
 	hlUntil time.Time
 	ticking bool
 	focused api.OrderKey
+	// offKeys are the bindings --readonly removed, kept to say why their
+	// keys do nothing.
+	offKeys []key.Binding
 }
 
 // New builds the dashboard model.
@@ -163,6 +167,11 @@ func New(opts Options) *Model {
 		m.keys = keymap.DefaultKeyMap()
 	}
 	if opts.ReadOnly {
+		for _, e := range m.keys.Entries() {
+			if e.Dangerous && e.Binding.Enabled() {
+				m.offKeys = append(m.offKeys, *e.Binding)
+			}
+		}
 		m.keys.SetReadOnly()
 	}
 	for _, p := range opts.Providers {

@@ -130,11 +130,20 @@ func wrap(s string, w int) string {
 }
 
 // tabsView draws one group of tabs per provider, labelled, so trouble on
-// another provider's tab is as visible as on this one's. It drops the long
-// counts, then the labels, as the terminal narrows.
+// another provider's tab is as visible as on this one's. As the terminal
+// narrows it drops the long counts, then the labels, then the titles of the
+// other tabs (their number stays, with ! when something failed); the active
+// tab is always drawn whole.
 func (m *Model) tabsView() string {
 	st := &m.styles
-	render := func(long, labels bool) string {
+	const (
+		long = iota
+		short
+		noLabels
+		noCounts
+		compact
+	)
+	render := func(level int) string {
 		var b strings.Builder
 		for i, t := range m.tabs {
 			p := t.vertical.Provider()
@@ -143,20 +152,29 @@ func (m *Model) tabsView() string {
 				if i > 0 {
 					b.WriteString(st.Border.Render(" · "))
 				}
-				if labels {
-					b.WriteString(st.Dim.Render(providerLabel(p, long) + " "))
+				if level <= short {
+					b.WriteString(st.Dim.Render(providerLabel(p, level == long) + " "))
 				}
 			default:
 				b.WriteString(st.Border.Render("│"))
 			}
 			title := fmt.Sprintf("%d %s", i+1, t.vertical.Title())
 			var counts string
-			if long {
-				if t.table.pending > 0 || t.table.failed > 0 {
-					counts = fmt.Sprintf(" (%d pending, %d failed)", t.table.pending, t.table.failed)
-				}
-			} else if t.table.pending > 0 || t.table.failed > 0 {
+			switch {
+			case t.table.pending == 0 && t.table.failed == 0:
+			case level == long:
+				counts = fmt.Sprintf(" (%d pending, %d failed)", t.table.pending, t.table.failed)
+			default:
 				counts = fmt.Sprintf(" %dp %df", t.table.pending, t.table.failed)
+			}
+			if level >= noCounts && i != m.active {
+				counts = ""
+				if level == compact {
+					title = fmt.Sprintf("%d", i+1)
+				}
+				if t.table.failed > 0 {
+					counts = "!"
+				}
 			}
 			s := " " + title + counts + " "
 			switch {
@@ -171,12 +189,14 @@ func (m *Model) tabsView() string {
 		}
 		return b.String()
 	}
-	for _, v := range [][2]bool{{true, true}, {false, true}, {false, false}} {
-		if s := render(v[0], v[1]); ansiWidth(s) <= m.width {
+	for _, level := range []int{long, short, noLabels, noCounts, compact} {
+		if s := render(level); ansiWidth(s) <= m.width {
 			return fit(s, m.width)
 		}
 	}
-	return fit(render(false, false), m.width)
+	// Narrower than any terminal this draws on (minWidth): keep the active
+	// tab's start in view.
+	return fit(render(compact), m.width)
 }
 
 func providerLabel(p api.Provider, long bool) string {
@@ -348,10 +368,26 @@ func (m *Model) messageView() string {
 	return st.Dim.Render(fit(" "+m.keys.Help.Help().Key+" help · "+m.keys.Quit.Help().Key+" quit", w))
 }
 
-// statusView is the status bar: mode, wallets, budget, 429s, webhook, lists.
+// statusPart is one piece of the status bar; parts of one group are joined
+// by spaces, groups by a rule.
+type statusPart struct {
+	group int
+	prio  int // 0 is never dropped; the highest goes first
+	text  string
+}
+
+// statusView is the status bar: read-only, each provider's mode badge,
+// wallets, budget and 429s, the webhook, list ages. When it does not fit,
+// it drops its least important parts first (list ages, then quiet
+// counters, budgets, webhook, wallets); the badges always stay.
 func (m *Model) statusView() string {
 	st := &m.styles
-	var segs []string
+	var parts []statusPart
+	g := 0
+	if m.opts.ReadOnly {
+		parts = append(parts, statusPart{g, 0, st.Live.Render(" READ-ONLY ")})
+		g++
+	}
 	for _, p := range m.providers {
 		ps := m.prov[p]
 		name := strings.ToUpper(string(p))
@@ -364,32 +400,33 @@ func (m *Model) statusView() string {
 		} else {
 			badge = st.Sandbox.Render(badge)
 		}
-		seg := badge
+		parts = append(parts, statusPart{g, 0, badge})
 		for _, w := range ps.wallets {
-			seg += " " + oneLine(w.Currency) + " " + api.FormatAmount(w.Balance, w.Currency)
+			parts = append(parts, statusPart{g, 2, oneLine(w.Currency) + " " + api.FormatAmount(w.Balance, w.Currency)})
 		}
 		if b := ps.budget; b != nil {
-			seg += fmt.Sprintf(" · api %d/%d/min", b.UsedLastMin, b.PerMinute)
+			parts = append(parts, statusPart{g, 3, fmt.Sprintf("· api %d/%d/min", b.UsedLastMin, b.PerMinute)})
 			if b.Got429 > 0 {
-				seg += st.Error.Render(fmt.Sprintf(" 429×%d", b.Got429))
+				parts = append(parts, statusPart{g, 1, st.Error.Render(fmt.Sprintf("429×%d", b.Got429))})
 			} else {
-				seg += " 429×0"
+				parts = append(parts, statusPart{g, 4, "429×0"})
 			}
 		}
-		segs = append(segs, seg)
+		g++
 	}
 	if w := m.webhook; w != nil {
-		s := "webhook off"
+		s, prio := "webhook off", 4
 		if w.Enabled {
 			s = fmt.Sprintf("webhook %s rx %d", w.Addr, w.Received)
 			if w.Rejected > 0 {
 				s += fmt.Sprintf(" rejected %d", w.Rejected)
 			}
 			if w.LastError != "" {
-				s = st.Error.Render(s + " " + oneLine(w.LastError))
+				s, prio = st.Error.Render(s+" "+oneLine(w.LastError)), 2
 			}
 		}
-		segs = append(segs, s)
+		parts = append(parts, statusPart{g, prio, s})
+		g++
 	}
 	var lists []string
 	for _, t := range m.tabs {
@@ -398,7 +435,38 @@ func (m *Model) statusView() string {
 		}
 	}
 	if len(lists) > 0 {
-		segs = append(segs, "listed "+strings.Join(lists, " "))
+		parts = append(parts, statusPart{g, 5, "listed " + strings.Join(lists, " ")})
 	}
-	return st.StatusBar.Render(fit(strings.Join(segs, st.Border.Render(" │ ")), m.width))
+	sep := st.Border.Render(" │ ")
+	dropped := make([]bool, len(parts))
+	join := func() string {
+		var b strings.Builder
+		last := -1
+		for i, p := range parts {
+			if dropped[i] {
+				continue
+			}
+			switch {
+			case last < 0:
+			case p.group != last:
+				b.WriteString(sep)
+			default:
+				b.WriteByte(' ')
+			}
+			b.WriteString(p.text)
+			last = p.group
+		}
+		return b.String()
+	}
+	// Drop one part at a time, least important (then rightmost) first.
+	line := join()
+	for prio := 5; prio > 0 && ansiWidth(line) > m.width; prio-- {
+		for i := len(parts) - 1; i >= 0 && ansiWidth(line) > m.width; i-- {
+			if parts[i].prio == prio {
+				dropped[i] = true
+				line = join()
+			}
+		}
+	}
+	return st.StatusBar.Render(fit(line, m.width))
 }
