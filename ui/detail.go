@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/orderwatch/orderwatch/api"
 	"github.com/orderwatch/orderwatch/engine"
 	"github.com/orderwatch/orderwatch/ui/qrterm"
@@ -51,15 +53,41 @@ type detailCtx struct {
 	width    int
 }
 
+// field is one labelled value. A value too long for the pane wraps under
+// itself: what support reads aloud or types (codes, PINs, claim URLs, LPA
+// strings, references) is always whole, never cut with an ellipsis.
 func (c *detailCtx) field(lines []string, label, value string) []string {
 	if value == "" {
 		return lines
 	}
-	return append(lines, c.st.Label.Render(fit(label, 13))+oneLine(value))
+	const lw = 13
+	vl := c.wrap(oneLine(value), c.width-lw)
+	lines = append(lines, c.st.Label.Render(fit(label, lw))+vl[0])
+	for _, l := range vl[1:] {
+		lines = append(lines, strings.Repeat(" ", lw)+l)
+	}
+	return lines
+}
+
+// wrap breaks s into lines of at most w cells (at spaces where it can, inside
+// a word where it must); w <= 0 means no limit.
+func (c *detailCtx) wrap(s string, w int) []string {
+	if w <= 0 || ansi.StringWidth(s) <= w {
+		return []string{s}
+	}
+	return strings.Split(ansi.Wrap(s, w, ""), "\n")
+}
+
+// text appends free text (a reason, an error) in a style, wrapped whole.
+func (c *detailCtx) text(lines []string, style lipgloss.Style, s string) []string {
+	for _, l := range c.wrap(oneLine(s), c.width) {
+		lines = append(lines, style.Render(l))
+	}
+	return lines
 }
 
 func (c *detailCtx) section(lines []string, title string) []string {
-	return append(lines, "", c.st.Title.Render(title))
+	return c.text(append(lines, ""), c.st.Title, title)
 }
 
 func (c *detailCtx) secret(s string) string {
@@ -116,7 +144,7 @@ func detailLines(t *engine.Tracked, c detailCtx) []string {
 		if reason == "" {
 			reason = "no reason given"
 		}
-		l = append(l, c.st.Error.Render(oneLine(reason)))
+		l = c.text(l, c.st.Error, reason)
 		l = c.field(l, "Code", o.FailureCode)
 		fix := "no: contact support or retry"
 		if o.UserFixable {
@@ -128,6 +156,17 @@ func detailLines(t *engine.Tracked, c detailCtx) []string {
 		}
 	}
 
+	// What was delivered comes first: it is what support reads out or shows,
+	// and an eSIM's QR then fits without scrolling wherever it can.
+	if len(o.Vouchers) > 0 {
+		l = c.voucherLines(l, o)
+	}
+	if o.ESIM != nil {
+		l = c.esimLines(l, o)
+	}
+	if len(o.Vouchers) > 0 || o.ESIM != nil {
+		l = c.section(l, "Order")
+	}
 	l = c.field(l, "Provider", o.Provider.Title())
 	l = c.field(l, "Reference", o.ClientReference)
 	l = c.field(l, "Product", productText(o))
@@ -171,12 +210,6 @@ func detailLines(t *engine.Tracked, c detailCtx) []string {
 	l = c.field(l, "Wallet", o.WalletID)
 	l = c.field(l, "Transaction", o.TransactionID)
 
-	if len(o.Vouchers) > 0 {
-		l = c.voucherLines(l, o)
-	}
-	if o.ESIM != nil {
-		l = c.esimLines(l, o)
-	}
 	l = c.trackingLines(l, t)
 	return l
 }
@@ -232,7 +265,11 @@ func (c *detailCtx) esimLines(l []string, o *api.Order) []string {
 	if e.ActivationCode != "" {
 		l = c.field(l, "LPA code", c.secret(e.ActivationCode))
 		if c.revealed {
-			if qrl, err := qrterm.Lines(e.ActivationCode); err == nil {
+			qrl, err := qrterm.Lines(e.ActivationCode)
+			if w := ansi.StringWidth(strings.Join(qrl[:min(1, len(qrl))], "")); err == nil && c.width > 0 && w > c.width {
+				// A cut QR does not scan: say what would show it whole.
+				l = c.text(l, c.st.Dim, fmt.Sprintf("the QR needs %d columns, the pane has %d: a wider terminal, or D to put the detail below the table", w, c.width))
+			} else if err == nil {
 				l = append(l, "")
 				for _, q := range qrl {
 					l = append(l, c.st.QR.Render(q))
@@ -279,7 +316,7 @@ func (c *detailCtx) esimLines(l []string, o *api.Order) []string {
 		if !s.at.IsZero() {
 			when = stamp(s.at) + s.note
 		}
-		l = append(l, dot+" "+fit(s.name, 10)+when)
+		l = append(l, c.wrap(dot+" "+fit(s.name, 10)+when, c.width)...)
 	}
 	return l
 }
@@ -300,7 +337,7 @@ func (c *detailCtx) trackingLines(l []string, t *engine.Tracked) []string {
 	}
 	l = c.field(l, "Next check", next)
 	if t.LastError != "" {
-		l = append(l, c.st.Error.Render(fmt.Sprintf("Last check failed (%d in a row): %s", t.Errors, oneLine(t.LastError))))
+		l = c.text(l, c.st.Error, fmt.Sprintf("Last check failed (%d in a row): %s", t.Errors, t.LastError))
 	}
 	l = c.section(l, fmt.Sprintf("History (%d)", len(t.History)))
 	if len(t.History) == 0 {
@@ -316,7 +353,7 @@ func (c *detailCtx) trackingLines(l []string, t *engine.Tracked) []string {
 		if e.Note != "" {
 			line += " · " + e.Note
 		}
-		l = append(l, oneLine(line))
+		l = append(l, c.wrap(oneLine(line), c.width)...)
 	}
 	return l
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/orderwatch/orderwatch/api"
 	"github.com/orderwatch/orderwatch/engine"
+	"github.com/orderwatch/orderwatch/ui/qrterm"
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/orderwatch/orderwatch/ui/uitest"
@@ -110,4 +111,73 @@ func TestReadOnlyBadgeAndWhyAKeyDidNothing(t *testing.T) {
 	send(m, batchMsg(uitest.Status()))
 	press(m, "r")
 	assert.Contains(t, plain(m), "no order selected")
+}
+
+// footerText joins the footer's lines: from the ✗ line to the status bar.
+func footerText(m *Model) string {
+	lines := strings.Split(plain(m), "\n")
+	for i, l := range lines {
+		if strings.Contains(l, "✗") {
+			return strings.Join(strings.Fields(strings.Join(lines[i:len(lines)-1], " ")), " ")
+		}
+	}
+	return ""
+}
+
+// The ctrl+c warning while an order is in flight is whole at every size:
+// its end says what a second ctrl+c does.
+func TestFooterNeverCutsTheCtrlCWarning(t *testing.T) {
+	for _, sz := range sizes {
+		gate := make(chan struct{})
+		p := &fakePlacer{order: threeCodes(), gate: gate}
+		h := newFormHarness(t, sz.w, sz.h, withOrdering(p, false))
+		h.fillVoucher("1")
+		h.press("enter")
+		h.waitStage("placing")
+		h.press("ctrl+c")
+		assertFrame(t, h.m.View().Content, sz.w, sz.h)
+		assert.Contains(t, footerText(h.m), "ctrl+c again quits anyway (the journal looks its reference up at the next start)", "%dx%d", sz.w, sz.h)
+		close(gate)
+	}
+}
+
+// Codes, PINs, claim URLs and LPA strings are whole in the detail pane
+// however narrow it is: they wrap, never end in an ellipsis.
+func TestDetailValuesReadAloudAreWhole(t *testing.T) {
+	tr := uitest.ESIMs()[1]
+	lpa := "LPA:1$rsp-prod.example-operator.com$QR-G-5C-1LS1-TX2NZ9QW1V6X8L0A3C9D4E7F"
+	tr.Order.ESIM.ActivationCode = lpa
+	tr.Order.Vouchers = []api.Voucher{{CardNumber: "AQ7K-29XF-LM3P-8812-ZZQW-PL0Z-1930-88AB", PIN: "4417-2290-5561-0923",
+		ClaimURL: "https://claim.example.com/v/8f2a91c0-33cc-44dd-8812-aq7k29xflm3p?voucher=1&lang=en"}}
+	st := DefaultStyles(true, true)
+	for _, w := range []int{30, 54, 72} {
+		l := detailLines(&tr, detailCtx{st: &st, now: uitest.Epoch, revealed: true, width: w})
+		var joined strings.Builder
+		for _, s := range l {
+			s = ansi.Strip(s)
+			assert.LessOrEqual(t, ansi.StringWidth(s), w, "line wider than the pane: %q", s)
+			assert.NotContains(t, s, "…")
+			if len(s) > 13 {
+				joined.WriteString(strings.TrimSpace(s[13:]))
+			}
+		}
+		for _, v := range []string{lpa, tr.Order.Vouchers[0].CardNumber, tr.Order.Vouchers[0].PIN, tr.Order.Vouchers[0].ClaimURL} {
+			assert.Contains(t, joined.String(), v, "width %d", w)
+		}
+	}
+}
+
+// At 120x40 the revealed eSIM's QR code is on screen without scrolling.
+func TestESIMQRFitsWithoutScrollingAt120x40(t *testing.T) {
+	m, _ := newTestModel(t, 120, 40)
+	send(m, batchMsg(uitest.Demo()))
+	press(m, "3")
+	selectID(t, m, "9031")
+	press(m, "enter", "v")
+	qr, err := qrterm.Lines(uitest.LPA)
+	require.NoError(t, err)
+	s := plain(m)
+	for _, q := range qr {
+		assert.Contains(t, s, q)
+	}
 }

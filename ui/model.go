@@ -134,6 +134,7 @@ type Model struct {
 	// offKeys are the bindings --readonly removed, kept to say why their
 	// keys do nothing.
 	offKeys []key.Binding
+	footerH int // lines the footer takes (see syncFooter)
 }
 
 // New builds the dashboard model.
@@ -348,6 +349,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 func (m *Model) done(cmd tea.Cmd) (tea.Model, tea.Cmd) {
 	m.syncFocus()
+	m.syncFooter()
 	m.syncDetail()
 	return m, tea.Batch(cmd, m.ensureTick())
 }

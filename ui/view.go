@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/orderwatch/orderwatch/api"
 )
@@ -20,7 +21,20 @@ const (
 
 func ansiWidth(s string) int { return ansi.StringWidth(s) }
 
-func (m *Model) bodyHeight() int { return clamp0(m.height - bodyTop - 2) }
+// bodyHeight leaves the tabs and info line above, the footer (one line, or
+// up to maxFooter while a long message is shown) and the status bar below.
+func (m *Model) bodyHeight() int { return clamp0(m.height - bodyTop - 1 - max(m.footerH, 1)) }
+
+// maxFooter is how many lines a long message may take from the body.
+const maxFooter = 3
+
+// syncFooter re-lays the screen when the footer's height changes.
+func (m *Model) syncFooter() {
+	if n := len(m.messageLines()); n != max(m.footerH, 1) {
+		m.footerH = n
+		m.resize(m.width, m.height)
+	}
+}
 
 func (m *Model) detailBeside() bool {
 	switch m.wideMode {
@@ -114,7 +128,7 @@ func (m *Model) render() string {
 	b.WriteByte('\n')
 	b.WriteString(m.bodyView())
 	b.WriteByte('\n')
-	b.WriteString(m.messageView())
+	b.WriteString(strings.Join(m.messageLines(), "\n"))
 	b.WriteByte('\n')
 	b.WriteString(m.statusView())
 	return b.String()
@@ -337,14 +351,37 @@ func (m *Model) tableView() string {
 	return block(lines, w, rowsH+1)
 }
 
-func (m *Model) messageView() string {
-	st := &m.styles
+// messageLines is the footer: an error, a message, a toast or the key
+// hints. A long one wraps (up to maxFooter lines) rather than being cut: the
+// end of a warning is often what to do about it.
+func (m *Model) messageLines() []string {
+	text, style := m.footer()
 	w := m.width
+	if w <= 0 {
+		return []string{""}
+	}
+	if len(m.toasts) > 0 && m.prompt.err == "" && m.message == "" {
+		// News comes and goes every few seconds: one line, so the table
+		// does not jump; the event log has it whole.
+		return []string{style.Render(fit(text, w))}
+	}
+	lines := strings.Split(ansi.Wrap(text, w, ""), "\n")
+	if len(lines) > maxFooter {
+		lines = append(lines[:maxFooter-1], trunc(strings.Join(lines[maxFooter-1:], " "), w))
+	}
+	for i, l := range lines {
+		lines[i] = style.Render(fit(l, w))
+	}
+	return lines
+}
+
+func (m *Model) footer() (string, lipgloss.Style) {
+	st := &m.styles
 	switch {
 	case m.prompt.err != "":
-		return st.Error.Render(fit(" ✗ "+m.prompt.err, w))
+		return " ✗ " + m.prompt.err, st.Error
 	case m.message != "": // the answer to the user's own key press wins for its few seconds
-		return st.Message.Render(fit(" "+m.message, w))
+		return " " + m.message, st.Message
 	case len(m.toasts) > 0:
 		t := m.toasts[len(m.toasts)-1]
 		s := t.text
@@ -352,20 +389,20 @@ func (m *Model) messageView() string {
 			s += fmt.Sprintf("  (+%d)", n)
 		}
 		if t.fail {
-			return st.ToastFail.Render(fit(" ✗ "+s, w))
+			return " ✗ " + s, st.ToastFail
 		}
-		return st.ToastOK.Render(fit(" ✓ "+s, w))
+		return " ✓ " + s, st.ToastOK
 	case m.lastErr != "":
 		hint := ""
 		if k := m.keys.DismissError.Help().Key; k != "" {
 			hint = "  (" + k + " dismisses)"
 		}
-		return st.Error.Render(fit(" ✗ "+clock(m.lastErrAt)+" "+m.lastErr+hint, w))
+		return " ✗ " + clock(m.lastErrAt) + " " + m.lastErr + hint, st.Error
 	}
 	if m.form != nil {
-		return st.Dim.Render(fit(" "+m.keys.FormHelp.Help().Key+" form keys · "+m.keys.FormQuit.Help().Key+" quit", w))
+		return " " + m.keys.FormHelp.Help().Key + " form keys · " + m.keys.FormQuit.Help().Key + " quit", st.Dim
 	}
-	return st.Dim.Render(fit(" "+m.keys.Help.Help().Key+" help · "+m.keys.Quit.Help().Key+" quit", w))
+	return " " + m.keys.Help.Help().Key + " help · " + m.keys.Quit.Help().Key + " quit", st.Dim
 }
 
 // statusPart is one piece of the status bar; parts of one group are joined
