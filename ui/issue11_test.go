@@ -181,3 +181,35 @@ func TestESIMQRFitsWithoutScrollingAt120x40(t *testing.T) {
 		assert.Contains(t, s, q)
 	}
 }
+
+// The filter: ^ anchors to the start of any field (/^Steam finds products
+// starting with Steam); an invalid regexp is an error on screen; while typing
+// the footer says what enter and esc do; only-problems says so when empty.
+func TestFilterAnchorsErrorsHintsAndProblemsEmpty(t *testing.T) {
+	m, _ := newTestModel(t, 100, 30, func(o *Options) { o.Actions = &fakeNotifier{} })
+	send(m, batchMsg(uitest.Demo()))
+	press(m, "/")
+	typeText(m, "^Steam")
+	assert.Equal(t, []string{"48220"}, ids(m), "^ anchors to the product name too")
+	assert.Contains(t, plain(m), "enter apply · esc cancel")
+	press(m, "enter")
+	m.setFilter("wallet eu$", false)
+	assert.Equal(t, []string{"48220"}, ids(m), "$ anchors to a field's end")
+	m.setFilter("", false)
+
+	press(m, "e")
+	assert.Contains(t, plain(m), "enter attach · esc cancel · ctrl+c quit", "the email prompt has hints too")
+	press(m, "esc")
+
+	press(m, "/")
+	typeText(m, "ow-(")
+	assert.Contains(t, plain(m), "✗ not a regexp (missing closing ))")
+	press(m, "esc")
+
+	m, _ = newTestModel(t, 100, 30)
+	send(m, batchMsg(uitest.Demo()))
+	press(m, "3", "f")
+	assert.Empty(t, ids(m))
+	assert.Contains(t, plain(m), "No problems here")
+	assert.NotContains(t, plain(m), "No orders match the filter")
+}

@@ -248,7 +248,7 @@ func (m *Model) infoView() string {
 	if tb.filter.sub != "" {
 		f := tb.filter.text
 		if tb.filter.badRegex {
-			f += " (text)"
+			f += " (text) — not a regexp"
 		}
 		parts = append(parts, "filter "+f)
 	}
@@ -333,7 +333,13 @@ func (m *Model) tableView() string {
 		lines = append(lines, "", m.styles.Dim.Render(fit("  No "+t.vertical.Title()+" orders tracked yet.", w)),
 			m.styles.Dim.Render(fit("  New orders appear here as soon as they are found.", w)))
 	case len(tb.index) == 0:
-		lines = append(lines, "", m.styles.Dim.Render(fit("  No orders match the filter (esc clears it).", w)))
+		msg := "  No orders match the filter (esc clears it)."
+		if tb.filter.sub == "" {
+			msg = "  No problems here: nothing failed, uncertain or failing its checks (" + m.keys.Problems.Help().Key + " shows all)."
+		} else if tb.filter.problems {
+			msg = "  No problem orders match the filter (esc clears it, " + m.keys.Problems.Help().Key + " shows all)."
+		}
+		lines = append(lines, "", m.styles.Dim.Render(fit(msg, w)))
 	default:
 		now := m.now()
 		sec := now.Unix()
@@ -398,6 +404,17 @@ func (m *Model) footer() (string, lipgloss.Style) {
 			hint = "  (" + k + " dismisses)"
 		}
 		return " ✗ " + clock(m.lastErrAt) + " " + m.lastErr + hint, st.Error
+	}
+	if m.prompt.active() {
+		if t := m.activeTab(); m.prompt.kind == promptFilter && t != nil && t.table.filter.badRegex {
+			return " ✗ not a regexp (" + t.table.filter.reErr + "): matching the text as typed", st.Error
+		}
+		what := "apply"
+		if m.prompt.kind == promptEmail {
+			what = "attach"
+		}
+		return " " + m.keys.InputAccept.Help().Key + " " + what + " · " + m.keys.InputCancel.Help().Key + " cancel · " +
+			m.keys.InputQuit.Help().Key + " quit", st.Dim
 	}
 	if m.form != nil {
 		return " " + m.keys.FormHelp.Help().Key + " form keys · " + m.keys.FormQuit.Help().Key + " quit", st.Dim
