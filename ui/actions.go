@@ -88,7 +88,7 @@ func writeCSV(w io.Writer, rows []engine.Tracked, reveal bool) error {
 	head := []string{"provider", "vertical", "id", "client_reference", "product", "variant", "amount", "currency",
 		"quantity", "delivered", "status", "raw_status", "created_at", "completed_at", "last_checked",
 		"debited", "refunded", "failure_code", "failure_reason", "user_fixable", "recipient", "email",
-		"voucher_count", "iccid", "activation_status"}
+		"voucher_count", "iccid", "activation_status", "price_paid", "debit_currency"}
 	if reveal {
 		head = append(head, "card_numbers", "pins", "claim_urls", "activation_code")
 	}
@@ -113,7 +113,7 @@ func writeCSV(w io.Writer, rows []engine.Tracked, reveal bool) error {
 			f(o.Amount), o.Currency, strconv.Itoa(o.Quantity), strconv.Itoa(o.DeliveredQuantity), o.StatusLabel(),
 			o.RawStatus, ts(o.CreatedAt), ts(o.CompletedAt), ts(t.LastChecked), f(o.Debited), f(o.Refunded),
 			o.FailureCode, o.FailureReason, strconv.FormatBool(o.UserFixable), o.Recipient, o.Email,
-			strconv.Itoa(len(o.Vouchers)), iccid, act}
+			strconv.Itoa(len(o.Vouchers)), iccid, act, f(o.Paid), debitCurrency(o)}
 		if reveal {
 			var cards, pins, urls []string
 			for _, v := range o.Vouchers {

@@ -173,9 +173,7 @@ func detailLines(t *engine.Tracked, c detailCtx) []string {
 	l = c.field(l, "Product ID", o.ProductID)
 	l = c.field(l, "Category", o.Category)
 	l = c.field(l, "Country", o.CountryCode)
-	l = c.field(l, "Amount", money(o.Amount, o.Currency))
-	l = c.field(l, "Face value", money(o.Denomination, o.Currency))
-	l = c.field(l, "Discount", money(o.Discount, o.Currency))
+	l = c.amountLines(l, o)
 	if o.Quantity > 0 {
 		l = c.field(l, "Quantity", fmt.Sprintf("%d of %d delivered", o.DeliveredQuantity, o.Quantity))
 	}
@@ -198,7 +196,7 @@ func detailLines(t *engine.Tracked, c detailCtx) []string {
 	l = c.field(l, "Completed", stampOr(o.CompletedAt))
 
 	l = c.section(l, "Wallet")
-	debit := money(o.Debited, o.Currency)
+	debit := money(o.Debited, debitCurrency(o))
 	if debit == "" {
 		debit = "unknown"
 	}
@@ -212,6 +210,29 @@ func detailLines(t *engine.Tracked, c detailCtx) []string {
 
 	l = c.trackingLines(l, t)
 	return l
+}
+
+// amountLines shows the face value (the table's AMOUNT) and the price paid
+// apart, whenever the provider tells them apart.
+func (c *detailCtx) amountLines(l []string, o *api.Order) []string {
+	face := money(o.Amount, o.Currency)
+	if face != "" && o.Quantity > 1 && o.Denomination > 0 {
+		face += fmt.Sprintf(" (%d × %s)", o.Quantity, money(o.Denomination, o.Currency))
+	}
+	if o.Paid != 0 && o.Paid == o.Amount && o.Discount == 0 {
+		return c.field(l, "Price paid", face) // no other face value is known
+	}
+	l = c.field(l, "Face value", face)
+	l = c.field(l, "Discount", money(o.Discount, o.Currency))
+	return c.field(l, "Price paid", money(o.Paid, o.Currency))
+}
+
+// debitCurrency is the paying wallet's currency.
+func debitCurrency(o *api.Order) string {
+	if o.DebitCurrency != "" {
+		return o.DebitCurrency
+	}
+	return o.Currency
 }
 
 func stampOr(t time.Time) string {
@@ -372,7 +393,7 @@ func statusName(s api.Status, raw string) string {
 // while its payload does not carry the amount (OneClickDz REFUNDED items show
 // balance_amount 0; Octopus FAILED and CANCELLED orders are auto-refunded).
 func refundText(o *api.Order) string {
-	if r := money(o.Refunded, o.Currency); r != "" {
+	if r := money(o.Refunded, debitCurrency(o)); r != "" {
 		return r
 	}
 	switch o.Status {

@@ -213,3 +213,30 @@ func TestFilterAnchorsErrorsHintsAndProblemsEmpty(t *testing.T) {
 	assert.Contains(t, plain(m), "No problems here")
 	assert.NotContains(t, plain(m), "No orders match the filter")
 }
+
+// Money is drawn in the currency it was paid in, and the detail tells the
+// face value (the table's AMOUNT) from the price paid.
+func TestDebitCurrencyAndFaceValueVsPricePaid(t *testing.T) {
+	st := DefaultStyles(true, true)
+	text := func(tr engine.Tracked) string {
+		return ansi.Strip(strings.Join(detailLines(&tr, detailCtx{st: &st, now: uitest.Epoch, width: 80}), "\n"))
+	}
+	v := uitest.Vouchers()[0]
+	v.Order.Currency, v.Order.Amount, v.Order.Denomination, v.Order.Quantity = "JPY", 20000, 10000, 2
+	v.Order.Debited, v.Order.DebitCurrency, v.Order.WalletID = 130.68, "USD", "1"
+	s := text(v)
+	assert.Contains(t, s, "Debited      130.68 USD")
+	assert.NotContains(t, s, "130.68 JPY")
+	assert.Contains(t, s, "Face value   20000 JPY (2 × 10000 JPY)")
+
+	tp := uitest.Topups()[0]
+	tp.Order.Amount, tp.Order.Paid, tp.Order.Currency = 0.99, 0.9405, "USD"
+	s = text(tp)
+	assert.Contains(t, s, "Face value   0.99 USD")
+	assert.Contains(t, s, "Price paid   0.94 USD")
+
+	m, _ := newTestModel(t, 100, 30)
+	send(m, batchMsg(uitest.OrderUpdates([]engine.Tracked{tp}, true)))
+	press(m, "2")
+	assert.Contains(t, lineWith(m, tp.Order.ID), "0.99 USD", "AMOUNT is the face value")
+}

@@ -27,7 +27,7 @@ const WalletID = "DZD"
 func (m MobileTopup) Order() api.Order {
 	o := api.Order{Provider: api.ProviderOneClick, Vertical: api.VerticalMobile, ID: m.ID, ClientReference: m.Ref,
 		Status: api.NormalizeOneClick(m.Status), RawStatus: m.Status, VariantID: m.PlanCode, VariantName: m.PlanCode,
-		Recipient: m.MSISDN, Amount: m.TopupAmount, Debited: m.BalanceAmount, Currency: "DZD", Quantity: 1,
+		Recipient: m.MSISDN, Amount: m.TopupAmount, Paid: m.BalanceAmount, Debited: m.BalanceAmount, Currency: "DZD", Quantity: 1,
 		CreatedAt: m.CreatedAt, FailureReason: m.RefundMessage, WalletID: WalletID}
 	if o.Status.Success() {
 		o.DeliveredQuantity = 1
@@ -71,6 +71,7 @@ func (g GiftOrder) Order() api.Order {
 		Debited: g.FulfilledAmount, Currency: "DZD", CreatedAt: g.Time, WalletID: WalletID}
 	if g.PricePerCard > 0 {
 		o.Amount = round2(float64(g.Quantity) * g.PricePerCard)
+		o.Paid = o.Amount
 	}
 	// The refund is known only with a price; never claim a negative one.
 	switch undelivered := g.Quantity - g.FulfilledQuantity; {
