@@ -36,3 +36,28 @@ func TestHandled429IsNotAnErrorUpdate(t *testing.T) {
 	e.runList(context.Background(), b, api.VerticalTopup, "PENDING")
 	assert.Len(t, errs(), 1, "a 503 is still shown")
 }
+
+// An eSIM or voucher order first seen already delivered, in a list that
+// lacks its codes, is due for its detail at once; a topup (whose list item
+// is complete) is not.
+func TestFoundDeliveredGetsItsDetailAtOnce(t *testing.T) {
+	f := newFake(api.ProviderOctopus, api.VerticalESIM, api.VerticalTopup)
+	f.listFn = func(v api.Vertical, q api.ListQuery) ([]api.Order, error) {
+		return []api.Order{{Provider: api.ProviderOctopus, Vertical: v, ID: "7", Status: api.StatusDelivered, RawStatus: "DELIVERED",
+			ESIM: &api.ESIM{ActivationStatus: api.ActivationNotInstalled}}}, nil
+	}
+	e, err := New(Config{Sources: []api.OrderSource{f}, WalletEvery: -1})
+	require.NoError(t, err)
+	b := e.budgets[api.ProviderOctopus]
+	e.runList(context.Background(), b, api.VerticalESIM, "")
+	e.runList(context.Background(), b, api.VerticalTopup, "")
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	now := e.now()
+	es := e.entries[api.OrderKey{Vertical: api.VerticalESIM, ID: "7"}]
+	require.NotNil(t, es)
+	assert.False(t, es.t.NextCheck.IsZero() || es.t.NextCheck.After(now), "eSIM detail due now, not at %v", es.t.NextCheck.Sub(now))
+	tp := e.entries[api.OrderKey{Vertical: api.VerticalTopup, ID: "7"}]
+	require.NotNil(t, tp)
+	assert.True(t, tp.t.NextCheck.IsZero() || tp.t.NextCheck.After(now), "a complete list item needs no detail")
+}

@@ -164,6 +164,9 @@ func detailLines(t *engine.Tracked, c detailCtx) []string {
 	if o.ESIM != nil {
 		l = c.esimLines(l, o)
 	}
+	if missing := o.DeliveredQuantity - len(o.Vouchers); missing > 0 && (o.Vertical == api.VerticalVoucher || o.Vertical == api.VerticalGiftCard) {
+		l = c.text(l, c.st.Dim, fmt.Sprintf("%d delivered code(s) not here yet: they come with the order's detail, being fetched (r fetches it now)", missing))
+	}
 	if len(o.Vouchers) > 0 || o.ESIM != nil {
 		l = c.section(l, "Order")
 	}
@@ -303,6 +306,8 @@ func (c *detailCtx) esimLines(l []string, o *api.Order) []string {
 		}
 	} else if e.Installed {
 		l = append(l, c.st.Dim.Render("code no longer sent: the profile is installed"))
+	} else if o.Status == api.StatusDelivered {
+		l = c.text(l, c.st.Dim, "the ICCID and LPA code come with the order's detail, being fetched (r fetches it now)")
 	}
 	l = c.section(l, "Install timeline")
 	type step struct {

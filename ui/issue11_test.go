@@ -240,3 +240,13 @@ func TestDebitCurrencyAndFaceValueVsPricePaid(t *testing.T) {
 	press(m, "2")
 	assert.Contains(t, lineWith(m, tp.Order.ID), "0.99 USD", "AMOUNT is the face value")
 }
+
+// An eSIM found delivered, before its detail arrived, says its codes are
+// coming rather than showing nothing.
+func TestDeliveredESIMWithoutCodeSaysItIsComing(t *testing.T) {
+	tr := uitest.ESIMs()[0]
+	tr.Order.ESIM.ActivationCode, tr.Order.ESIM.ICCID = "", ""
+	st := DefaultStyles(true, true)
+	s := ansi.Strip(strings.Join(detailLines(&tr, detailCtx{st: &st, now: uitest.Epoch, width: 60}), "\n"))
+	assert.Contains(t, s, "the ICCID and LPA code come with the order's detail")
+}
