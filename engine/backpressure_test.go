@@ -61,3 +61,22 @@ func TestFoundDeliveredGetsItsDetailAtOnce(t *testing.T) {
 	require.NotNil(t, tp)
 	assert.True(t, tp.t.NextCheck.IsZero() || tp.t.NextCheck.After(now), "a complete list item needs no detail")
 }
+
+// Every discovery list says it ran, the unfiltered one too: discovery
+// alternates the two every 15 s, and "listed N s ago" must follow that.
+func TestEveryDiscoveryListIsReported(t *testing.T) {
+	f := newFake(api.ProviderOctopus, api.VerticalTopup)
+	e, err := New(Config{Sources: []api.OrderSource{f}, WalletEvery: -1})
+	require.NoError(t, err)
+	b := e.budgets[api.ProviderOctopus]
+	for _, status := range []string{"PENDING", ""} {
+		e.runList(context.Background(), b, api.VerticalTopup, status)
+		var lists []ListUpdate
+		for _, u := range e.out.take() {
+			if lu, ok := u.(ListUpdate); ok {
+				lists = append(lists, lu)
+			}
+		}
+		assert.Len(t, lists, 1, "list %q", status)
+	}
+}

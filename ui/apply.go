@@ -77,7 +77,9 @@ func (m *Model) applyBatch(b engine.Batch) {
 		case engine.ListUpdate:
 			if t, ok := m.byVert[u.Vertical]; ok {
 				t.listAt = u.At
-				t.listPending = u.Pending
+				if u.Pending >= 0 {
+					t.listPending = u.Pending
+				}
 			}
 		case engine.WebhookUpdate:
 			w := u
