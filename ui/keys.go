@@ -276,6 +276,10 @@ func (m *Model) detailKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		if i, ok := voucher(); ok {
 			return m.copy("PIN of voucher #"+itoa(i+1)+" (order "+o.ID+")", o.Vouchers[i].PIN), true
 		}
+	case key.Matches(msg, k.CopySerial):
+		if i, ok := voucher(); ok {
+			return m.copy("serial of voucher #"+itoa(i+1)+" (order "+o.ID+")", o.Vouchers[i].Serial), true
+		}
 	case key.Matches(msg, k.CopyClaimURL):
 		if i, ok := voucher(); ok {
 			return m.copy("claim URL of voucher #"+itoa(i+1)+" (order "+o.ID+")", o.Vouchers[i].ClaimURL), true

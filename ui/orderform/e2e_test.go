@@ -139,7 +139,7 @@ func TestE2EESIMShowsQROfLPA(t *testing.T) {
 		assert.Contains(t, v, l)
 	}
 	assert.Contains(t, v, lpa)
-	assert.Equal(t, CopyMsg{What: "activation code", Text: lpa}, h.copyOn("c"))
+	assert.Equal(t, CopyMsg{What: "activation code", Text: lpa}, h.copyOn("a"))
 }
 
 func TestE2ETopupBadPlayerFailsAndOffersEditRetry(t *testing.T) {
@@ -164,7 +164,7 @@ func TestE2ETopupBadPlayerFailsAndOffersEditRetry(t *testing.T) {
 	assert.Contains(t, v, "INVALID_PLAYER_ID")
 	assert.Regexp(t, `Player ID\s+0000000`, v, "a player id is not labelled as a number")
 	assert.Contains(t, v, "edit and retry")
-	h.press("e")
+	h.press("E")
 	h.waitStage("details")
 	assert.Equal(t, octosb.MagicPlayerFail, *h.m.vals.input("player_id"))
 	assert.NotEqual(t, ref, h.m.vals.Reference)

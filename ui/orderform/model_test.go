@@ -76,10 +76,10 @@ func TestVoucherQuoteConfirmPlace(t *testing.T) {
 	assert.Contains(t, v, "3 of 3 codes")
 	assert.Contains(t, v, api.Mask("AAAA-BBBB-2222"))
 	assert.NotContains(t, v, "AAAA-BBBB-2222", "masked until revealed")
-	h.press("r")
+	h.press("v")
 	assert.Contains(t, h.view(), "AAAA-BBBB-2222")
 	assert.Equal(t, CopyMsg{What: "voucher code", Text: "AAAA-BBBB-2222"}, h.copyOn("down", "c"))
-	assert.Equal(t, CopyMsg{What: "voucher PIN", Text: "9911"}, h.copyOn("up", "p"))
+	assert.Equal(t, CopyMsg{What: "voucher PIN", Text: "9911"}, h.copyOn("up", "C"))
 	h.closesOn("esc")
 }
 
@@ -278,7 +278,7 @@ func TestEditAndRetryPrefillsWithNewReference(t *testing.T) {
 	assert.Contains(t, v, "The player ID does not exist (INVALID_PLAYER_ID)")
 	assert.Contains(t, v, "edit and retry")
 
-	h.press("e")
+	h.press("E")
 	h.waitStage("details")
 	assert.Equal(t, "4218", h.m.product.ID)
 	assert.Equal(t, "4.99", h.m.vals.Amount)
@@ -318,7 +318,7 @@ func TestOutcomeUnknownLooksUpNeverResends(t *testing.T) {
 	assert.Contains(t, v, "not sent again")
 	assert.Contains(t, v, "no order has this reference yet")
 	assert.Empty(t, h.placed(0))
-	h.press("e") // no edit-and-retry: it might exist
+	h.press("E") // no edit-and-retry: it might exist
 	assert.Equal(t, "result", h.m.Stage())
 	h.press("l")
 	require.Len(t, h.placed(1), 1, "found once")
@@ -365,7 +365,7 @@ func TestServerRefusalShownWithRetry(t *testing.T) {
 	h.press("enter")
 	h.waitStage("result")
 	assert.Contains(t, h.view(), "Not placed: Insufficient wallet balance")
-	h.press("e")
+	h.press("E")
 	h.waitStage("details")
 	assert.NotEqual(t, ref, h.m.vals.Reference)
 }

@@ -394,7 +394,7 @@ func (m *Model) onKey(k tea.KeyPressMsg) (tea.Cmd, bool) {
 	switch m.stage {
 	case stageRefused, stageLoading:
 		switch s {
-		case "esc", "q":
+		case "esc": // not q: q quits everywhere else
 			return m.closed(), true
 		case "r":
 			if m.loadErr != nil && m.stage == stageLoading {
@@ -467,14 +467,16 @@ func (m *Model) confirmKey(k tea.KeyPressMsg) tea.Cmd {
 }
 
 func (m *Model) resultKey(s string) tea.Cmd {
+	// The dashboard's letters where the action is the same (keymap.FormEntries):
+	// v reveals, c copies a code, C a PIN, N a serial, a an LPA code.
 	switch s {
-	case "esc", "q": // not enter: a double-pressed confirm must not hide what was just bought
+	case "esc": // not enter: a double-pressed confirm must not hide what was just bought
 		return m.closed()
 	case "l":
 		if m.order == nil && m.placeErr != nil && !refused(m.placeErr) {
 			return m.find()
 		}
-	case "e":
+	case "E":
 		if m.canRetry() {
 			return m.editRetry()
 		}
@@ -484,17 +486,18 @@ func (m *Model) resultKey(s string) tea.Cmd {
 	}
 	o := m.order
 	switch s {
-	case "r":
+	case "v":
 		m.reveal = !m.reveal
 	case "up", "k":
 		m.cursor = max(m.cursor-1, 0)
 	case "down", "j":
 		m.cursor = min(m.cursor+1, max(max(len(o.Vouchers), len(o.SuggestedOffers))-1, 0))
-	case "c":
+	case "a":
 		if o.ESIM != nil && o.ESIM.ActivationCode != "" {
 			m.lastCopy = "activation code"
 			return emit(CopyMsg{What: "activation code", Text: o.ESIM.ActivationCode})
 		}
+	case "c":
 		if m.cursor < len(o.Vouchers) {
 			m.lastCopy = "code"
 			what := "voucher code"
@@ -503,12 +506,12 @@ func (m *Model) resultKey(s string) tea.Cmd {
 			}
 			return emit(CopyMsg{What: what, Text: o.Vouchers[m.cursor].CardNumber})
 		}
-	case "s":
+	case "N":
 		if m.cursor < len(o.Vouchers) && o.Vouchers[m.cursor].Serial != "" {
 			m.lastCopy = "serial"
 			return emit(CopyMsg{What: "card serial", Text: o.Vouchers[m.cursor].Serial})
 		}
-	case "p":
+	case "C":
 		if m.cursor < len(o.Vouchers) && o.Vouchers[m.cursor].PIN != "" {
 			m.lastCopy = "PIN"
 			return emit(CopyMsg{What: "voucher PIN", Text: o.Vouchers[m.cursor].PIN})

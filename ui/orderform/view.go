@@ -246,7 +246,7 @@ func (m *Model) resultView() string {
 		if api.KindOf(err) == api.KindInsufficientFunds {
 			b.WriteString("The wallet cannot pay this order.\n")
 		}
-		b.WriteString(m.keys("e edit and retry", "esc close"))
+		b.WriteString(m.keys("E edit and retry", "esc close"))
 		return b.String()
 	}
 	// Provider text is drawn cleaned; copies use the raw m.order.
@@ -284,10 +284,10 @@ func (m *Model) resultView() string {
 		}
 		if len(o.SuggestedOffers) > 0 {
 			b.WriteString(m.offersView(*o))
-			keys = append([]string{"↑/↓ select offer", "e edit and retry with it"}, keys...)
+			keys = append([]string{"↑/↓ select offer", "E edit and retry with it"}, keys...)
 		} else if o.UserFixable {
 			b.WriteString(m.styles.Warn.Render("The customer can fix this: edit and retry (a new reference is generated).") + "\n")
-			keys = append([]string{"e edit and retry"}, keys...)
+			keys = append([]string{"E edit and retry"}, keys...)
 		}
 	case o.Status == api.StatusUncertain:
 		b.WriteString(m.styles.Warn.Render("UNKNOWN_ERROR — the outcome is uncertain; support resolves it within hours. Do not refund.") + "\n")
@@ -328,9 +328,9 @@ func (m *Model) resultView() string {
 		if o.Status == api.StatusPartial && o.Provider != api.ProviderOneClick {
 			b.WriteString(m.styles.Warn.Render("partially delivered — tracked in the table") + "\n")
 		}
-		ks := []string{"r reveal", "c copy code", "p copy PIN", "↑/↓ select"}
+		ks := []string{"v reveal", "c copy code", "C copy PIN", "↑/↓ select"}
 		if o.Vertical.Provider() == api.ProviderOneClick {
-			ks = []string{"r reveal", "c copy code", "s copy serial", "↑/↓ select"}
+			ks = []string{"v reveal", "c copy code", "N copy serial", "↑/↓ select"}
 		}
 		keys = append(ks, keys...)
 	}
@@ -342,7 +342,7 @@ func (m *Model) resultView() string {
 		if e.ICCID != "" {
 			b.WriteString(m.row("ICCID", e.ICCID))
 		}
-		keys = append([]string{"c copy LPA"}, keys...)
+		keys = append([]string{"a copy LPA"}, keys...)
 	}
 	if m.lastCopy != "" {
 		b.WriteString(m.styles.OK.Render(m.lastCopy+" copied") + "\n")
