@@ -142,7 +142,7 @@ func detailLines(t *engine.Tracked, c detailCtx) []string {
 	if o.Status.Failure() || (o.Status != api.StatusUncertain && (o.FailureReason != "" || o.FailureCode != "")) {
 		reason := o.FailureReason
 		if reason == "" {
-			reason = "no reason given"
+			reason = noReason(o.Status)
 		}
 		l = c.text(l, c.st.Error, reason)
 		l = c.field(l, "Code", o.FailureCode)
@@ -279,7 +279,7 @@ func (c *detailCtx) esimLines(l []string, o *api.Order) []string {
 		if e.DataGB == 0 {
 			data = "unlimited data" // the contract: 0 = unlimited or per-minute
 		}
-		l = c.field(l, "Plan", fmt.Sprintf("%s, %d days", data, e.ValidityDays))
+		l = c.field(l, "Plan", data+", "+plural(e.ValidityDays, "day"))
 	}
 	act := string(e.ActivationStatus)
 	if act == "" {
@@ -418,4 +418,16 @@ func fillFields(o *api.Order) [][2]string {
 	}
 	return [][2]string{{"Ordered", line(o.Quantity)}, {"Delivered", line(o.DeliveredQuantity)},
 		{"Undelivered", line(o.Quantity - o.DeliveredQuantity)}}
+}
+
+// noReason says what a failed, refunded or cancelled order without a
+// provider reason means (OneClickDz sends none for internet refunds).
+func noReason(s api.Status) string {
+	switch s {
+	case api.StatusRefunded:
+		return "refunded automatically by the provider, which gives no reason (cancelled upstream)"
+	case api.StatusCancelled:
+		return "cancelled; the provider refunds it automatically (no reason given)"
+	}
+	return "no reason given"
 }

@@ -142,6 +142,9 @@ func reasonText(t *engine.Tracked) string {
 	if t.LastError != "" {
 		return "check failed: " + t.LastError
 	}
+	if s := t.Order.Status; s == api.StatusRefunded || s == api.StatusCancelled {
+		return strings.ToLower(string(s)) + " (no reason given)"
+	}
 	return ""
 }
 
@@ -175,3 +178,23 @@ func oneLine(s string) string {
 }
 
 func isControl(r rune) bool { return r < 0x20 || (r >= 0x7f && r <= 0x9f) }
+
+// plural is "1 day", "2 days".
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
+}
+
+// balanceText draws a balance with its minor unit always (16381.00 beside
+// 16888.50, never 16381), except in currencies that have none.
+func balanceText(v float64, cur string) string {
+	switch cur {
+	case "JPY", "KRW":
+		if v == float64(int64(v)) {
+			return fmt.Sprintf("%.0f", v)
+		}
+	}
+	return fmt.Sprintf("%.2f", v)
+}

@@ -250,3 +250,38 @@ func TestDeliveredESIMWithoutCodeSaysItIsComing(t *testing.T) {
 	s := ansi.Strip(strings.Join(detailLines(&tr, detailCtx{st: &st, now: uitest.Epoch, width: 60}), "\n"))
 	assert.Contains(t, s, "the ICCID and LPA code come with the order's detail")
 }
+
+// Labels: "1 day", a refunded order without a provider reason says what
+// refunded means, cancelled orders are not counted as failed, and balances
+// keep their minor unit.
+func TestLabels(t *testing.T) {
+	st := DefaultStyles(true, true)
+	e := uitest.ESIMs()[0]
+	e.Order.ESIM.ValidityDays = 1
+	s := ansi.Strip(strings.Join(detailLines(&e, detailCtx{st: &st, now: uitest.Epoch, width: 80}), "\n"))
+	assert.Contains(t, s, ", 1 day\n")
+	assert.NotContains(t, s, "1 days")
+
+	var refunded engine.Tracked
+	for _, x := range uitest.OneClick() {
+		if x.Order.Vertical == api.VerticalInternet {
+			refunded = x
+		}
+	}
+	refunded.Order.Status, refunded.Order.RawStatus, refunded.Order.FailureReason = api.StatusRefunded, "REFUNDED", ""
+	s = ansi.Strip(strings.Join(detailLines(&refunded, detailCtx{st: &st, now: uitest.Epoch, width: 80}), "\n"))
+	assert.Contains(t, s, "refunded automatically by the provider")
+	assert.Contains(t, reasonText(&refunded), "refunded")
+
+	m, _ := newTestModel(t, 160, 48)
+	v := uitest.Vouchers()
+	for i := range v {
+		v[i].Order.Status, v[i].Order.RawStatus = api.StatusCancelled, "CANCELLED"
+	}
+	send(m, batchMsg(uitest.OrderUpdates(v, true)))
+	assert.NotContains(t, lineWith(m, "1 Vouchers"), "failed")
+
+	m, _ = newTestModel(t, 160, 48, bothProviders("SANDBOX"))
+	send(m, batchMsg{engine.WalletUpdate{Provider: api.ProviderOneClick, Wallets: []api.Wallet{{Currency: "DZD", Balance: 16381}}}})
+	assert.Contains(t, plain(m), "DZD 16381.00")
+}

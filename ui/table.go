@@ -269,7 +269,7 @@ func countDelta(t *engine.Tracked) (pending, failed, problems int) {
 	if unsettled(t) {
 		pending = 1
 	}
-	if t.Order.Status.Failure() {
+	if countsAsFailed(t.Order.Status) {
 		failed = 1
 	}
 	if isProblem(t) {
@@ -588,3 +588,7 @@ func (tb *orderTable) visible() []*row {
 }
 
 func keyOf(v api.Vertical, id string) api.OrderKey { return api.OrderKey{Vertical: v, ID: id} }
+
+// countsAsFailed is what a tab's "failed" counts: orders that did not go
+// through (failed, refunded), not the ones someone called off (cancelled).
+func countsAsFailed(s api.Status) bool { return s.Failure() && s != api.StatusCancelled }

@@ -456,7 +456,7 @@ func (m *Model) statusView() string {
 		}
 		parts = append(parts, statusPart{g, 0, badge})
 		for _, w := range ps.wallets {
-			parts = append(parts, statusPart{g, 2, oneLine(w.Currency) + " " + api.FormatAmount(w.Balance, w.Currency)})
+			parts = append(parts, statusPart{g, 2, oneLine(w.Currency) + " " + balanceText(w.Balance, w.Currency)})
 		}
 		if b := ps.budget; b != nil {
 			parts = append(parts, statusPart{g, 3, fmt.Sprintf("· api %d/%d/min", b.UsedLastMin, b.PerMinute)})
