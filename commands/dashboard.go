@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/orderwatch/orderwatch/keymap"
 	"github.com/orderwatch/orderwatch/ui"
@@ -25,7 +26,7 @@ func runDashboard(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	defer b.Close()
 	km := keymap.DefaultKeyMap()
 	if err := km.Apply(b.cfg.Keys); err != nil {
-		fmt.Fprintf(stderr, "orderwatch: config %s: keys: %v\n", b.cfg.Path, err)
+		fmt.Fprintf(stderr, "orderwatch: config %s: [keys]: %s\n", b.cfg.Path, strings.TrimPrefix(err.Error(), "keymap: "))
 		return exitBadInput
 	}
 	if *exportDir == "" {

@@ -328,6 +328,7 @@ func (k *KeyMap) Apply(overrides map[string][]string) error {
 // bindings active in one view; empty means none.
 func (k *KeyMap) Conflicts() []string {
 	var out []string
+	said := map[string]bool{} // a scope active in several views is one conflict
 	entries := k.Entries()
 	for _, v := range AllViews {
 		active := map[Scope]bool{}
@@ -341,7 +342,10 @@ func (k *KeyMap) Conflicts() []string {
 			}
 			for _, ks := range e.Binding.Keys() {
 				if prev, ok := seen[ks]; ok && prev != e.Action {
-					out = append(out, fmt.Sprintf("key %q bound to both %s and %s in %s", ks, prev, e.Action, e.Scope))
+					if msg := fmt.Sprintf("key %q bound to both %s and %s in %s", ks, prev, e.Action, e.Scope); !said[msg] {
+						said[msg] = true
+						out = append(out, msg)
+					}
 					continue
 				}
 				seen[ks] = e.Action

@@ -201,3 +201,11 @@ func TestOneKeyOneMeaningDetectsTwoMeanings(t *testing.T) {
 	k.Pin.SetKeys("C") // C copies a PIN in the form and the detail pane
 	assert.Len(t, k.Meanings()["C"], 2)
 }
+
+// A conflict is said once, though its scope is active in several views.
+func TestConflictSaidOnce(t *testing.T) {
+	k := DefaultKeyMap()
+	err := k.Apply(map[string][]string{"refresh": {"j"}})
+	require.Error(t, err)
+	assert.Equal(t, 1, strings.Count(err.Error(), `key "j"`), err.Error())
+}
