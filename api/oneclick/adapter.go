@@ -114,9 +114,28 @@ func (c *Client) GetOrder(ctx context.Context, v api.Vertical, id string) (api.O
 		return t.Order(), err
 	case api.VerticalGiftCard:
 		g, err := c.GiftCheckOrder(ctx, id)
-		return g.Order(), err
+		o := g.Order()
+		if err == nil {
+			c.nameGift(ctx, &o)
+		}
+		return o, err
 	}
 	return api.Order{}, badVertical("GetOrder", v)
+}
+
+// nameGift fills a gift-card order's product name and category from the
+// (cached) catalogue: the order itself carries only the product id, and a
+// person reads names.
+func (c *Client) nameGift(ctx context.Context, o *api.Order) {
+	if o.ProductName != "" || o.ProductID == "" {
+		return
+	}
+	if cp, cat, ok := c.catalogEntry(ctx, o.ProductID); ok {
+		o.ProductName = cp.Title
+		if o.Category == "" {
+			o.Category = cat
+		}
+	}
 }
 
 // FindByReference is check-ref; a 404 is found=false. Gift cards have no
@@ -175,6 +194,9 @@ func (c *Client) ListOrders(ctx context.Context, v api.Vertical, q api.ListQuery
 	out := orders[:0]
 	for _, o := range orders {
 		if matchStatus(o, q.Status) && (q.ClientReference == "" || o.ClientReference == q.ClientReference) {
+			if v == api.VerticalGiftCard {
+				c.nameGift(ctx, &o)
+			}
 			out = append(out, o)
 		}
 	}
