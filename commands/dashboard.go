@@ -13,41 +13,66 @@ import (
 )
 
 func runDashboard(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	d := dashboardFlags(stderr)
-	fs, c, readonly, mouse, exportDir := d.fs, &d.c, &d.readonly, &d.mouse, &d.exportDir
-	if code, ok := parse(fs, args, stderr, false); !ok {
-		return code
-	}
-	b, err := openBackend(c, true)
-	if err != nil {
-		fmt.Fprintln(stderr, "orderwatch:", err)
-		return exitBadInput
-	}
-	defer b.Close()
-	km := keymap.DefaultKeyMap()
-	if err := km.Apply(b.cfg.Keys); err != nil {
-		fmt.Fprintf(stderr, "orderwatch: config %s: [keys]: %s\n", b.cfg.Path, strings.TrimPrefix(err.Error(), "keymap: "))
-		return exitBadInput
-	}
-	if *exportDir == "" {
-		*exportDir = b.cfg.CSVDir
-	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	done := make(chan struct{})
-	go func() { defer close(done); _ = b.engine.Run(ctx) }()
-	err = ui.Run(ctx, ui.Options{
-		Controller: b.engine, Providers: b.providers, ReadOnly: *readonly, KeyMap: &km,
-		NoColor: os.Getenv("NO_COLOR") != "", Mouse: *mouse || b.cfg.Mouse, Actions: notifiers(b.notifier),
-		ExportDir: *exportDir, Context: ctx, Logger: b.logger, Ordering: b.ordering(),
-	}, nil)
+	opts, stop, code, err := dashboard(ctx, args, stderr)
+	if stop == nil {
+		if err != nil {
+			fmt.Fprintln(stderr, "orderwatch:", err)
+		}
+		return code
+	}
+	err = ui.Run(ctx, opts, nil)
 	cancel()
-	<-done
+	stop()
 	if err != nil {
 		fmt.Fprintln(stderr, "orderwatch:", err)
 		return exitFailure
 	}
 	return exitOK
+}
+
+// dashboard parses the dashboard's flags, opens its backend and starts the
+// engine: everything `orderwatch [flags]` does before it draws. stop waits
+// for the engine (after ctx ends) and closes the backend; it is nil when
+// nothing was started, and then code says how to exit.
+func dashboard(ctx context.Context, args []string, stderr io.Writer) (opts ui.Options, stop func(), code int, err error) {
+	d := dashboardFlags(stderr)
+	fs, c, readonly, mouse, exportDir := d.fs, &d.c, &d.readonly, &d.mouse, &d.exportDir
+	if code, ok := parse(fs, args, stderr, false); !ok {
+		return ui.Options{}, nil, code, nil
+	}
+	b, err := openBackend(c, true)
+	if err != nil {
+		return ui.Options{}, nil, exitBadInput, err
+	}
+	km := keymap.DefaultKeyMap()
+	if err := km.Apply(b.cfg.Keys); err != nil {
+		b.Close()
+		return ui.Options{}, nil, exitBadInput, fmt.Errorf("config %s: [keys]: %s", b.cfg.Path, strings.TrimPrefix(err.Error(), "keymap: "))
+	}
+	if *exportDir == "" {
+		*exportDir = b.cfg.CSVDir
+	}
+	done := make(chan struct{})
+	go func() { defer close(done); _ = b.engine.Run(ctx) }()
+	opts = ui.Options{
+		Controller: b.engine, Providers: b.providers, ReadOnly: *readonly, KeyMap: &km,
+		NoColor: os.Getenv("NO_COLOR") != "", Mouse: *mouse || b.cfg.Mouse, Actions: notifiers(b.notifier),
+		ExportDir: *exportDir, Context: ctx, Logger: b.logger, Ordering: b.ordering(),
+	}
+	return opts, func() { <-done; b.Close() }, exitOK, nil
+}
+
+// Dashboard is the dashboard as `orderwatch [flags]` starts it, without a
+// terminal: the screenshot tool draws the real program with it. Cancel ctx,
+// then call stop.
+func Dashboard(ctx context.Context, args []string, stderr io.Writer) (ui.Options, func(), error) {
+	opts, stop, code, err := dashboard(ctx, args, stderr)
+	if stop == nil && err == nil {
+		err = fmt.Errorf("orderwatch: flags: exit %d", code)
+	}
+	return opts, stop, err
 }
 
 type dashFlags struct {
