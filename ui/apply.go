@@ -151,13 +151,13 @@ func (m *Model) record(u engine.OrderUpdate, now time.Time) {
 	if u.New || !e.Changed || unsettled(&u.Tracked) || e.From == e.To && e.RawFrom == e.RawTo {
 		return
 	}
-	fail := o.Status.Failure()
+	fail := countsAsFailed(o.Status) // a cancellation is news, not an error
 	text := fmt.Sprintf("%s %s %s", o.Vertical.Title(), o.ID, o.StatusLabel())
 	if p := productText(o); p != "" {
 		text += " · " + p
 	}
 	until := now.Add(toastFor)
-	if fail {
+	if o.Status.Failure() {
 		if r := reasonText(&u.Tracked); r != "" {
 			text += ": " + r
 		}

@@ -143,7 +143,7 @@ func reasonText(t *engine.Tracked) string {
 		return "check failed: " + t.LastError
 	}
 	if s := t.Order.Status; s == api.StatusRefunded || s == api.StatusCancelled {
-		return strings.ToLower(string(s)) + " (no reason given)"
+		return "no reason given"
 	}
 	return ""
 }

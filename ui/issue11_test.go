@@ -271,7 +271,7 @@ func TestLabels(t *testing.T) {
 	refunded.Order.Status, refunded.Order.RawStatus, refunded.Order.FailureReason = api.StatusRefunded, "REFUNDED", ""
 	s = ansi.Strip(strings.Join(detailLines(&refunded, detailCtx{st: &st, now: uitest.Epoch, width: 80}), "\n"))
 	assert.Contains(t, s, "refunded automatically by the provider")
-	assert.Contains(t, reasonText(&refunded), "refunded")
+	assert.Equal(t, "no reason given", reasonText(&refunded))
 
 	m, _ := newTestModel(t, 160, 48)
 	v := uitest.Vouchers()
@@ -284,4 +284,18 @@ func TestLabels(t *testing.T) {
 	m, _ = newTestModel(t, 160, 48, bothProviders("SANDBOX"))
 	send(m, batchMsg{engine.WalletUpdate{Provider: api.ProviderOneClick, Wallets: []api.Wallet{{Currency: "DZD", Balance: 16381}}}})
 	assert.Contains(t, plain(m), "DZD 16381.00")
+}
+
+// A cancelled order's toast is news, not a red failure.
+func TestCancelledToastIsNotAFailure(t *testing.T) {
+	m, _ := newTestModel(t, 100, 30)
+	send(m, batchMsg(uitest.Demo()))
+	m.toasts = nil
+	tr := uitest.Vouchers()[1]
+	tr.Order.Status, tr.Order.RawStatus = api.StatusCancelled, "CANCELLED"
+	e := engine.Event{At: uitest.Epoch, Source: engine.SourcePoll, From: api.StatusPending, To: api.StatusCancelled,
+		RawFrom: "PENDING", RawTo: "CANCELLED", Changed: true}
+	send(m, batchMsg{engine.OrderUpdate{Tracked: tr, Event: &e}})
+	require.Len(t, m.toasts, 1)
+	assert.False(t, m.toasts[0].fail)
 }
