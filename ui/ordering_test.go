@@ -522,7 +522,7 @@ func TestGoldenOrderForm(t *testing.T) {
 		}},
 	}
 	for _, s := range states {
-		for _, sz := range []struct{ w, h int }{{80, 24}, {160, 48}} {
+		for _, sz := range []struct{ w, h int }{{60, 15}, {80, 24}, {160, 48}} {
 			t.Run(fmt.Sprintf("%s_%dx%d", s.name, sz.w, sz.h), func(t *testing.T) {
 				h := newFormHarness(t, sz.w, sz.h, withOrdering(&fakePlacer{order: threeCodes()}, false))
 				s.setup(h)
