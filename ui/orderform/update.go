@@ -44,6 +44,12 @@ func (m *Model) Update(msg tea.Msg) (*Model, tea.Cmd) {
 			return m, nil
 		}
 		return m, m.onPlaced(msg)
+	case spinMsg:
+		if msg.id != m.id || m.stage != stagePlacing {
+			return m, nil
+		}
+		m.spin++
+		return m, spinTick(m.id)
 	case foundMsg:
 		if msg.id != m.id || msg.seq != m.seq {
 			return m, nil

@@ -3,6 +3,7 @@ package orderform
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"charm.land/huh/v2"
 	"charm.land/lipgloss/v2"
@@ -74,10 +75,11 @@ func (m *Model) View() string {
 		b.WriteString(m.confirmView())
 	case stagePlacing:
 		b.WriteString(m.summary())
+		b.WriteString("\n" + m.styles.Warn.Render(m.placingText()))
 		if m.opts.Vertical == api.VerticalGiftCard {
-			b.WriteString("\n" + m.styles.Warn.Render("placing the order… (sent once; if the reply is lost it is looked for in gift-cards/list, never sent again)"))
+			b.WriteString("\n" + m.styles.Dim.Render("sent once; if the reply is lost it is looked for in gift-cards/list, never sent again"))
 		} else {
-			b.WriteString("\n" + m.styles.Warn.Render("placing the order… (sent once; if the reply is lost it is looked up by reference, never sent again)"))
+			b.WriteString("\n" + m.styles.Dim.Render("sent once; if the reply is lost it is looked up by reference, never sent again"))
 		}
 	case stageLookup:
 		if m.placeErr == nil || api.KindOf(m.placeErr) == api.KindOutcomeUnknown {
@@ -482,4 +484,18 @@ func displayOrder(o api.Order) api.Order {
 		o.InputData[k] = clean(v)
 	}
 	return o
+}
+
+var spinFrames = []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"}
+
+// placingText is the spinner and the time the create has taken, against the
+// provider's documented wait where there is one (an eSIM create is held up
+// to 60 s before it answers PENDING).
+func (m *Model) placingText() string {
+	el := max(m.opts.Now().Sub(m.placingAt), 0).Truncate(time.Second)
+	s := spinFrames[m.spin%len(spinFrames)] + " placing the order… " + fmt.Sprintf("%d s", int(el/time.Second))
+	if m.opts.Vertical == api.VerticalESIM {
+		s += " of up to 60 s (the provider holds an eSIM create up to 60 s, then answers PENDING)"
+	}
+	return s
 }
