@@ -105,7 +105,7 @@ func TestE2EVoucherOfTenPendingThenDelivered(t *testing.T) {
 	voucherTo(t, h, "5", "10")
 	h.press("enter")
 	h.waitStage("result")
-	assert.Contains(t, h.view(), "PENDING — tracked in the table")
+	assert.Contains(t, h.view(), "Not finished yet — tracked in the table")
 	placed := h.placed(1)
 	require.Len(t, placed, 1)
 	key := placed[0].Order.Key()
@@ -156,6 +156,8 @@ func TestE2ETopupBadPlayerFailsAndOffersEditRetry(t *testing.T) {
 	h.to("wallet")
 	h.press("enter")
 	h.waitStage("confirm")
+	assert.NotContains(t, h.view(), "player_id", "the confirm screen names fields as the form does")
+	assert.Regexp(t, `Player ID\s+0000000`, h.view())
 	ref := h.m.req.ClientReference
 	h.press("enter")
 	h.waitStage("result")

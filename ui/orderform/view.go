@@ -148,7 +148,7 @@ func (m *Model) summary() string {
 			b.WriteString(m.row("Category", r.Category))
 		}
 		for _, k := range sortedKeys(r.InputData) {
-			b.WriteString(m.row(k, r.InputData[k]))
+			b.WriteString(m.row(inputLabel(m.product, k), r.InputData[k]))
 		}
 	}
 	if r.Email != "" {
@@ -299,10 +299,11 @@ func (m *Model) resultView() string {
 	case o.Status == api.StatusScheduled:
 		b.WriteString(m.styles.Warn.Render("QUEUED — scheduled, not failed: processed within 12–48 h; tracked in the table.") + "\n")
 	case o.Status == api.StatusPending || o.Status == api.StatusProcessing || o.Status == api.StatusUnknown:
+		// Not "PENDING": the Status line above says the provider's word.
 		if m.opts.Current != nil {
-			b.WriteString(m.styles.Warn.Render("PENDING — tracked; it updates here and in the table.") + "\n")
+			b.WriteString(m.styles.Warn.Render("Not finished yet — tracked; it updates here and in the table.") + "\n")
 		} else {
-			b.WriteString(m.styles.Warn.Render("PENDING — tracked in the table; it updates there.") + "\n")
+			b.WriteString(m.styles.Warn.Render("Not finished yet — tracked in the table; it updates there.") + "\n")
 		}
 	}
 	if o.Vertical == api.VerticalGiftCard {
@@ -498,4 +499,26 @@ func (m *Model) placingText() string {
 		s += " of up to 60 s (the provider holds an eSIM create up to 60 s, then answers PENDING)"
 	}
 	return s
+}
+
+// inputLabel is how the product names an input field ("Player ID"), never
+// the wire name (player_id).
+func inputLabel(p *api.Product, name string) string {
+	if p != nil {
+		for _, f := range p.InputFields {
+			if f.Name == name && f.Label != "" {
+				return f.Label
+			}
+		}
+	}
+	words := strings.Fields(strings.ReplaceAll(name, "_", " "))
+	for i, w := range words {
+		switch strings.ToLower(w) {
+		case "id":
+			words[i] = "ID"
+		default:
+			words[i] = strings.ToUpper(w[:1]) + w[1:]
+		}
+	}
+	return strings.Join(words, " ")
 }
