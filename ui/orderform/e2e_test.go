@@ -168,6 +168,7 @@ func TestE2ETopupBadPlayerFailsAndOffersEditRetry(t *testing.T) {
 	assert.Contains(t, v, "edit and retry")
 	h.press("E")
 	h.waitStage("details")
+	h.waitFocus("input_data.player_id") // the field the provider refused, not the first one
 	assert.Equal(t, octosb.MagicPlayerFail, *h.m.vals.input("player_id"))
 	assert.NotEqual(t, ref, h.m.vals.Reference)
 }

@@ -49,6 +49,9 @@ type Options struct {
 	Lookup func(ctx context.Context, phone string) ([]LookupHit, error)
 	// Prefill fills the form (edit and retry); its reference is kept as given.
 	Prefill *api.OrderRequest
+	// Focus is the field that gets the focus once the details show (edit
+	// and retry: the one the provider refused), by its key; optional.
+	Focus string
 	// Timeout bounds each catalogue, quote and lookup call (default 30 s);
 	// placing is bounded by the Place func itself.
 	Timeout time.Duration

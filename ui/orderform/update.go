@@ -274,7 +274,29 @@ func (m *Model) onProduct(msg productMsg) tea.Cmd {
 		}
 	}
 	m.stage = stageDetails
-	return m.setForm(m.detailsForm())
+	cmd := m.setForm(m.detailsForm())
+	m.focusField(m.opts.Focus)
+	return cmd
+}
+
+// focusField moves the details form's focus down to the field with key k,
+// if there is one. Moving inside a group is synchronous; the commands it
+// returns (cursor focus, or leaving the last field: submitting) are dropped.
+func (m *Model) focusField(k string) {
+	if k == "" || m.form == nil {
+		return
+	}
+	for range 64 {
+		f := m.form.GetFocusedField()
+		if f == nil || f.GetKey() == k {
+			return
+		}
+		before := f.GetKey()
+		_ = m.form.NextField()
+		if g := m.form.GetFocusedField(); g == nil || g.GetKey() == before {
+			return // the last field: k is not in this form
+		}
+	}
 }
 
 func (m *Model) onQuote(msg quoteMsg) {
@@ -560,8 +582,62 @@ func (m *Model) editRetry() tea.Cmd {
 	}
 	opts := m.opts
 	opts.Prefill = &prefill
+	opts.Focus = m.refusedField()
 	w, h := m.width, m.height
 	*m = *New(opts)
 	m.SetSize(w, h)
 	return m.Init()
+}
+
+// refusedField is the key of the field the provider refused, from the
+// validation error's field or the failure code (INVALID_PLAYER_ID,
+// INVALID_RECIPIENT…), so edit and retry starts where the fix goes.
+func (m *Model) refusedField() string {
+	has := func(name string) bool {
+		if m.product == nil {
+			return false
+		}
+		for _, f := range m.product.InputFields {
+			if f.Name == name {
+				return true
+			}
+		}
+		return false
+	}
+	input := func(pred func(string) bool) string {
+		if m.product != nil {
+			for _, f := range m.product.InputFields {
+				if pred(f.Name) {
+					return "input_data." + f.Name
+				}
+			}
+		}
+		return ""
+	}
+	var e *api.Error
+	if errors.As(m.placeErr, &e) && e.Field != "" {
+		switch {
+		case has(e.Field):
+			return "input_data." + e.Field
+		case e.Field == "client_reference":
+			return "reference"
+		}
+		return e.Field
+	}
+	if m.order == nil {
+		return ""
+	}
+	code := strings.ToUpper(m.order.FailureCode)
+	switch {
+	case strings.Contains(code, "PLAYER"):
+		return input(func(n string) bool { return strings.Contains(n, "player") })
+	case strings.Contains(code, "RECIPIENT") || strings.Contains(code, "PHONE"):
+		if k := input(api.IsPhoneField); k != "" {
+			return k
+		}
+		return input(func(n string) bool { return true })
+	case strings.Contains(code, "AMOUNT"):
+		return "amount"
+	}
+	return ""
 }
