@@ -95,7 +95,17 @@ func writeCSV(w io.Writer, rows []engine.Tracked, reveal bool) error {
 	if err := cw.Write(head); err != nil {
 		return err
 	}
-	f := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+	// Money as the provider sent it (0.9405 stays 0.9405), never shorter
+	// than cents (9.80, not 9.8), like the JSON of orderwatch place.
+	f := func(v float64) string {
+		s := strconv.FormatFloat(v, 'f', -1, 64)
+		if i := strings.IndexByte(s, '.'); i < 0 {
+			s += ".00"
+		} else if len(s)-i-1 < 2 {
+			s += "0"
+		}
+		return s
+	}
 	ts := func(t time.Time) string {
 		if t.IsZero() {
 			return ""

@@ -299,3 +299,17 @@ func TestCancelledToastIsNotAFailure(t *testing.T) {
 	require.Len(t, m.toasts, 1)
 	assert.False(t, m.toasts[0].fail)
 }
+
+// CSV money keeps the provider's precision and never drops below cents:
+// 9.80 (not 9.8) beside 0.9405.
+func TestCSVMoneyPrecision(t *testing.T) {
+	tp := uitest.Topups()[0]
+	tp.Order.Amount, tp.Order.Paid, tp.Order.Debited = 9.8, 0.9405, 10
+	var b strings.Builder
+	require.NoError(t, writeCSV(&b, []engine.Tracked{tp}, false))
+	s := b.String()
+	assert.Contains(t, s, ",9.80,")
+	assert.Contains(t, s, ",0.9405,")
+	assert.Contains(t, s, ",10.00,")
+	assert.NotContains(t, s, ",9.8,")
+}
