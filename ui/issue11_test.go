@@ -313,3 +313,25 @@ func TestCSVMoneyPrecision(t *testing.T) {
 	assert.Contains(t, s, ",10.00,")
 	assert.NotContains(t, s, ",9.8,")
 }
+
+// Every view, not only the table, keeps the active tab and every badge.
+func TestEveryViewKeepsActiveTabAndBadges(t *testing.T) {
+	views := map[string][]string{"detail": {"enter"}, "help": {"?"}, "log": {"L"}, "filter": {"/"}, "detail+reveal": {"enter", "v"}}
+	for _, sz := range []struct{ w, h int }{{60, 15}, {80, 24}} {
+		for name, keys := range views {
+			for tabN := 1; tabN <= 6; tabN++ {
+				m, _ := newTestModel(t, sz.w, sz.h, bothProviders("SANDBOX"), func(o *Options) { o.ReadOnly = true })
+				demoBoth(m)
+				press(m, fmt.Sprint(tabN))
+				press(m, keys...)
+				lines := strings.Split(plain(m), "\n")
+				title := m.tabs[tabN-1].vertical.Title()
+				assert.Contains(t, lines[0], fmt.Sprintf("%d %s", tabN, title), "%s %dx%d tab %d", name, sz.w, sz.h, tabN)
+				status := lines[len(lines)-1]
+				for _, b := range []string{"READ-ONLY", "OCTOPUS SANDBOX", "1CLICK SANDBOX"} {
+					assert.Contains(t, status, b, "%s %dx%d tab %d", name, sz.w, sz.h, tabN)
+				}
+			}
+		}
+	}
+}
