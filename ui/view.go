@@ -335,7 +335,7 @@ func (m *Model) tableView() string {
 	case len(tb.index) == 0:
 		msg := "  No orders match the filter (esc clears it)."
 		if tb.filter.sub == "" {
-			msg = "  No problems here: nothing failed, uncertain or failing its checks (" + m.keys.Problems.Help().Key + " shows all)."
+			msg = "  No problems here (" + m.keys.Problems.Help().Key + " shows every order)."
 		} else if tb.filter.problems {
 			msg = "  No problem orders match the filter (esc clears it, " + m.keys.Problems.Help().Key + " shows all)."
 		}
