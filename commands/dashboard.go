@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/orderwatch/orderwatch/engine/alerts"
 	"github.com/orderwatch/orderwatch/keymap"
 	"github.com/orderwatch/orderwatch/ui"
 )
@@ -54,10 +55,23 @@ func dashboard(ctx context.Context, args []string, stderr io.Writer) (opts ui.Op
 	if *exportDir == "" {
 		*exportDir = b.cfg.CSVDir
 	}
+	al, err := newAlerts(b)
+	if err != nil {
+		b.Close()
+		return ui.Options{}, nil, exitBadInput, err
+	}
+	notify, err := d.af.uiNotify(b.cfg)
+	if err != nil {
+		b.Close()
+		return ui.Options{}, nil, exitBadInput, err
+	}
 	done := make(chan struct{})
 	go func() { defer close(done); _ = b.engine.Run(ctx) }()
+	go al.Run(ctx)
+	startCommand(ctx, al, d.af.command(b.cfg), notifyEvery(b.cfg), b.logger.Printf)
 	opts = ui.Options{
-		Controller: b.engine, Providers: b.providers, ReadOnly: *readonly, KeyMap: &km,
+		Alerts: al, Notify: notify, User: osUser(),
+		Controller: alerts.Tee(ctx, b.engine, al), Providers: b.providers, ReadOnly: *readonly, KeyMap: &km,
 		NoColor: os.Getenv("NO_COLOR") != "", Mouse: *mouse || b.cfg.Mouse, Actions: notifiers(b.notifier),
 		ExportDir: *exportDir, Context: ctx, Logger: b.logger, Ordering: b.ordering(),
 	}
@@ -81,6 +95,7 @@ type dashFlags struct {
 	readonly  bool
 	mouse     bool
 	exportDir string
+	af        alertFlags
 }
 
 // dashboardFlags declares the dashboard's flags, for running it and for
@@ -91,5 +106,6 @@ func dashboardFlags(stderr io.Writer) *dashFlags {
 	d.fs.BoolVar(&d.readonly, "readonly", false, "remove every action that spends money or changes an order")
 	d.fs.BoolVar(&d.mouse, "mouse", false, "enable the mouse (off by default, so text selection works)")
 	d.fs.StringVar(&d.exportDir, "export-dir", "", "write CSV exports to `dir` (default: the working directory)")
+	d.af.register(d.fs, true)
 	return d
 }

@@ -37,6 +37,8 @@ const (
 	ViewHelp
 	ViewLog
 	ViewForm
+	ViewInbox
+	ViewAccount
 )
 
 // Scopes lists the scopes active in a view. A text input takes every key, so
@@ -53,12 +55,16 @@ func (v View) Scopes() []Scope {
 		return []Scope{ScopeGlobal, ScopeLog}
 	case ViewForm:
 		return []Scope{ScopeForm}
+	case ViewInbox:
+		return []Scope{ScopeGlobal, ScopeInbox}
+	case ViewAccount:
+		return []Scope{ScopeGlobal, ScopeAccount}
 	}
 	return []Scope{ScopeGlobal, ScopeTable}
 }
 
 // AllViews lists every view, for checks over all of them.
-var AllViews = []View{ViewTable, ViewDetail, ViewInput, ViewHelp, ViewLog, ViewForm}
+var AllViews = []View{ViewTable, ViewDetail, ViewInput, ViewHelp, ViewLog, ViewForm, ViewInbox, ViewAccount}
 
 // KeyMap holds every binding. Use DefaultKeyMap for a fresh one.
 type KeyMap struct {
@@ -124,6 +130,9 @@ type KeyMap struct {
 	// order form (the form handles every other key itself)
 	FormHelp key.Binding
 	FormQuit key.Binding
+
+	// problems inbox and account view (alerts.go)
+	AlertKeys
 }
 
 // Entry describes one binding of a KeyMap.
@@ -173,7 +182,7 @@ func DefaultKeyMap() KeyMap {
 		CopyCard:     nb("c", "copy card number", "c"),
 		CopyPIN:      nb("C", "copy PIN", "C"),
 		CopyClaimURL: nb("u", "copy claim URL", "u"),
-		CopyLPA:      nb("a", "copy LPA code", "a"),
+		CopyLPA:      nb("Q", "copy LPA code (the text of the QR)", "Q"),
 		CopyICCID:    nb("i", "copy ICCID", "i"),
 		CopySerial:   nb("N", "copy serial number", "N"),
 		PrevVoucher:  nb("[", "previous voucher", "["),
@@ -199,6 +208,8 @@ func DefaultKeyMap() KeyMap {
 		// opens help where nothing is being typed; f1 always does.
 		FormHelp: nb("?/f1", "form keys (? only when no field takes text)", "?", "f1"),
 		FormQuit: nb("ctrl+c", "quit (while placing: asks again, never drops the order silently)", "ctrl+c"),
+
+		AlertKeys: defaultAlertKeys(),
 	}
 }
 
@@ -208,7 +219,7 @@ func (k *KeyMap) Entries() []Entry {
 		return Entry{Action: action, Group: group, Scope: s, Binding: b}
 	}
 	danger := func(e Entry) Entry { e.Dangerous = true; return e }
-	return []Entry{
+	return append([]Entry{
 		g("quit", "General", ScopeGlobal, &k.Quit),
 		g("help", "General", ScopeGlobal, &k.Help),
 		g("next_tab", "General", ScopeGlobal, &k.NextTab),
@@ -264,7 +275,7 @@ func (k *KeyMap) Entries() []Entry {
 
 		g("form_help", "General", ScopeForm, &k.FormHelp),
 		g("form_quit", "General", ScopeForm, &k.FormQuit),
-	}
+	}, k.alertEntries()...)
 }
 
 // SetReadOnly removes every dangerous binding from keys and help alike.
@@ -401,9 +412,9 @@ func FormEntries() []FormEntry {
 		e("Result", "copy_card", nb("c", "copy code", "c")),
 		e("Result", "copy_pin", nb("C", "copy PIN", "C")),
 		e("Result", "copy_serial", nb("N", "copy serial number", "N")),
-		e("Result", "copy_lpa", nb("a", "copy LPA code", "a")),
+		e("Result", "copy_lpa", nb("Q", "copy LPA code (the text of the QR)", "Q")),
 		e("Result", "form_edit_retry", nb("E", "edit and retry (new reference)", "E")),
-		e("Result", "form_lookup", nb("l", "look the reference up again", "l")),
+		e("Result", "refresh", nb("r", "look the reference up again", "r")),
 		e("Result", "form_back", nb("esc", "close the form", "esc")),
 	}
 }
@@ -432,6 +443,7 @@ var meanings = map[string]string{
 	"detail": "accept", "input_accept": "accept", "form_next": "accept", "form_place": "accept",
 	"back": "back", "input_cancel": "back", "help_close": "back", "log_close": "back", "form_back": "back",
 	"input_quit": "quit", "form_quit": "quit", "form_help": "help", "form_search": "filter",
+	"inbox_up": "up", "inbox_down": "down", "inbox_open": "accept", "inbox_close": "back", "account_close": "back",
 	"next_tab": "next", "prev_tab": "previous",
 }
 

@@ -179,14 +179,6 @@ func oneLine(s string) string {
 
 func isControl(r rune) bool { return r < 0x20 || (r >= 0x7f && r <= 0x9f) }
 
-// plural is "1 day", "2 days".
-func plural(n int, unit string) string {
-	if n == 1 {
-		return "1 " + unit
-	}
-	return fmt.Sprintf("%d %ss", n, unit)
-}
-
 // balanceText draws a balance with its minor unit always (16381.00 beside
 // 16888.50, never 16381), except in currencies that have none.
 func balanceText(v float64, cur string) string {

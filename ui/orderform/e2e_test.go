@@ -139,7 +139,7 @@ func TestE2EESIMShowsQROfLPA(t *testing.T) {
 		assert.Contains(t, v, l)
 	}
 	assert.Contains(t, v, lpa)
-	assert.Equal(t, CopyMsg{What: "activation code", Text: lpa}, h.copyOn("a"))
+	assert.Equal(t, CopyMsg{What: "activation code", Text: lpa}, h.copyOn("Q"))
 }
 
 func TestE2ETopupBadPlayerFailsAndOffersEditRetry(t *testing.T) {

@@ -320,7 +320,7 @@ func TestOutcomeUnknownLooksUpNeverResends(t *testing.T) {
 	assert.Empty(t, h.placed(0))
 	h.press("E") // no edit-and-retry: it might exist
 	assert.Equal(t, "result", h.m.Stage())
-	h.press("l")
+	h.press("r")
 	require.Len(t, h.placed(1), 1, "found once")
 	assert.Contains(t, h.view(), "found by reference")
 	assert.Contains(t, h.view(), "voucher:808")

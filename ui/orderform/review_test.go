@@ -44,7 +44,7 @@ func TestAmbiguousPlaceErrorIsNotCalledNotPlaced(t *testing.T) {
 			assert.Contains(t, v, "Not confirmed")
 			h.press("E")
 			assert.Equal(t, "result", h.m.Stage(), "no retry under a new reference")
-			h.press("l")
+			h.press("r")
 			h.waitFor("looked up again", func() bool { return lookups.Load() == 2 && h.m.Stage() == "result" })
 			_, n := p.counts()
 			require.Equal(t, 1, n, "sent once")

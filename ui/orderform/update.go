@@ -496,11 +496,11 @@ func (m *Model) confirmKey(k tea.KeyPressMsg) tea.Cmd {
 
 func (m *Model) resultKey(s string) tea.Cmd {
 	// The dashboard's letters where the action is the same (keymap.FormEntries):
-	// v reveals, c copies a code, C a PIN, N a serial, a an LPA code.
+	// v reveals, c copies a code, C a PIN, N a serial, Q an LPA code, r looks again.
 	switch s {
 	case "esc": // not enter: a double-pressed confirm must not hide what was just bought
 		return m.closed()
-	case "l":
+	case "r": // look the reference up again: the order's state, fetched again
 		if m.order == nil && m.placeErr != nil && !refused(m.placeErr) {
 			return m.find()
 		}
@@ -520,7 +520,7 @@ func (m *Model) resultKey(s string) tea.Cmd {
 		m.cursor = max(m.cursor-1, 0)
 	case "down", "j":
 		m.cursor = min(m.cursor+1, max(max(len(o.Vouchers), len(o.SuggestedOffers))-1, 0))
-	case "a":
+	case "Q":
 		if o.ESIM != nil && o.ESIM.ActivationCode != "" {
 			m.lastCopy = "activation code"
 			return emit(CopyMsg{What: "activation code", Text: o.ESIM.ActivationCode})

@@ -219,7 +219,7 @@ func (m *Model) resultView() string {
 			b.WriteString("sent again; it is looked for in gift-cards/list (same product, type and quantity,\n")
 			b.WriteString("placed after journal intent " + m.req.ClientReference + ") until found or ruled out.\n")
 			b.WriteString(m.styles.Dim.Render(clean(describe(err))) + "\n")
-			b.WriteString(m.keys("l look again", "esc close"))
+			b.WriteString(m.keys("r look again", "esc close"))
 			return b.String()
 		}
 		if api.KindOf(err) == api.KindOutcomeUnknown {
@@ -228,7 +228,7 @@ func (m *Model) resultView() string {
 			b.WriteString("the journal keeps looking up reference " + m.req.ClientReference + " and the order\n")
 			b.WriteString("appears in the table if it exists.\n")
 			b.WriteString(m.styles.Dim.Render(clean(describe(err))) + "\n")
-			b.WriteString(m.keys("l look up again", "esc close"))
+			b.WriteString(m.keys("r look up again", "esc close"))
 			return b.String()
 		}
 		if !refused(err) {
@@ -239,7 +239,7 @@ func (m *Model) resultView() string {
 			b.WriteString(m.styles.Dim.Render(clean(describe(err))) + "\n")
 			ks := []string{"esc close"}
 			if m.opts.Find != nil {
-				ks = append([]string{"l look up"}, ks...)
+				ks = append([]string{"r look up"}, ks...)
 			}
 			b.WriteString(m.keys(ks...))
 			return b.String()
@@ -345,7 +345,7 @@ func (m *Model) resultView() string {
 		if e.ICCID != "" {
 			b.WriteString(m.row("ICCID", e.ICCID))
 		}
-		keys = append([]string{"a copy LPA"}, keys...)
+		keys = append([]string{"Q copy LPA"}, keys...)
 	}
 	if m.lastCopy != "" {
 		b.WriteString(m.styles.OK.Render(m.lastCopy+" copied") + "\n")

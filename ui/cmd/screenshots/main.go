@@ -11,6 +11,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -51,6 +52,10 @@ var shots = []shot{
 	{"order-form", 120, 36, []string{"1", "n", "wait:", "enter", "wait:", "down", "enter", "wait:", "backspace", "3", "wait:"}},
 	{"order-result", 120, 36, []string{"1", "n", "wait:", "enter", "wait:", "down", "enter", "wait:", "backspace", "3",
 		"enter", "wait:", "enter", "wait:", "enter", "wait:", "enter", "wait:", "enter", "wait:", "wait:"}},
+	// The problems inbox and the account view, with the sandbox's
+	// failing-operator incident raising a real alert.
+	{"alerts-inbox", 160, 36, []string{"wait-alert:", "!"}},
+	{"account-charts", 160, 48, []string{"A"}},
 }
 
 // finders pick the order a picture is about.
@@ -69,7 +74,8 @@ var finders = map[string]func(t engine.Tracked) bool{
 // The sandbox these pictures are taken on: seeded, faster than real time
 // so orders move while the pictures are taken, with traffic from other
 // channels.
-var sandboxArgs = []string{"--sandbox-seed", "7", "--sandbox-time-scale", "0.2", "--sandbox-traffic", "30"}
+var sandboxArgs = []string{"--sandbox-seed", "7", "--sandbox-time-scale", "0.2", "--sandbox-traffic", "30",
+	"--sandbox-incident", "failing-operator", "--no-bell", "--notify", "off"}
 
 func main() {
 	out := flag.String("out", "screenshots", "directory for the PNG files")
@@ -122,7 +128,7 @@ func run(out string, warmup time.Duration, shots []shot) (map[string]string, err
 			return nil, fmt.Errorf("placing the gift card: %w", err)
 		}
 	}
-	r := &runner{m: ui.New(opts), msgs: make(chan tea.Msg, 4096), ctrl: opts.Controller}
+	r := &runner{m: ui.New(opts), msgs: make(chan tea.Msg, 4096), ctrl: opts.Controller, alerts: opts.Alerts}
 	r.exec(r.m.Init())
 	r.run(warmup)
 	for _, s := range shots {
@@ -138,9 +144,10 @@ func run(out string, warmup time.Duration, shots []shot) (map[string]string, err
 // runner is a minimal program loop: commands run in goroutines, their
 // messages are delivered here one at a time.
 type runner struct {
-	m    *ui.Model
-	msgs chan tea.Msg
-	ctrl engine.Controller
+	m      *ui.Model
+	msgs   chan tea.Msg
+	ctrl   engine.Controller
+	alerts ui.Alerts
 }
 
 func (r *runner) shot(s shot, out string) (string, error) {
@@ -154,6 +161,10 @@ func (r *runner) shot(s shot, out string) (string, error) {
 		switch {
 		case k == "wait:":
 			r.run(600 * time.Millisecond)
+		case k == "wait-alert:":
+			if err := r.waitAlert(); err != nil {
+				return "", fmt.Errorf("%s: %w", s.name, err)
+			}
 		case strings.HasPrefix(k, "find:"):
 			if err := r.find(strings.TrimPrefix(k, "find:")); err != nil {
 				return "", fmt.Errorf("%s: %w", s.name, err)
@@ -171,6 +182,18 @@ func (r *runner) shot(s shot, out string) (string, error) {
 	}
 	fmt.Println(path)
 	return frame, nil
+}
+
+// waitAlert runs the program until the alert engine has raised something.
+func (r *runner) waitAlert() error {
+	deadline := time.Now().Add(90 * time.Second)
+	for r.alerts != nil && r.alerts.Snapshot().Open == 0 {
+		if time.Now().After(deadline) {
+			return errors.New("no alert raised after 90 s")
+		}
+		r.run(time.Second)
+	}
+	return nil
 }
 
 // find puts the cursor on the newest order the finder picks, the way a

@@ -20,7 +20,7 @@ func TestPicturesComeFromTheRealProgramOnTheSandbox(t *testing.T) {
 		t.Setenv(k, "")
 	}
 	out := t.TempDir()
-	frames, err := run(out, 3*time.Second, []shot{{"main-table", 140, 32, []string{"1"}}, {"narrow-60x15", 60, 15, []string{"1"}}})
+	frames, err := run(out, 3*time.Second, []shot{{"topups", 140, 32, []string{"2"}}, {"narrow-60x15", 60, 15, []string{"1"}}})
 	require.NoError(t, err)
 	for name, f := range frames {
 		_, err := os.Stat(filepath.Join(out, name+".png"))
@@ -31,7 +31,7 @@ func TestPicturesComeFromTheRealProgramOnTheSandbox(t *testing.T) {
 		assert.NotContains(t, s, "48220", name)
 		assert.NotContains(t, s, "12/60/min", name)
 	}
-	table := ansi.Strip(frames["main-table"])
+	table := ansi.Strip(frames["topups"])
 	assert.Contains(t, table, "shop-", "the sandbox's own traffic")
 	assert.True(t, strings.Contains(table, "/300/min"), "the engine's real budget: %s", table)
 }
