@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -53,9 +54,12 @@ func (k ErrorKind) Retryable() bool {
 
 // Error is the one error type clients return. It never carries secrets.
 type Error struct {
-	Kind       ErrorKind
-	Provider   Provider
-	Op         string // e.g. "GET /api/v1/orders/12"
+	Kind     ErrorKind
+	Provider Provider
+	Op       string // e.g. "GET /api/v1/orders/12"
+	// URL is the full URL requested (no query), shown in place of Op's
+	// path so that a wrong base URL is visible in the message.
+	URL        string
 	HTTPStatus int
 	Code       string // provider code: VALIDATION_FAILURE, ERR_VALIDATION, …
 	Name       string // provider error name: BadRequestError, …
@@ -68,8 +72,12 @@ type Error struct {
 
 func (e *Error) Error() string {
 	s := e.Kind.String()
-	if e.Op != "" {
-		s = e.Op + ": " + s
+	if op := e.Op; op != "" {
+		if e.URL != "" {
+			method, _, _ := strings.Cut(op, " ")
+			op = method + " " + e.URL
+		}
+		s = op + ": " + s
 	}
 	if e.HTTPStatus != 0 {
 		s += fmt.Sprintf(" (HTTP %d", e.HTTPStatus)

@@ -38,3 +38,22 @@ func CheckBaseURL(raw string) (*url.URL, error) {
 	u.Path = strings.TrimRight(u.Path, "/")
 	return u, nil
 }
+
+// TrimVersion drops a trailing version segment (and slashes) from a base
+// URL's path: providers document their base URL both with and without it
+// ("https://api.oneclickdz.com/v3"), and clients add it to every path.
+func TrimVersion(u *url.URL, version string) {
+	p := strings.TrimRight(u.Path, "/")
+	if strings.HasSuffix(strings.ToLower(p), strings.ToLower(version)) {
+		p = p[:len(p)-len(version)]
+	}
+	u.Path = strings.TrimRight(p, "/")
+	u.RawPath = ""
+}
+
+// RequestURL is u with its query dropped, for error messages.
+func RequestURL(u *url.URL) string {
+	c := *u
+	c.RawQuery, c.Fragment = "", ""
+	return c.String()
+}

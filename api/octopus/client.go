@@ -157,9 +157,21 @@ func checkBaseURL(raw string) (*url.URL, error) {
 	default:
 		return nil, fmt.Errorf("octopus: BaseURL scheme must be https (or http to loopback), got %q", u.Scheme)
 	}
-	u.Path = strings.TrimRight(u.Path, "/")
-	u.RawPath = ""
+	// Documented both as https://api.octopuscards.io and …/api/v1: every
+	// path below carries its own /api/v1 (or /auth).
+	api.TrimVersion(u, "/api/v1")
 	return u, nil
+}
+
+// withURL names the full URL requested in err (an *api.Error).
+func (c *Client) withURL(r request, err error) error {
+	var e *api.Error
+	if errors.As(err, &e) && e.URL == "" {
+		u := *c.base
+		u.Path = c.base.Path + r.path
+		e.URL = api.RequestURL(&u)
+	}
+	return err
 }
 
 // credentials are the account's key and secret. fmt does not call the
@@ -241,7 +253,7 @@ func (c *Client) do(ctx context.Context, r request, out any) (api.Page, error) {
 		if c.shouldRetry(ctx, r, attempt, err) {
 			continue
 		}
-		return api.Page{}, err
+		return api.Page{}, c.withURL(r, err)
 	}
 }
 

@@ -84,6 +84,9 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("oneclickdz: base URL: %w", err)
 	}
+	// Documented both as https://api.oneclickdz.com and …/v3; every path
+	// below carries its own /v3.
+	api.TrimVersion(u, "/v3")
 	if strings.TrimSpace(cfg.APIKey.Reveal()) == "" {
 		return nil, errors.New("oneclickdz: API key is empty")
 	}
@@ -165,13 +168,13 @@ func (c *Client) do(ctx context.Context, method, path string, q url.Values, body
 	res, err := c.hc.Do(req)
 	if err != nil {
 		c.logf("oneclickdz: %s failed after %s: %v", op, time.Since(start).Round(time.Millisecond), scrub(err))
-		return response{}, transportError(op, create, wrote.Load(), err)
+		return response{}, c.withURL(path, transportError(op, create, wrote.Load(), err))
 	}
 	defer res.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(res.Body, maxBody))
 	if err != nil {
 		c.logf("oneclickdz: %s → %d, body lost: %v", op, res.StatusCode, scrub(err))
-		return response{}, transportError(op, create, true, err)
+		return response{}, c.withURL(path, transportError(op, create, true, err))
 	}
 	r, err := decodeEnvelope(op, res.StatusCode, res.Header, raw)
 	rid := r.RequestID
@@ -191,7 +194,16 @@ func (c *Client) do(ctx context.Context, method, path string, q url.Values, body
 		}
 	}
 	c.logf("oneclickdz: %s → %d in %s %s", op, res.StatusCode, time.Since(start).Round(time.Millisecond), rid)
+	if ae != nil && ae.URL == "" {
+		ae.URL = strings.TrimRight(c.base.String(), "/") + path
+	}
 	return r, err
+}
+
+// withURL names the full URL requested in e.
+func (c *Client) withURL(path string, e *api.Error) *api.Error {
+	e.URL = strings.TrimRight(c.base.String(), "/") + path
+	return e
 }
 
 // scrub drops URLs from transport errors (they carry ids, never keys, but
@@ -204,7 +216,7 @@ func scrub(err error) error {
 	return err
 }
 
-func transportError(op string, create, wrote bool, err error) error {
+func transportError(op string, create, wrote bool, err error) *api.Error {
 	e := &api.Error{Kind: api.KindNetwork, Provider: ProviderID, Op: op, Err: scrub(err)}
 	if errors.Is(err, context.DeadlineExceeded) {
 		e.Message = "timed out"
