@@ -44,3 +44,11 @@ func Capability[T any](xs ...any) (T, bool) {
 	var zero T
 	return zero, false
 }
+
+// Validator checks, with one cheap call, that the account's base URL
+// answers as the provider's API and accepts the credentials (OneClickDz
+// GET /v3/validate, Octopus login). Commands call it at start so that a
+// misconfiguration is said once, before anything else is asked.
+type Validator interface {
+	ValidateAccount(ctx context.Context) error
+}

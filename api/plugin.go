@@ -18,6 +18,9 @@ type Account struct {
 	BaseURL string
 	// GETPerMinute is the account's read budget.
 	GETPerMinute int
+	// KeyFrom and BaseFrom name where the credentials and the base URL were
+	// configured (a variable or a config field), for messages at start.
+	KeyFrom, BaseFrom string
 }
 
 // IntentRecaller is told at start of every placement the journal holds

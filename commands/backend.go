@@ -43,7 +43,7 @@ func mode(base string) string {
 	return "LIVE"
 }
 
-func openBackend(c *common, discover bool) (*backend, error) {
+func openBackend(ctx context.Context, c *common, discover bool) (*backend, error) {
 	cfg, err := config.Load(c.configPath, os.Getenv)
 	if err != nil {
 		return nil, err
@@ -109,6 +109,7 @@ func openBackend(c *common, discover bool) (*backend, error) {
 	}
 	perMin := map[api.Provider]int{}
 	var verifiers []api.WebhookVerifier
+	var opened []api.Account
 	for _, open := range providers {
 		acc, err := open(accounts, logf)
 		if err != nil {
@@ -118,6 +119,7 @@ func openBackend(c *common, discover bool) (*backend, error) {
 		if src == nil {
 			continue
 		}
+		opened = append(opened, acc)
 		p := src.Provider()
 		b.sources = append(b.sources, src)
 		if pl, ok := src.(api.Placer); ok {
@@ -146,6 +148,11 @@ func openBackend(c *common, discover bool) (*backend, error) {
 			}
 		}
 		return nil, errors.New("--webhook-listen needs " + strings.Join(how, " or "))
+	}
+	if embedded == nil { // a configured account: say now if it cannot work
+		if err := validateAccounts(ctx, opened); err != nil {
+			return nil, err
+		}
 	}
 	j, err := openJournal(journalPath)
 	if err != nil {

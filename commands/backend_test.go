@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"context"
 	"path/filepath"
 	"testing"
 
@@ -16,7 +17,7 @@ func TestOpenBackendOnSandboxWiresEveryPlugin(t *testing.T) {
 	dir := isolate(t)
 	c := common{journal: filepath.Join(dir, "j.db"), keepFinished: 500}
 	c.sb.octo.TimeScale = 1
-	b, err := openBackend(&c, false)
+	b, err := openBackend(context.Background(), &c, false)
 	require.NoError(t, err)
 	defer b.Close()
 	var got []api.Provider
@@ -48,7 +49,7 @@ func TestWebhookListenWithoutSecret(t *testing.T) {
 	t.Setenv("ONECLICKDZ_BASE_URL", "http://127.0.0.1:1")
 	c := common{journal: filepath.Join(dir, "j.db"), keepFinished: 500, webhookListen: "127.0.0.1:0"}
 	c.sb.octo.TimeScale = 1
-	_, err := openBackend(&c, false)
+	_, err := openBackend(context.Background(), &c, false)
 	require.Error(t, err)
 	assert.Equal(t, "--webhook-listen needs OCTOPUS_WEBHOOK_SECRET (or octopus.webhook_secret_file)", err.Error())
 }

@@ -62,7 +62,22 @@ const (
 	exitOK       = 0
 	exitFailure  = 1
 	exitBadInput = 2
+	// exitCouldNotStart: the configuration reads, but a provider cannot be
+	// used (refused credentials, a base URL that is not its API, an
+	// unreachable host), or a read needed before anything is sent kept
+	// failing. Nothing was sent. Shared by every command.
+	exitCouldNotStart = 6
 )
+
+// openCode is the exit code for an error of openBackend: a bad flag or
+// config is bad input; a provider found unusable at start could not start.
+func openCode(err error) int {
+	var se *startError
+	if errors.As(err, &se) {
+		return exitCouldNotStart
+	}
+	return exitBadInput
+}
 
 func newFlags(name string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)

@@ -43,9 +43,9 @@ func dashboard(ctx context.Context, args []string, stderr io.Writer) (opts ui.Op
 	if code, ok := parse(fs, args, stderr, false); !ok {
 		return ui.Options{}, nil, code, nil
 	}
-	b, err := openBackend(c, true)
+	b, err := openBackend(ctx, c, true)
 	if err != nil {
-		return ui.Options{}, nil, exitBadInput, err
+		return ui.Options{}, nil, openCode(err), err
 	}
 	km := keymap.DefaultKeyMap()
 	if err := km.Apply(b.cfg.Keys); err != nil {

@@ -149,7 +149,7 @@ func TestFakeProviderInDashboardTabs(t *testing.T) {
 	withAcme(t)
 	c := common{journal: filepath.Join(dir, "j.db"), keepFinished: 500}
 	c.sb.octo.TimeScale = 1
-	b, err := openBackend(&c, false)
+	b, err := openBackend(context.Background(), &c, false)
 	require.NoError(t, err)
 	defer b.Close()
 	m := ui.New(ui.Options{Controller: b.engine, Providers: b.providers, Ordering: b.ordering(), NoColor: true})

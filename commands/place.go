@@ -35,10 +35,10 @@ func runPlace(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintln(stderr, "orderwatch place:", err)
 		return exitBadInput
 	}
-	b, err := openBackend(&c, false)
+	b, err := openBackend(ctx, &c, false)
 	if err != nil {
 		fmt.Fprintln(stderr, "orderwatch place:", err)
-		return exitBadInput
+		return openCode(err)
 	}
 	defer b.Close()
 	p := opts.Vertical.Provider()

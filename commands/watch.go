@@ -20,10 +20,10 @@ func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if code, ok := parse(fs, args, stderr, true); !ok {
 		return code
 	}
-	b, err := openBackend(&c, fs.NArg() == 0)
+	b, err := openBackend(ctx, &c, fs.NArg() == 0)
 	if err != nil {
 		fmt.Fprintln(stderr, "orderwatch watch:", err)
-		return exitBadInput
+		return openCode(err)
 	}
 	defer b.Close()
 	if *timeout > 0 {

@@ -28,6 +28,9 @@ type Account struct {
 	APISecret     api.Secret
 	WebhookSecret api.Secret
 	GETPerMinute  int
+	// KeyFrom and BaseFrom name where the credentials and the base URL were
+	// set (a variable, or a field of the file), for messages at start.
+	KeyFrom, BaseFrom string
 }
 
 // Section describes a provider's account settings: its table in the file,
@@ -295,9 +298,22 @@ func (c *Config) account(p api.Provider, a *Account) {
 func (sec Section) fromFile(path string, fp *fileProvider) (*Account, error) {
 	t := string(sec.Provider)
 	a := &Account{BaseURL: sec.DefaultURL, GETPerMinute: DefaultGETPerMin}
+	a.BaseFrom = sec.EnvPrefix + "BASE_URL (default " + sec.DefaultURL + ")"
 	if fp.BaseURL != "" {
 		a.BaseURL = fp.BaseURL
+		a.BaseFrom = t + ".base_url in " + path
 	}
+	a.KeyFrom = t + ".api_key"
+	if fp.APIKeyFile != "" {
+		a.KeyFrom += "_file"
+	}
+	if sec.NeedsSecret {
+		a.KeyFrom += " and " + t + ".api_secret"
+		if fp.APISecretFile != "" {
+			a.KeyFrom += "_file"
+		}
+	}
+	a.KeyFrom += " in " + path
 	if !sec.NeedsSecret && (fp.APISecret != "" || fp.APISecretFile != "") {
 		return nil, &Error{Path: path, Field: t + ".api_secret", Msg: sec.Title + " uses an API key only (api_key or api_key_file)"}
 	}
@@ -336,8 +352,15 @@ func (c *Config) fromEnv(getenv func(string) string) error {
 		a := c.Accounts[sec.Provider]
 		if key != "" || sec2 != "" || base != "" {
 			if a == nil {
-				a = &Account{BaseURL: sec.DefaultURL, GETPerMinute: DefaultGETPerMin}
+				a = &Account{BaseURL: sec.DefaultURL, GETPerMinute: DefaultGETPerMin,
+					BaseFrom: pre + "BASE_URL (default " + sec.DefaultURL + ")"}
 				c.account(sec.Provider, a)
+			}
+			if key != "" || sec2 != "" {
+				a.KeyFrom = pre + "API_KEY"
+				if sec.NeedsSecret {
+					a.KeyFrom += " and " + pre + "API_SECRET"
+				}
 			}
 			if key != "" {
 				a.APIKey = api.Secret(key)
@@ -347,6 +370,7 @@ func (c *Config) fromEnv(getenv func(string) string) error {
 			}
 			if base != "" {
 				a.BaseURL = base
+				a.BaseFrom = pre + "BASE_URL"
 			}
 		}
 		if ws := env(pre + "WEBHOOK_SECRET"); sec.Webhooks && ws != "" && a != nil {

@@ -1,6 +1,7 @@
 package octopus
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/orderwatch/orderwatch/api"
@@ -22,5 +23,15 @@ func Open(c *config.Config, logf func(string, ...any)) (api.Account, error) {
 	if err != nil {
 		return api.Account{}, fmt.Errorf("octopus: %w", err)
 	}
-	return api.Account{Client: cl, BaseURL: o.BaseURL, GETPerMinute: o.GETPerMinute}, nil
+	return api.Account{Client: cl, BaseURL: o.BaseURL, GETPerMinute: o.GETPerMinute,
+		KeyFrom: o.KeyFrom, BaseFrom: o.BaseFrom}, nil
+}
+
+var _ api.Validator = (*Client)(nil)
+
+// ValidateAccount logs in (or reuses a live session): it fails on a wrong
+// key or secret, a base URL that is not the API, or an unreachable host.
+func (c *Client) ValidateAccount(ctx context.Context) error {
+	_, err := c.session(ctx)
+	return err
 }

@@ -1,6 +1,7 @@
 package oneclick
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/orderwatch/orderwatch/api"
@@ -22,7 +23,8 @@ func Open(c *config.Config, logf func(string, ...any)) (api.Account, error) {
 	if err != nil {
 		return api.Account{}, fmt.Errorf("oneclickdz: %w", err)
 	}
-	return api.Account{Client: cl, BaseURL: o.BaseURL, GETPerMinute: o.GETPerMinute}, nil
+	return api.Account{Client: cl, BaseURL: o.BaseURL, GETPerMinute: o.GETPerMinute,
+		KeyFrom: o.KeyFrom, BaseFrom: o.BaseFrom}, nil
 }
 
 // RecallIntent remembers an unresolved gift-card placement: gift cards carry
@@ -34,4 +36,12 @@ func (c *Client) RecallIntent(in api.Intent) error {
 		return nil
 	}
 	return c.RememberGiftIntent(r.ClientReference, r.ProductID, r.VariantID, r.Quantity, in.Sent, in.OrderID)
+}
+
+var _ api.Validator = (*Client)(nil)
+
+// ValidateAccount calls GET /v3/validate, the provider's own key check.
+func (c *Client) ValidateAccount(ctx context.Context) error {
+	_, err := c.Validate(ctx)
+	return err
 }
