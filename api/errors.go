@@ -66,8 +66,11 @@ type Error struct {
 	Message    string
 	Field      string // the field a validation error names, if any
 	RetryAfter time.Duration
-	RequestID  string
-	Err        error // underlying transport or decode error
+	// PerMinute is the limit a 429 said the account has, in requests per
+	// minute (0 when it did not say).
+	PerMinute int
+	RequestID string
+	Err       error // underlying transport or decode error
 }
 
 func (e *Error) Error() string {
@@ -135,6 +138,15 @@ func KindOf(err error) ErrorKind {
 		return e.Kind
 	}
 	return KindUnknown
+}
+
+// PerMinuteOf returns the per-minute limit a 429 stated, or 0.
+func PerMinuteOf(err error) int {
+	var e *Error
+	if errors.As(err, &e) && e.Kind == KindRateLimited {
+		return e.PerMinute
+	}
+	return 0
 }
 
 // RetryAfterOf returns the retry-after an error carries, or 0.

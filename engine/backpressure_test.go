@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -79,4 +80,42 @@ func TestEveryDiscoveryListIsReported(t *testing.T) {
 		}
 		assert.Len(t, lists, 1, "list %q", status)
 	}
+}
+
+// A 429 that states a limit under the budget lowers the budget for the rest
+// of the run (to 90% of it), and says so once; a 429 that states nothing
+// (or a higher limit) leaves it alone.
+func TestA429StatingALowerLimitLowersTheBudgetOnce(t *testing.T) {
+	f := newFake(api.ProviderOneClick, api.VerticalMobile)
+	var listErr error = &api.Error{Kind: api.KindRateLimited, HTTPStatus: 429}
+	f.listFn = func(v api.Vertical, q api.ListQuery) ([]api.Order, error) { return nil, listErr }
+	var said []string
+	e, err := New(Config{Sources: []api.OrderSource{f}, WalletEvery: -1,
+		GETPerMinute: map[api.Provider]int{api.ProviderOneClick: 300},
+		Logf:         func(f string, a ...any) { said = append(said, f) }})
+	require.NoError(t, err)
+	b := e.budgets[api.ProviderOneClick]
+	ctx := context.Background()
+	e.runList(ctx, b, api.VerticalMobile, "")
+	assert.Equal(t, 300, b.snapshot(e.now()).PerMinute, "a 429 that says no limit")
+	listErr = &api.Error{Kind: api.KindRateLimited, HTTPStatus: 429, PerMinute: 500}
+	e.runList(ctx, b, api.VerticalMobile, "")
+	assert.Equal(t, 300, b.snapshot(e.now()).PerMinute, "a higher limit")
+	listErr = &api.Error{Kind: api.KindRateLimited, HTTPStatus: 429, PerMinute: 120}
+	e.runList(ctx, b, api.VerticalMobile, "")
+	e.runList(ctx, b, api.VerticalMobile, "")
+	s := b.snapshot(e.now())
+	assert.Equal(t, 108, s.PerMinute)
+	assert.Equal(t, 300, s.LoweredFrom)
+	assert.InDelta(t, 107.0/60, float64(b.lim.Limit()), 0.01)
+	listErr = &api.Error{Kind: api.KindRateLimited, HTTPStatus: 429, PerMinute: 60}
+	e.runList(ctx, b, api.VerticalMobile, "")
+	assert.Equal(t, 54, b.snapshot(e.now()).PerMinute)
+	n := 0
+	for _, s := range said {
+		if strings.Contains(s, "budget lowered") {
+			n++
+		}
+	}
+	assert.Equal(t, 1, n, "said once: %q", said)
 }

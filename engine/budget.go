@@ -107,8 +107,10 @@ type budget struct {
 	mu     sync.Mutex
 	paused map[api.EndpointClass]time.Time
 	got429 int
-	sent   []time.Time
-	hooks  hookShare
+	// loweredFrom is the budget before a 429 stated a lower limit (0: never).
+	loweredFrom int
+	sent        []time.Time
+	hooks       hookShare
 }
 
 // WebhookSharePct is the part of a provider's GET budget that fetches
@@ -269,6 +271,7 @@ func (b *budget) snapshot(now time.Time) BudgetUpdate {
 		Available:   b.lim.Tokens(),
 		UsedLastMin: len(b.sent),
 		Got429:      b.got429,
+		LoweredFrom: b.loweredFrom,
 		PausedUntil: maps.Clone(paused),
 	}
 }
@@ -284,5 +287,32 @@ func (e *Engine) pauseOn429(b *budget, err error, now time.Time) (time.Time, boo
 	if ra <= 0 {
 		ra = e.scaled(DefaultRetryAfter)
 	}
+	if lim := api.PerMinuteOf(err); lim > 0 {
+		if from, to, first := b.lowerTo(lim); first {
+			e.logf("%s: a 429 says the limit is %d/min: GET budget lowered from %d to %d/min for the rest of the run", b.provider, lim, from, to)
+		}
+	}
 	return b.pause(api.ClassGET, now, ra), true
+}
+
+// lowerTo lowers the budget for the rest of the run to 90% of a limit the
+// provider stated, when that is under it; first is true the first time, so
+// that it is said once.
+func (b *budget) lowerTo(limit int) (from, to int, first bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	from, to = b.perMin, max(1, limit*9/10)
+	if to >= from {
+		return from, from, false
+	}
+	b.perMin = to
+	burst := max(1, to/60)
+	b.lim.SetBurst(burst)
+	b.lim.SetLimit(rate.Limit(float64(max(to-burst, 1)) / b.window.Seconds()))
+	b.hooks.max = max(1, to*WebhookSharePct/100)
+	first = b.loweredFrom == 0
+	if first {
+		b.loweredFrom = from
+	}
+	return from, to, first
 }

@@ -91,6 +91,9 @@ type BudgetUpdate struct {
 	Available   float64 // tokens in the bucket now
 	UsedLastMin int     // requests sent in the last minute
 	Got429      int     // 429s received since start
+	// LoweredFrom is the budget before a 429 stated a lower limit; 0 when
+	// it never did. PerMinute is then the lowered budget.
+	LoweredFrom int
 	PausedUntil map[api.EndpointClass]time.Time
 }
 

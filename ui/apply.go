@@ -66,7 +66,13 @@ func (m *Model) applyBatch(b engine.Batch) {
 			}
 		case engine.BudgetUpdate:
 			bu := u
-			m.provState(u.Provider).budget = &bu
+			ps := m.provState(u.Provider)
+			if u.LoweredFrom > 0 && (ps.budget == nil || ps.budget.LoweredFrom == 0) {
+				// Said once: the status bar shows the lowered budget after.
+				m.flash(fmt.Sprintf("%s said its limit is lower: GET budget lowered from %d to %d/min for this run",
+					u.Provider.Title(), u.LoweredFrom, u.PerMinute))
+			}
+			ps.budget = &bu
 		case engine.WalletUpdate:
 			m.provState(u.Provider).wallets = append([]api.Wallet(nil), u.Wallets...)
 		case engine.ErrorUpdate:

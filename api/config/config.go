@@ -43,6 +43,16 @@ type Section struct {
 	DefaultURL  string
 	NeedsSecret bool // an API secret goes with the key
 	Webhooks    bool // a webhook secret may be set
+	// DefaultGETPerMin is the GET budget unless configured: under the
+	// provider's documented limit (DefaultGETPerMin when 0).
+	DefaultGETPerMin int
+}
+
+func (s Section) defaultPerMin() int {
+	if s.DefaultGETPerMin > 0 {
+		return s.DefaultGETPerMin
+	}
+	return DefaultGETPerMin
 }
 
 var (
@@ -89,7 +99,8 @@ func (c *Config) Account(p api.Provider) *Account { return c.Accounts[p] }
 // Sandbox reports that no provider is configured: the embedded sandbox is used.
 func (c *Config) Sandbox() bool { return len(c.Accounts) == 0 }
 
-// DefaultGETPerMin is an account's GET budget unless configured.
+// DefaultGETPerMin is an account's GET budget unless configured, for a
+// section that names none.
 const DefaultGETPerMin = 300
 
 type fileProvider struct {
@@ -297,7 +308,7 @@ func (c *Config) account(p api.Provider, a *Account) {
 // fromFile reads the provider's table.
 func (sec Section) fromFile(path string, fp *fileProvider) (*Account, error) {
 	t := string(sec.Provider)
-	a := &Account{BaseURL: sec.DefaultURL, GETPerMinute: DefaultGETPerMin}
+	a := &Account{BaseURL: sec.DefaultURL, GETPerMinute: sec.defaultPerMin()}
 	a.BaseFrom = sec.EnvPrefix + "BASE_URL (default " + sec.DefaultURL + ")"
 	if fp.BaseURL != "" {
 		a.BaseURL = fp.BaseURL
@@ -352,7 +363,7 @@ func (c *Config) fromEnv(getenv func(string) string) error {
 		a := c.Accounts[sec.Provider]
 		if key != "" || sec2 != "" || base != "" {
 			if a == nil {
-				a = &Account{BaseURL: sec.DefaultURL, GETPerMinute: DefaultGETPerMin,
+				a = &Account{BaseURL: sec.DefaultURL, GETPerMinute: sec.defaultPerMin(),
 					BaseFrom: pre + "BASE_URL (default " + sec.DefaultURL + ")"}
 				c.account(sec.Provider, a)
 			}

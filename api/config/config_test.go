@@ -47,7 +47,7 @@ func TestEnvironmentCredentials(t *testing.T) {
 	assert.Equal(t, "k", octo(c).APIKey.Reveal())
 	assert.Equal(t, "http://127.0.0.1:9999", octo(c).BaseURL)
 	assert.Equal(t, oneclick.DefaultURL, one(c).BaseURL)
-	assert.Equal(t, DefaultGETPerMin, one(c).GETPerMinute)
+	assert.Equal(t, oneclick.DefaultGETPerMinute, one(c).GETPerMinute)
 	assert.False(t, c.Sandbox())
 	assert.NotContains(t, fmt.Sprintf("%+v %+v %+v", *octo(c), *one(c), c), "zz-oneclick")
 }
@@ -162,4 +162,25 @@ func TestSectionsFollowTheirDeclaration(t *testing.T) {
 	_, err = Load(p, env(nil))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "pizza: unknown field (line 1)", "a table no provider registered is unknown")
+}
+
+// Default GET budgets stay under each provider's documented limit however
+// the credentials are given (OneClickDz's sandbox allows 120/min; Octopus
+// production 300/min), and say where the key and base URL came from.
+func TestDefaultBudgetsUnderTheDocumentedLimits(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	fromEnv, err := Load("", env(map[string]string{"OCTOPUS_API_KEY": "k", "OCTOPUS_API_SECRET": "s", "ONECLICKDZ_API_KEY": "o"}))
+	require.NoError(t, err)
+	p := write(t, "[octopus]\napi_key = \"k\"\napi_secret = \"s\"\n[oneclickdz]\napi_key = \"o\"\nbase_url = \"https://api.oneclickdz.com/v3\"\n", 0o600)
+	fromFile, err := Load(p, env(nil))
+	require.NoError(t, err)
+	for _, c := range []*Config{fromEnv, fromFile} {
+		assert.Less(t, one(c).GETPerMinute, 120)
+		assert.Less(t, octo(c).GETPerMinute, 300)
+	}
+	assert.Equal(t, "ONECLICKDZ_API_KEY", one(fromEnv).KeyFrom)
+	assert.Equal(t, "OCTOPUS_API_KEY and OCTOPUS_API_SECRET", octo(fromEnv).KeyFrom)
+	assert.Equal(t, "oneclickdz.api_key in "+p, one(fromFile).KeyFrom)
+	assert.Equal(t, "oneclickdz.base_url in "+p, one(fromFile).BaseFrom)
+	assert.Contains(t, octo(fromFile).BaseFrom, "OCTOPUS_BASE_URL")
 }

@@ -21,8 +21,13 @@ const (
 func init() {
 	api.RegisterProvider(Info())
 	config.RegisterSection(config.Section{Provider: ProviderID, Title: "Octopus Cards", EnvPrefix: "OCTOPUS_",
-		DefaultURL: DefaultURL, NeedsSecret: true, Webhooks: true})
+		DefaultURL: DefaultURL, NeedsSecret: true, Webhooks: true, DefaultGETPerMin: DefaultGETPerMinute})
 }
+
+// DefaultGETPerMinute is the GET budget unless configured: 90% of the
+// documented production limit, 300 GETs per minute (§6.2), leaving room for
+// the account's other clients and clock skew.
+const DefaultGETPerMinute = 270
 
 // DefaultURL is the production API.
 const DefaultURL = "https://api.octopuscards.io"

@@ -37,3 +37,22 @@ func TestErrorNamesTheFullURL(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "GET "+c.base.String()+"/v3/validate")
 }
+
+// The sandbox's 429 states its limit; the client reports it.
+func TestRateLimitedStatesTheLimit(t *testing.T) {
+	sb, err := oneclicksb.New(oneclicksb.Config{Seed: 1, RatePerMinute: 2})
+	require.NoError(t, err)
+	ts := httptest.NewServer(sb.Handler())
+	t.Cleanup(func() { ts.Close(); _ = sb.Close() })
+	tr := &http.Transport{}
+	t.Cleanup(tr.CloseIdleConnections)
+	c, err := New(Config{BaseURL: ts.URL, APIKey: api.Secret(sb.APIKey()), HTTPClient: &http.Client{Transport: tr}, Timeout: 5 * time.Second})
+	require.NoError(t, err)
+	for range 2 {
+		_, err = c.Validate(context.Background())
+		require.NoError(t, err)
+	}
+	_, err = c.Validate(context.Background())
+	require.Equal(t, api.KindRateLimited, api.KindOf(err), "%v", err)
+	assert.Equal(t, 2, api.PerMinuteOf(err))
+}

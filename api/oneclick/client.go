@@ -304,6 +304,12 @@ func mapError(op string, status int, hdr http.Header, rid string, re rawError) *
 	case status == http.StatusTooManyRequests:
 		e.Kind = api.KindRateLimited
 		e.RetryAfter = retryAfter(hdr)
+		// The limit, when the answer states it ({"limit":120,"window":"1m"}).
+		if n, ok := num(details["limit"]); ok && n >= 1 {
+			if w, _ := details["window"].(string); w == "" || w == "1m" || w == "60s" {
+				e.PerMinute = int(n)
+			}
+		}
 		return e
 	case status >= 500:
 		e.Kind = api.KindServer

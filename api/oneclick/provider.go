@@ -20,8 +20,14 @@ const (
 
 func init() {
 	api.RegisterProvider(Info())
-	config.RegisterSection(config.Section{Provider: ProviderID, Title: "OneClickDz", EnvPrefix: "ONECLICKDZ_", DefaultURL: DefaultURL})
+	config.RegisterSection(config.Section{Provider: ProviderID, Title: "OneClickDz", EnvPrefix: "ONECLICKDZ_", DefaultURL: DefaultURL,
+		DefaultGETPerMin: DefaultGETPerMinute})
 }
+
+// DefaultGETPerMinute is the GET budget unless configured. The provider
+// documents no number (§6); its sandbox allows 120 per rolling minute, and a
+// 429 stating a lower limit lowers the budget further (engine).
+const DefaultGETPerMinute = 100
 
 // DefaultURL is the production API.
 const DefaultURL = "https://api.oneclickdz.com"
