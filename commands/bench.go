@@ -11,6 +11,7 @@ import (
 )
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	args = verbFirst(args, func(a string) bool { return a == "poll" })
 	if len(args) == 0 || args[0] != "poll" {
 		fmt.Fprintln(stderr, "usage: orderwatch bench poll [flags]   (-h for the flags)")
 		return exitBadInput

@@ -114,26 +114,78 @@ func printFlags(w io.Writer, fs *flag.FlagSet) {
 	})
 }
 
-// parse returns ok=false with the exit code when the program should stop.
-func parse(fs *flag.FlagSet, args []string, stderr io.Writer, extraArgs bool) (int, bool) {
+// parse parses flags wherever they are among the arguments (flags after
+// targets, as in "watch voucher:1 --timeout 5m"); everything after "--" is
+// an argument. It returns the arguments, or ok=false with the exit code
+// when the program should stop.
+func parse(fs *flag.FlagSet, args []string, stderr io.Writer, extraArgs bool) ([]string, int, bool) {
 	// The flag package's own messages say -flag; print ours in --flag style.
 	out := fs.Output()
 	fs.SetOutput(io.Discard)
-	err := fs.Parse(args)
+	pos, err := parseAnywhere(fs, args)
 	fs.SetOutput(out)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fs.Usage()
-			return exitOK, false
+			return nil, exitOK, false
 		}
 		fmt.Fprintf(stderr, "%s: %s\n(%s -h lists the flags)\n", fs.Name(), dashDash(err.Error()), fs.Name())
-		return exitBadInput, false
+		return nil, exitBadInput, false
 	}
-	if !extraArgs && fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "%s: unexpected argument %q\n", fs.Name(), fs.Arg(0))
-		return exitBadInput, false
+	if !extraArgs && len(pos) > 0 {
+		fmt.Fprintf(stderr, "%s: unexpected argument %q\n", fs.Name(), pos[0])
+		return nil, exitBadInput, false
 	}
-	return 0, true
+	return pos, 0, true
+}
+
+// parseAnywhere runs fs.Parse past every argument that is not a flag.
+func parseAnywhere(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		if used := len(args) - len(rest); used > 0 && args[used-1] == "--" {
+			return append(pos, rest...), nil // after "--": arguments only
+		}
+		pos, args = append(pos, rest[0]), rest[1:]
+	}
+}
+
+// verbFirst moves the command's first word (a vertical, an action) to the
+// front when flags come before it ("place --wait voucher …"): the first
+// argument known is taken, preferring one that is not a flag's value.
+func verbFirst(args []string, known func(string) bool) []string {
+	pick := -1
+	for i, a := range args {
+		if a == "--" {
+			break
+		}
+		if strings.HasPrefix(a, "-") || !known(a) {
+			continue
+		}
+		prev := ""
+		if i > 0 {
+			prev = args[i-1]
+		}
+		if !strings.HasPrefix(prev, "-") || strings.Contains(prev, "=") {
+			pick = i
+			break
+		}
+		if pick < 0 {
+			pick = i
+		}
+	}
+	if pick <= 0 {
+		return args
+	}
+	out := append([]string{args[pick]}, args[:pick]...)
+	return append(out, args[pick+1:]...)
 }
 
 // dashDash rewrites the flag package's "-name" to "--name".

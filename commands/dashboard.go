@@ -40,7 +40,7 @@ func runDashboard(ctx context.Context, args []string, stdout, stderr io.Writer) 
 func dashboard(ctx context.Context, args []string, stderr io.Writer) (opts ui.Options, stop func(), code int, err error) {
 	d := dashboardFlags(stderr)
 	fs, c, readonly, mouse, exportDir := d.fs, &d.c, &d.readonly, &d.mouse, &d.exportDir
-	if code, ok := parse(fs, args, stderr, false); !ok {
+	if _, code, ok := parse(fs, args, stderr, false); !ok {
 		return ui.Options{}, nil, code, nil
 	}
 	b, err := openBackend(ctx, c, true)

@@ -25,6 +25,7 @@ Exit codes: 0 healthy, 2 the journal (or a record in it) cannot be read.
 `
 
 func runJournal(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	args = verbFirst(args, func(a string) bool { return a == "check" || a == "export" || a == "recover" })
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		fmt.Fprint(stderr, journalUsage)
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
@@ -36,7 +37,7 @@ func runJournal(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	fs := newFlags("orderwatch journal "+verb, stderr)
 	configPath := fs.String("config", os.Getenv("ORDERWATCH_CONFIG"), "config file (its journal.path is the default)")
 	path := fs.String("journal", "", "journal file (default <config dir>/orderwatch/journal.db)")
-	if code, ok := parse(fs, args[1:], stderr, false); !ok {
+	if _, code, ok := parse(fs, args[1:], stderr, false); !ok {
 		return code
 	}
 	if *path == "" {

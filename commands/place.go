@@ -12,6 +12,7 @@ import (
 )
 
 func runPlace(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	args = verbFirst(args, func(a string) bool { _, err := api.ParseVertical(a); return err == nil })
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		fmt.Fprint(stderr, headless.Usage)
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {

@@ -19,7 +19,7 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	fs.StringVar(&sf.octo.WebhookURL, "webhook-url", "", "POST signed Octopus webhooks here (loopback only)")
 	noLimits := fs.Bool("no-rate-limits", false, "serve without rate limits (crash trials and load tests start many clients)")
 	sf.register(fs, "", 6)
-	if code, ok := parse(fs, args, stderr, false); !ok {
+	if _, code, ok := parse(fs, args, stderr, false); !ok {
 		return code
 	}
 	if err := sf.finish(); err != nil {

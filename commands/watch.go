@@ -17,10 +17,11 @@ func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	alertsOnly := fs.Bool("alerts", false, "print alerts (raised, changed, cleared) as JSON lines instead of order transitions")
 	var af alertFlags
 	af.register(fs, false)
-	if code, ok := parse(fs, args, stderr, true); !ok {
+	targets, code, ok := parse(fs, args, stderr, true)
+	if !ok {
 		return code
 	}
-	b, err := openBackend(ctx, &c, fs.NArg() == 0)
+	b, err := openBackend(ctx, &c, len(targets) == 0)
 	if err != nil {
 		fmt.Fprintln(stderr, "orderwatch watch:", err)
 		return openCode(err)
@@ -32,13 +33,13 @@ func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		defer cancel()
 	}
 	if *alertsOnly {
-		if fs.NArg() > 0 {
+		if len(targets) > 0 {
 			fmt.Fprintln(stderr, "orderwatch watch: --alerts watches every order: no targets")
 			return exitBadInput
 		}
 		return watchAlerts(ctx, b, &af, stdout, stderr)
 	}
-	code, err := engine.Watch(ctx, b.engine, fs.Args(), *until, stdout)
+	code, err = engine.Watch(ctx, b.engine, targets, *until, stdout)
 	if err != nil {
 		fmt.Fprintln(stderr, "orderwatch watch:", err)
 	}
