@@ -48,6 +48,20 @@ type VerticalInfo struct {
 	// Norms is what the provider's documents call normal, for alerts and
 	// the account view.
 	Norms Norms
+	// CheckID says whether id looks like one of its order ids (nil: any
+	// id), so that a typo on the command line is refused at once.
+	CheckID func(id string) error
+}
+
+// CheckOrderID checks an order id against its vertical's CheckID.
+func CheckOrderID(v Vertical, id string) error {
+	if id == "" {
+		return fmt.Errorf("empty order id")
+	}
+	if vi, ok := LookupVertical(v); ok && vi.CheckID != nil {
+		return vi.CheckID(id)
+	}
+	return nil
 }
 
 // Norms is what a provider's documents say is normal for one vertical

@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 
@@ -20,6 +21,14 @@ func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	targets, code, ok := parse(fs, args, stderr, true)
 	if !ok {
 		return code
+	}
+	if *timeout < 0 {
+		fmt.Fprintf(stderr, "orderwatch watch: --timeout %s: want 0 (none) or a positive duration\n", *timeout)
+		return exitBadInput
+	}
+	if err := engine.CheckTargets(targets); err != nil {
+		fmt.Fprintln(stderr, "orderwatch watch:", err)
+		return exitBadInput
 	}
 	b, err := openBackend(ctx, &c, len(targets) == 0)
 	if err != nil {
@@ -40,7 +49,12 @@ func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return watchAlerts(ctx, b, &af, stdout, stderr)
 	}
 	code, err = engine.Watch(ctx, b.engine, targets, *until, stdout)
-	if err != nil {
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) && *timeout > 0:
+		fmt.Fprintf(stderr, "orderwatch watch: --timeout %s reached with some order still pending\n", *timeout)
+	case errors.Is(err, context.Canceled):
+		// Interrupted (Ctrl-C): the exit code says so; no message.
+	case err != nil:
 		fmt.Fprintln(stderr, "orderwatch watch:", err)
 	}
 	return code

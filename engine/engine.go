@@ -592,6 +592,7 @@ func (e *Engine) finishCheck(ctx context.Context, b *budget, key api.OrderKey, s
 	} else {
 		ent.nextSrc = ""
 		ent.streak429 = 0
+		ent.t.NotFound = false
 		ent.lastDetail = now
 		if o.ID == "" {
 			o.ID = key.ID
@@ -625,6 +626,7 @@ func (e *Engine) checkErrorLocked(b *budget, ent *entry, src Source, err error, 
 	}
 	ent.t.Errors++
 	ent.t.LastError = note
+	ent.t.NotFound = api.KindOf(err) == api.KindNotFound
 	ent.t.LastChecked = now
 	ent.t.History = appendHistory(ent.t.History, Event{At: now, Source: src, From: ent.t.Order.Status, To: ent.t.Order.Status,
 		RawFrom: ent.t.Order.RawStatus, RawTo: ent.t.Order.RawStatus, Note: note})

@@ -68,7 +68,10 @@ type Tracked struct {
 	Webhook   bool
 	Errors    int    // consecutive errors
 	LastError string // empty when the last check succeeded
-	History   []Event
+	// NotFound is true when the provider answered the last check with a
+	// 404: it has no such order (yet).
+	NotFound bool
+	History  []Event
 }
 
 // Update is one immutable value on the engine's output.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -20,7 +21,12 @@ const (
 	ExitBadInput    = 2 // a target could not be parsed or found
 	ExitPartial     = 3 // some outcome partial, uncertain or scheduled (none failed)
 	ExitInterrupted = 4 // interrupted or timed out with some order still pending
+	ExitNotFound    = 7 // some named order the provider does not have (none failed)
 )
+
+// StatusNotFound is the status of a watch line for a named order the
+// provider answered 404 for.
+const StatusNotFound api.Status = "not_found"
 
 // WatchLine is one JSON line of watch output. It never carries codes, PINs
 // or activation codes.
@@ -55,22 +61,48 @@ func parseTarget(s string) (watchTarget, error) {
 		return watchTarget{}, fmt.Errorf("target %q: %w", s, err)
 	}
 	if r, ok := strings.CutPrefix(rest, "ref:"); ok {
-		if r == "" {
-			return watchTarget{}, fmt.Errorf("target %q: empty reference", s)
+		if err := api.ValidateReference(r); err != nil {
+			return watchTarget{}, fmt.Errorf("target %s: reference %v", quoteTarget(s), strings.TrimPrefix(err.Error(), "client_reference "))
 		}
 		return watchTarget{key: api.OrderKey{Vertical: vert}, ref: r}, nil
 	}
 	id := strings.TrimSpace(rest)
-	if strings.ContainsAny(id, " /?#") {
-		return watchTarget{}, fmt.Errorf("target %q: bad order id", s)
+	if err := api.CheckOrderID(vert, id); err != nil || strings.ContainsAny(id, " /?#") {
+		if err == nil {
+			err = fmt.Errorf("bad order id")
+		}
+		return watchTarget{}, fmt.Errorf("target %s: %v", quoteTarget(s), err)
 	}
 	return watchTarget{key: api.OrderKey{Vertical: vert, ID: id}}, nil
+}
+
+// CheckTargets checks watch targets without running anything, so that a
+// command can refuse a bad one before it opens the providers.
+func CheckTargets(targets []string) error {
+	for _, s := range targets {
+		if _, err := parseTarget(s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// quoteTarget quotes a target for a message, shortened: a 300-character
+// reference is not worth echoing whole.
+func quoteTarget(s string) string {
+	if len(s) > 60 {
+		s = s[:60] + "…"
+	}
+	return strconv.Quote(s)
 }
 
 // settled reports whether a watched order reached an outcome the watch can
 // stop on: done, delivered (an eSIM's install is the customer's pace), or a
 // slow re-check state (uncertain, scheduled).
 func settled(t Tracked) bool {
+	if t.NotFound && t.Order.Status == "" {
+		return true
+	}
 	switch t.Phase {
 	case PhaseDone, PhaseInstall, PhaseOnDemand:
 		return t.Order.Status != ""
@@ -81,15 +113,20 @@ func settled(t Tracked) bool {
 
 // outcomeCode maps settled orders to an exit code.
 func outcomeCode(ts []Tracked) int {
-	code := ExitDelivered
+	code, missing := ExitDelivered, false
 	for _, t := range ts {
 		switch s := t.Order.Status; {
+		case s == "" && t.NotFound:
+			missing = true
 		case s.Failure():
 			return ExitFailed
 		case s.Success():
 		default:
 			code = ExitPartial
 		}
+	}
+	if missing {
+		return ExitNotFound
 	}
 	return code
 }
@@ -110,6 +147,8 @@ func outcomeCode(ts []Tracked) int {
 //	2  bad input: a target that cannot be parsed or found (nothing is run for a bad target)
 //	3  some outcome partial, uncertain (UNKNOWN_ERROR) or scheduled (QUEUED), none failed
 //	4  interrupted or timed out (ctx done) with some order still pending
+//	7  some named order is not found (the provider answered 404; a
+//	   "not_found" line says so), none failed
 //
 // Without untilTerminal, Watch runs until ctx is done and returns 4 if any
 // order is still pending then, otherwise the outcome code.
@@ -127,6 +166,7 @@ func Watch(ctx context.Context, e *Engine, targets []string, untilTerminal bool,
 	defer func() { cancel(); wg.Wait() }()
 	wg.Go(func() { _ = e.Run(ctx) })
 	watched := map[api.OrderKey]bool{}
+	missingRefs := 0 // named references the provider has no order for
 	for _, t := range ts {
 		if t.ref != "" {
 			o, err := e.TrackRef(ctx, t.key.Vertical, t.ref)
@@ -135,7 +175,13 @@ func Watch(ctx context.Context, e *Engine, targets []string, untilTerminal bool,
 					return ExitInterrupted, ctx.Err()
 				}
 				if errors.Is(err, api.ErrNotFound) {
-					return ExitBadInput, err
+					// Said as a line, like an id the provider answers 404 for.
+					missingRefs++
+					if err := json.NewEncoder(out).Encode(WatchLine{Time: e.now(), Vertical: t.key.Vertical,
+						ClientReference: t.ref, Status: StatusNotFound, Source: SourcePoll, FailureReason: err.Error()}); err != nil {
+						return ExitInterrupted, fmt.Errorf("watch: write: %w", err)
+					}
+					continue
 				}
 				return ExitInterrupted, err
 			}
@@ -145,13 +191,17 @@ func Watch(ctx context.Context, e *Engine, targets []string, untilTerminal bool,
 		e.Track(api.Order{Vertical: t.key.Vertical, ID: t.key.ID}, OriginNamed)
 		watched[t.key] = true
 	}
+	named := len(ts) > 0
+	if untilTerminal && named && len(watched) == 0 {
+		return ExitNotFound, nil // every target was a reference not found
+	}
 	enc := json.NewEncoder(out)
 	listed := map[api.Vertical]bool{}
 	wantLists := 0
 	for _, b := range e.budgets {
 		wantLists += len(b.verticals)
 	}
-	relevant := func(k api.OrderKey) bool { return len(watched) == 0 || watched[k] }
+	relevant := func(k api.OrderKey) bool { return !named || watched[k] }
 	// Print the current state of each target once, then every transition.
 	printed := map[api.OrderKey]bool{}
 	// seen holds the last state printed (or skipped) per order: the exit
@@ -159,13 +209,16 @@ func Watch(ctx context.Context, e *Engine, targets []string, untilTerminal bool,
 	seen := map[api.OrderKey]Tracked{}
 	done := func() (bool, int) {
 		var all []Tracked
-		if len(watched) > 0 {
+		if named {
 			for k := range watched {
 				t, ok := seen[k]
 				if !ok || !settled(t) {
 					return false, 0
 				}
 				all = append(all, t)
+			}
+			for range missingRefs {
+				all = append(all, Tracked{NotFound: true})
 			}
 			return true, outcomeCode(all)
 		}
@@ -207,11 +260,21 @@ func Watch(ctx context.Context, e *Engine, targets []string, untilTerminal bool,
 						delete(seen, k)
 						continue
 					}
+					if relevant(k) && named && o.Status == "" && u.Tracked.NotFound {
+						if !printed[k] { // said once; the order is still looked for
+							printed[k] = true
+							if err := enc.Encode(WatchLine{Time: u.Tracked.LastChecked, Vertical: k.Vertical, ID: k.ID,
+								Status: StatusNotFound, Source: SourcePoll, FailureReason: u.Tracked.LastError}); err != nil {
+								return ExitInterrupted, fmt.Errorf("watch: write: %w", err)
+							}
+						}
+						seen[k] = u.Tracked
+					}
 					if !relevant(k) || o.Status == "" {
 						continue
 					}
 					seen[k] = u.Tracked
-					if len(watched) == 0 && !printed[k] && !o.Status.InFlight() && u.Tracked.Origin == OriginDiscovered {
+					if !named && !printed[k] && !o.Status.InFlight() && u.Tracked.Origin == OriginDiscovered {
 						continue // finished before we started: not a transition we watched
 					}
 					if u.Event == nil && printed[k] {

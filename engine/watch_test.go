@@ -60,11 +60,53 @@ func TestWatchBadTargets(t *testing.T) {
 		assert.Empty(t, out.String())
 		assert.Empty(t, f.calls(), "nothing polled for bad input")
 	}
-	// A reference nobody has is bad input too.
+	// A reference nobody has is a not_found line and its own exit code.
 	e := watchEngine(t, false, f)
-	code, err := Watch(context.Background(), e, []string{"voucher:ref:nope"}, true, &bytes.Buffer{})
-	assert.Equal(t, ExitBadInput, code)
-	assert.ErrorIs(t, err, api.ErrNotFound)
+	var out bytes.Buffer
+	code, err := Watch(context.Background(), e, []string{"voucher:ref:nope"}, true, &out)
+	assert.Equal(t, ExitNotFound, code)
+	require.NoError(t, err)
+	ls := lines(t, out.String())
+	require.Len(t, ls, 1)
+	assert.Equal(t, StatusNotFound, ls[0].Status)
+	assert.Equal(t, "nope", ls[0].ClientReference)
+}
+
+// Targets whose id cannot be one of the vertical's ids, and references the
+// shared rule refuses, are bad input at once: nothing is polled.
+func TestWatchRejectsMalformedIDsAndReferences(t *testing.T) {
+	f := newFake(api.ProviderOctopus, api.VerticalVoucher)
+	for _, bad := range []string{"voucher:abc", "voucher:-1", "voucher:0", "voucher:01", "mobile:zzz", "mobile:123",
+		"voucher:ref:" + strings.Repeat("r", 300), "voucher:ref:a\x1bb", "voucher:ref:a\tb"} {
+		require.NoError(t, CheckTargets([]string{"voucher:1234", "mobile:6901616fe9e88196b4eb64b0"}))
+		assert.Error(t, CheckTargets([]string{bad}), bad)
+		e := watchEngine(t, false, f)
+		var out bytes.Buffer
+		code, err := Watch(context.Background(), e, []string{bad}, true, &out)
+		assert.Equal(t, ExitBadInput, code, bad)
+		require.Error(t, err, bad)
+		assert.Less(t, len(err.Error()), 200, "a long target is not echoed whole")
+		assert.Empty(t, out.String())
+	}
+	assert.Empty(t, f.calls(), "nothing polled for bad input")
+}
+
+// A named order the provider answers 404 for prints a not_found line, and
+// --until-terminal ends with ExitNotFound.
+func TestWatchNamedOrderNotFound(t *testing.T) {
+	f := newFake(api.ProviderOctopus, api.VerticalVoucher)
+	f.getErr = func(api.OrderKey, int, time.Time) error { return &api.Error{Kind: api.KindNotFound, HTTPStatus: 404} }
+	e := watchEngine(t, false, f)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var out bytes.Buffer
+	code, err := Watch(ctx, e, []string{"voucher:4040"}, true, &out)
+	require.NoError(t, err)
+	assert.Equal(t, ExitNotFound, code)
+	ls := lines(t, out.String())
+	require.Len(t, ls, 1)
+	assert.Equal(t, StatusNotFound, ls[0].Status)
+	assert.Equal(t, "4040", ls[0].ID)
 }
 
 func TestWatchTransitionsAndExitCodes(t *testing.T) {
@@ -85,8 +127,8 @@ func TestWatchTransitionsAndExitCodes(t *testing.T) {
 		})
 		octo.refs["voucher/c-1"] = api.Order{ID: "1234", RawStatus: "PENDING", ClientReference: "c-1"}
 		oc := newFake(api.ProviderOneClick, api.VerticalMobile, api.VerticalGiftCard)
-		oc.set(key(api.VerticalMobile, "m1"), after(1, "HANDLING", "UNKNOWN_ERROR"))
-		oc.set(key(api.VerticalGiftCard, "g1"), after(1, "HANDLING", "PARTIALLY_FILLED"))
+		oc.set(key(api.VerticalMobile, "6901616fe9e88196b4eb64b0"), after(1, "HANDLING", "UNKNOWN_ERROR"))
+		oc.set(key(api.VerticalGiftCard, "6901616fe9e88196b4eb64b1"), after(1, "HANDLING", "PARTIALLY_FILLED"))
 		return octo, oc
 	}
 
@@ -98,9 +140,9 @@ func TestWatchTransitionsAndExitCodes(t *testing.T) {
 		{"delivered", []string{"voucher:1234"}, ExitDelivered},
 		{"by reference", []string{"voucher:ref:c-1"}, ExitDelivered},
 		{"esim delivered, install not awaited", []string{"esim:9302481"}, ExitDelivered},
-		{"failed wins", []string{"voucher:1234", "topup:9123456", "giftcard:g1"}, ExitFailed},
-		{"uncertain", []string{"mobile:m1", "voucher:1234"}, ExitPartial},
-		{"partial", []string{"gift-cards:g1"}, ExitPartial},
+		{"failed wins", []string{"voucher:1234", "topup:9123456", "giftcard:6901616fe9e88196b4eb64b1"}, ExitFailed},
+		{"uncertain", []string{"mobile:6901616fe9e88196b4eb64b0", "voucher:1234"}, ExitPartial},
+		{"partial", []string{"gift-cards:6901616fe9e88196b4eb64b1"}, ExitPartial},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -1,7 +1,9 @@
 package octopus
 
 import (
+	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -71,13 +73,13 @@ func Info() api.ProviderInfo {
 		ID: ProviderID, Title: "Octopus Cards", Short: "Octopus", Badge: "OCTOPUS", Order: 10,
 		Verticals: []api.VerticalInfo{
 			// §5: async vouchers "usually finish in 10–60 s".
-			{ID: VerticalVoucher, Title: "Vouchers", Codes: true, Aliases: []string{"vouchers", "order", "orders"}, Tracking: voucher,
+			{ID: VerticalVoucher, Title: "Vouchers", Codes: true, Aliases: []string{"vouchers", "order", "orders"}, Tracking: voucher, CheckID: checkID,
 				Norms: api.Norms{TimeToFinal: 60 * time.Second, NormText: "10–60 s (async batches)"}},
 			// §6: topups "usually resolve in 5–30 s".
-			{ID: VerticalTopup, Title: "Topups", Aliases: []string{"topups"}, Tracking: topup,
+			{ID: VerticalTopup, Title: "Topups", Aliases: []string{"topups"}, Tracking: topup, CheckID: checkID,
 				Norms: api.Norms{TimeToFinal: 30 * time.Second, NormText: "5–30 s"}},
 			// §7: the create call waits up to 60 s.
-			{ID: VerticalESIM, Title: "eSIM", Aliases: []string{"esims"}, Tracking: esim,
+			{ID: VerticalESIM, Title: "eSIM", Aliases: []string{"esims"}, Tracking: esim, CheckID: checkID,
 				Norms: api.Norms{TimeToFinal: 60 * time.Second, NormText: "inside the 60 s create window"}},
 		},
 		Normalize:    Normalize,
@@ -102,4 +104,13 @@ func Normalize(raw string) api.Status {
 		return api.StatusCancelled
 	}
 	return api.StatusUnknown
+}
+
+// checkID accepts an order id as the API has them: a positive integer.
+func checkID(id string) error {
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err != nil || n <= 0 || strconv.FormatInt(n, 10) != id {
+		return fmt.Errorf("order id %q: want a positive whole number (e.g. 9123456)", id)
+	}
+	return nil
 }

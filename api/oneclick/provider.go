@@ -1,6 +1,7 @@
 package oneclick
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -60,15 +61,15 @@ func Info() api.ProviderInfo {
 		Verticals: []api.VerticalInfo{
 			// §6: PENDING ≈5 s, HANDLING "most resolve within 30 s"; UNKNOWN_ERROR
 			// resolved by support within 1–24 h ("wait 24h before refunding").
-			{ID: VerticalMobile, Title: "Mobile", Tracking: track(5*time.Minute, definite, []api.Status{api.StatusUncertain}),
+			{ID: VerticalMobile, Title: "Mobile", CheckID: checkID, Tracking: track(5*time.Minute, definite, []api.Status{api.StatusUncertain}),
 				Norms: api.Norms{TimeToFinal: 30 * time.Second, NormText: "≤30 s", Uncertain: 24 * time.Hour,
 					UncertainText: "resolved by support within 1–24 h"}},
 			// §6: QUEUED "processed within 12–48 h".
-			{ID: VerticalInternet, Title: "Internet", Tracking: track(5*time.Minute, definite, []api.Status{api.StatusScheduled}),
+			{ID: VerticalInternet, Title: "Internet", CheckID: checkID, Tracking: track(5*time.Minute, definite, []api.Status{api.StatusScheduled}),
 				Norms: api.Norms{TimeToFinal: 30 * time.Second, NormText: "≤30 s; QUEUED 12–48 h", Scheduled: 48 * time.Hour,
 					ScheduledText: "processed within 12–48 h"}},
 			// §7: HANDLING "most resolve within 30 s" (ar: 3–45 s).
-			{ID: VerticalGiftCard, Title: "Gift cards", Codes: true, Aliases: []string{"giftcards", "gift-card", "gift-cards", "gift_card"},
+			{ID: VerticalGiftCard, Title: "Gift cards", CheckID: checkID, Codes: true, Aliases: []string{"giftcards", "gift-card", "gift-cards", "gift_card"},
 				Tracking: track(10*time.Minute, append(slices.Clone(definite), api.StatusPartial), nil),
 				Norms:    api.Norms{TimeToFinal: 45 * time.Second, NormText: "3–45 s"}},
 		},
@@ -97,4 +98,13 @@ func Normalize(raw string) api.Status {
 		return api.StatusScheduled
 	}
 	return api.StatusUnknown
+}
+
+// checkID accepts an order id as the API has them: a 24-hex ObjectId
+// (§2: 6901616fe9e88196b4eb64b0).
+func checkID(id string) error {
+	if len(id) != 24 || strings.Trim(strings.ToLower(id), "0123456789abcdef") != "" {
+		return fmt.Errorf("order id %q: want 24 hexadecimal digits (e.g. 6901616fe9e88196b4eb64b0)", id)
+	}
+	return nil
 }
