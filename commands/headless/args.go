@@ -25,6 +25,10 @@ const (
 	ExitPartial   = 3 // partially delivered, uncertain or scheduled
 	ExitPending   = 4 // still pending (at --timeout, or without --wait)
 	ExitUnknown   = 5 // the outcome is unknown: the reference was not found (yet)
+	// ExitCouldNotStart: a provider could not be used before anything was
+	// sent (refused credentials, unreachable, or a read that kept failing
+	// with 429 or 5xx after its retries). Nothing was sent.
+	ExitCouldNotStart = 6
 )
 
 // DefaultTimeout bounds --wait when --timeout is not given.

@@ -23,6 +23,69 @@ type Deps struct {
 	// Wallets, when set, is asked for balances so an insufficient balance is
 	// caught before sending; nil skips the local check (the server still checks).
 	Wallets func(ctx context.Context) ([]api.Wallet, error)
+	// Retry bounds the retries of the reads before the create (catalogue,
+	// quote); zero values take DefaultRetry's.
+	Retry Retry
+}
+
+// Retry is how reads before the create are retried on a transient error
+// (429, 5xx, a dropped connection): up to Attempts tries, waiting the
+// server's Retry-After or else Base doubling, never more than MaxWait in
+// all. A create is never retried.
+type Retry struct {
+	Attempts int
+	Base     time.Duration
+	MaxWait  time.Duration
+}
+
+// DefaultRetry keeps a place run under a minute of waiting for reads.
+var DefaultRetry = Retry{Attempts: 5, Base: time.Second, MaxWait: time.Minute}
+
+// read runs fn, retrying transient errors within r; it returns the last
+// error when they are spent (or ctx ends).
+func read[T any](ctx context.Context, r Retry, fn func(context.Context) (T, error)) (T, error) {
+	if r.Attempts <= 0 {
+		r.Attempts = DefaultRetry.Attempts
+	}
+	if r.Base <= 0 {
+		r.Base = DefaultRetry.Base
+	}
+	if r.MaxWait <= 0 {
+		r.MaxWait = DefaultRetry.MaxWait
+	}
+	var waited time.Duration
+	for attempt := 0; ; attempt++ {
+		v, err := fn(ctx)
+		k := api.KindOf(err)
+		if err == nil || attempt+1 >= r.Attempts || (k != api.KindRateLimited && k != api.KindServer && k != api.KindNetwork) {
+			return v, err
+		}
+		d := api.RetryAfterOf(err)
+		if d <= 0 {
+			d = r.Base << attempt
+		}
+		if waited+d > r.MaxWait {
+			return v, err
+		}
+		waited += d
+		t := time.NewTimer(d)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return v, err
+		case <-t.C:
+		}
+	}
+}
+
+// transient reports an error worth a "could not start" rather than a
+// failed order: the provider was busy or unreachable, nothing was sent.
+func transient(err error) bool {
+	switch api.KindOf(err) {
+	case api.KindRateLimited, api.KindServer, api.KindNetwork, api.KindDecode:
+		return true
+	}
+	return false
 }
 
 // Result is the one JSON object `orderwatch place` prints.
@@ -183,13 +246,15 @@ func Place(ctx context.Context, deps Deps, o PlaceOptions, stdout, stderr io.Wri
 		}
 	}
 
-	prod, err := deps.Catalog.Product(ctx, o.Vertical, pid)
+	prod, err := read(ctx, deps.Retry, func(ctx context.Context) (api.Product, error) {
+		return deps.Catalog.Product(ctx, o.Vertical, pid)
+	})
 	if err != nil {
 		switch api.KindOf(err) {
 		case api.KindNotFound, api.KindValidation:
 			return fail(ExitBadInput, "%s %s: unknown product (%v) (nothing was sent)", flagOf("product_id", spec, nil), pid, err)
 		}
-		return fail(ExitFailed, "reading the catalogue: %v (nothing was sent)", err)
+		return fail(ExitCouldNotStart, "could not start: reading the catalogue: %v (nothing was sent)", err)
 	}
 	req, inputFlags, err := buildRequest(spec, o, &prod, pid)
 	if err != nil {
@@ -207,10 +272,13 @@ func Place(ctx context.Context, deps Deps, o PlaceOptions, stdout, stderr io.Wri
 		return fail(ExitBadInput, "%v (nothing was sent)", err)
 	}
 
-	q, err := deps.Placer.Quote(ctx, req)
+	q, err := read(ctx, deps.Retry, func(ctx context.Context) (api.Quote, error) { return deps.Placer.Quote(ctx, req) })
 	if err != nil {
 		if code, ok := rejectCode(err); ok {
 			return fail(code, "quote refused: %s (nothing was sent)", describeErr(err, spec, inputFlags))
+		}
+		if transient(err) || ctx.Err() != nil {
+			return fail(ExitCouldNotStart, "could not start: quote: %v (nothing was sent)", err)
 		}
 		return fail(ExitFailed, "quote: %v (nothing was sent)", err)
 	}
