@@ -162,8 +162,17 @@ func openBackend(ctx context.Context, c *common, discover bool) (*backend, error
 	if err := b.recallIntents(j); err != nil {
 		return nil, err
 	}
+	scale := 1.0
+	if embedded != nil {
+		// The sandbox's orders move --sandbox-time-scale times as fast, so
+		// its cadences and horizons do too (a partial voucher is final after
+		// the scaled horizon, not ten real minutes); the GET budget is not
+		// scaled, so the sandbox's rate limits still hold.
+		scale = c.sb.octo.TimeScale
+	}
 	e, err := engine.New(engine.Config{Sources: b.sources, GETPerMinute: perMin, Journal: j, Discover: discover, KeepFinished: c.keepFinished,
-		Webhooks: verifiers, WebhookListen: listen, WebhookAllowPublic: c.webhookPublic, Logf: logf,
+		TimeScale: scale,
+		Webhooks:  verifiers, WebhookListen: listen, WebhookAllowPublic: c.webhookPublic, Logf: logf,
 		AbsentAfter: c.absentAfter})
 	if err != nil {
 		return nil, err

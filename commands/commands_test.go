@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -147,4 +148,19 @@ func TestHelpListsDashboardFlags(t *testing.T) {
 	if !strings.Contains(errb.String(), "unknown flag --bogus") || strings.Contains(errb.String(), " -bogus") {
 		t.Errorf("bad flag message: %q", errb.String())
 	}
+}
+
+// A voucher of 13 ends PARTIALLY_DELIVERED and stays so: with the sandbox's
+// time scaled, --wait ends at the scaled horizon (exit 3), not at --timeout.
+// Not a terminal: nothing on stderr while it waits.
+func TestPlacePartialVoucherDoesNotWaitItsTimeout(t *testing.T) {
+	dir := isolate(t)
+	var out, errb bytes.Buffer
+	start := time.Now()
+	code := runPlace(context.Background(), []string{"voucher", "--product", "1001", "--denomination", "5", "--quantity", "13",
+		"--wait", "--timeout", "5m", "--sandbox-time-scale", "0.005", "--journal", filepath.Join(dir, "j.db")}, &out, &errb)
+	require.Equal(t, 3, code, errb.String())
+	assert.Less(t, time.Since(start), time.Minute)
+	assert.Contains(t, out.String(), `"status":"partial"`)
+	assert.Empty(t, errb.String(), "quiet when stderr is not a terminal")
 }

@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
+
+	"github.com/charmbracelet/x/term"
 
 	"github.com/orderwatch/orderwatch/api"
 	"github.com/orderwatch/orderwatch/commands/headless"
@@ -60,5 +63,15 @@ func runPlace(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			opts.Live = pt.Mode == "LIVE"
 		}
 	}
+	if isTerminal(stderr) {
+		opts.Progress = stderr
+	}
 	return headless.Place(ctx, deps, opts, stdout, stderr)
+}
+
+// isTerminal reports whether w is a terminal (progress is drawn only there:
+// a log file or a pipe stays quiet).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(f.Fd())
 }

@@ -47,6 +47,9 @@ type PlaceOptions struct {
 	Yes     bool
 	// Live is set by the caller from the configuration, not by a flag.
 	Live bool
+	// Progress, when set (the caller sets it when stderr is a terminal),
+	// gets a one-line progress report while --wait waits.
+	Progress io.Writer
 }
 
 // inputFlag collects repeated --input key=value.

@@ -339,7 +339,7 @@ func Place(ctx context.Context, deps Deps, o PlaceOptions, stdout, stderr io.Wri
 	placed = fetchCodes(ctx, deps.Engine, updates, placed)
 	fill(&res, placed, o.Reveal)
 	if o.Wait && !settled(placed) {
-		final, ok := wait(ctx, deps.Engine, updates, placed.Key(), o.Timeout)
+		final, ok := wait(ctx, deps.Engine, updates, placed.Key(), o.Timeout, o.Progress)
 		if ok {
 			fill(&res, final, o.Reveal)
 		}
@@ -364,7 +364,7 @@ func rerun(ctx context.Context, e *engine.Engine, updates <-chan engine.Batch, o
 		found = current(ctx, e, updates, found)
 		fill(&res, found, o.Reveal)
 		if o.Wait && !settled(found) {
-			if final, ok := wait(ctx, e, updates, found.Key(), o.Timeout); ok {
+			if final, ok := wait(ctx, e, updates, found.Key(), o.Timeout, o.Progress); ok {
 				fill(&res, final, o.Reveal)
 			}
 		}
@@ -430,10 +430,31 @@ func settled(o api.Order) bool {
 }
 
 // wait follows one order through the engine until it settles or timeout.
-func wait(ctx context.Context, e *engine.Engine, updates <-chan engine.Batch, key api.OrderKey, timeout time.Duration) (api.Order, bool) {
+func wait(ctx context.Context, e *engine.Engine, updates <-chan engine.Batch, key api.OrderKey, timeout time.Duration, progress io.Writer) (api.Order, bool) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	last, have := api.Order{}, false
+	start := time.Now()
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	say := func() {
+		if progress == nil {
+			return
+		}
+		st := "waiting for its first check"
+		if t, ok := e.Get(key); ok && t.Order.Status != "" {
+			st = strings.ToUpper(string(t.Order.Status))
+			if t.Order.Quantity > 1 {
+				st += fmt.Sprintf(", %d of %d delivered", t.Order.DeliveredQuantity, t.Order.Quantity)
+			}
+		}
+		// One line, rewritten in place; ctrl+c stops waiting.
+		fmt.Fprintf(progress, "\r\x1b[Korderwatch place: %s %s: %s · %s of %s", key.Vertical, key.ID, st,
+			time.Since(start).Round(time.Second), timeout)
+	}
+	if progress != nil {
+		defer fmt.Fprint(progress, "\r\x1b[K")
+	}
 	check := func() bool {
 		t, ok := e.Get(key)
 		if !ok {
@@ -449,11 +470,14 @@ func wait(ctx context.Context, e *engine.Engine, updates <-chan engine.Batch, ke
 	if check() {
 		return last, have
 	}
+	say()
 	for {
 		select {
 		case <-ctx.Done():
 			check()
 			return last, have
+		case <-tick.C:
+			say()
 		case _, ok := <-updates:
 			if !ok {
 				check()

@@ -1,6 +1,7 @@
 package headless
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -97,4 +98,19 @@ func TestReadHonoursRetryAfter(t *testing.T) {
 	})
 	assert.True(t, errors.As(err, new(*api.Error)))
 	assert.Equal(t, 1, n)
+}
+
+// --wait reports progress on the writer it is given (stderr, when a
+// terminal), and clears its line at the end.
+func TestWaitShowsProgress(t *testing.T) {
+	e := newEnv(t, octosb.Config{}, nil)
+	o, err := ParsePlaceArgs("voucher", []string{"--product", "1001", "--denomination", "5", "--quantity", "17", "--wait", "--timeout", "1m"})
+	require.NoError(t, err)
+	var prog bytes.Buffer
+	o.Progress = &prog
+	code, _, _ := e.runOpts(t, o)
+	assert.Contains(t, []int{ExitDelivered, ExitPartial}, code)
+	assert.Contains(t, prog.String(), "orderwatch place: voucher ")
+	assert.Contains(t, prog.String(), " of 1m0s")
+	assert.True(t, strings.HasSuffix(prog.String(), "\r\x1b[K"), "the line is cleared")
 }
