@@ -13,7 +13,7 @@ import (
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	args = verbFirst(args, func(a string) bool { return a == "poll" })
 	if len(args) == 0 || args[0] != "poll" {
-		fmt.Fprintln(stderr, "usage: orderwatch bench poll [flags]   (-h for the flags)")
+		fmt.Fprintln(stderr, "orderwatch bench: usage: orderwatch bench poll [flags]   (-h for the flags)")
 		return exitBadInput
 	}
 	cfg, err := bench.ParseFlags(args[1:], stderr)
@@ -21,7 +21,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return exitOK
 	}
 	if err != nil {
-		fmt.Fprintln(stderr, "orderwatch bench poll:", err)
+		fmt.Fprintf(stderr, "orderwatch bench poll: %s\n(orderwatch bench poll -h lists the flags)\n", dashDash(err.Error()))
 		return exitBadInput
 	}
 	if _, err := bench.Run(ctx, cfg, stdout); err != nil {

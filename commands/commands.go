@@ -28,7 +28,9 @@ Run "orderwatch COMMAND -h" for a command's flags.
 var synopses = map[string]string{
 	"orderwatch":         "usage: orderwatch [flags]    (the dashboard; orderwatch help lists the other commands)",
 	"orderwatch sandbox": "usage: orderwatch sandbox [flags]",
-	"orderwatch watch":   "usage: orderwatch watch [flags] [TARGET...]",
+	"orderwatch watch": "usage: orderwatch watch [flags] [TARGET...]   (flags may follow the targets)\n" +
+		"exit codes: 0 all delivered, 1 some failed, 2 bad input, 3 partial/uncertain/scheduled,\n" +
+		"4 pending at --timeout or interrupted, 6 could not start, 7 a named order not found",
 }
 
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {

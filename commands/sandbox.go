@@ -1,8 +1,11 @@
 package commands
 
 import (
+	"net"
+
 	"context"
 	"fmt"
+	"github.com/orderwatch/orderwatch/api"
 	"io"
 	"time"
 
@@ -26,12 +29,19 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintln(stderr, "orderwatch sandbox:", err)
 		return exitBadInput
 	}
+	for name, addr := range map[string]string{"--addr": sf.octo.Addr, "--oneclick-addr": sf.one.Addr} {
+		if h, _, err := net.SplitHostPort(addr); err != nil || !api.IsLoopbackHost(h) {
+			fmt.Fprintf(stderr, "orderwatch sandbox: %s %q: want a loopback host:port (127.0.0.1:0)\n", name, addr)
+			return exitBadInput
+		}
+	}
 	if *noLimits {
 		sf.octo.Limits, sf.one.RatePerMinute = &octosb.Limits{}, -1
 	}
 	if err := sandbox.RunEmbedded(ctx, sf.octo, sf.one, stdout, sf.incidents...); err != nil {
+		// A port in use, say: it could not start (nothing was served).
 		fmt.Fprintln(stderr, "orderwatch sandbox:", err)
-		return exitFailure
+		return exitCouldNotStart
 	}
 	return exitOK
 }

@@ -217,11 +217,17 @@ func ParseFlags(args []string, usage io.Writer) (Config, error) {
 	_ = fs.Bool("scale-limits", true, "obsolete: compressed rate-limit windows are the default")
 	fs.BoolVar(&c.Quiet, "quiet", false, "print only the tables")
 	short := fs.Bool("short", false, "a tiny run (10 orders, time scale 0.01)")
+	// The caller says what went wrong in one line; -h prints the flags.
+	fs.SetOutput(io.Discard)
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(usage)
+			fs.Usage()
+		}
 		return Config{}, err
 	}
 	if fs.NArg() > 0 {
-		return Config{}, fmt.Errorf("bench poll: unexpected argument %q", fs.Arg(0))
+		return Config{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })

@@ -140,7 +140,8 @@ Examples:
   orderwatch place giftcard --product 507f1f77bcf86cd799439011 --type-id type_001 --quantity 2 --wait
 
 Exit codes: 0 delivered, 1 failed/refunded/cancelled, 2 bad input (nothing sent),
-3 partial/uncertain/scheduled (PARTIALLY_FILLED, UNKNOWN_ERROR, QUEUED), 4 still pending, 5 outcome unknown.`
+3 partial/uncertain/scheduled (PARTIALLY_FILLED, UNKNOWN_ERROR, QUEUED), 4 still pending, 5 outcome unknown,
+6 could not start (credentials refused, provider unreachable or busy; nothing sent).`
 
 // UsageFor is the help of `orderwatch place VERTICAL`, from its spec: its
 // own flags, then the ones every vertical shares.
@@ -182,7 +183,7 @@ func UsageFor(v api.Vertical) string {
 		b.WriteString("\nExample:\n  " + spec.Place.Example + "\n")
 	}
 	b.WriteString("\nExit codes: 0 delivered, 1 failed/refunded/cancelled, 2 bad input (nothing sent),\n" +
-		"3 partial/uncertain/scheduled, 4 still pending, 5 outcome unknown.\n")
+		"3 partial/uncertain/scheduled, 4 still pending, 5 outcome unknown, 6 could not start (nothing sent).\n")
 	return b.String()
 }
 
