@@ -19,6 +19,8 @@ Usage:
   orderwatch watch [flags] [TARGET...]  print each order transition as one JSON line
   orderwatch place VERTICAL [flags]     place one order and print it as JSON
   orderwatch bench poll [flags]         the polling benchmark against the embedded sandboxes
+  orderwatch serve --team FILE [flags]  one engine for the team, over SSH (ssh -p 23234 HOST)
+  orderwatch audit [--since D] [--json] the audit trail: placements, reveals, copies, email changes
 
 Run "orderwatch COMMAND -h" for a command's flags.
 `
@@ -34,6 +36,10 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return runPlace(ctx, args[1:], stdout, stderr)
 		case "bench":
 			return runBench(ctx, args[1:], stdout, stderr)
+		case "serve":
+			return runServe(ctx, args[1:], stdout, stderr)
+		case "audit":
+			return runAudit(ctx, args[1:], stdout, stderr)
 		case "help", "-h", "--help", "-help":
 			fmt.Fprint(stdout, usage)
 			return exitOK

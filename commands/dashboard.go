@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/orderwatch/orderwatch/commands/serve"
 	"github.com/orderwatch/orderwatch/keymap"
 	"github.com/orderwatch/orderwatch/ui"
 )
@@ -34,14 +35,21 @@ func runDashboard(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if *exportDir == "" {
 		*exportDir = b.cfg.CSVDir
 	}
+	audit, err := openAudit(&c, b)
+	if err != nil {
+		fmt.Fprintln(stderr, "orderwatch:", err)
+		return exitBadInput
+	}
+	defer audit.Close()
+	me := localSession(audit)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	done := make(chan struct{})
 	go func() { defer close(done); _ = b.engine.Run(ctx) }()
 	err = ui.Run(ctx, ui.Options{
 		Controller: b.engine, Providers: b.providers, ReadOnly: *readonly, KeyMap: &km,
-		NoColor: os.Getenv("NO_COLOR") != "", Mouse: *mouse || b.cfg.Mouse, Actions: notifiers(b.notifier),
-		ExportDir: *exportDir, Context: ctx, Logger: b.logger, Ordering: b.ordering(),
+		NoColor: os.Getenv("NO_COLOR") != "", Mouse: *mouse || b.cfg.Mouse, Actions: serve.GuardActions(notifiers(b.notifier), me),
+		ExportDir: *exportDir, Context: ctx, Logger: b.logger, Ordering: serve.GuardOrdering(b.ordering(), me), Team: me,
 	}, nil)
 	cancel()
 	<-done

@@ -13,6 +13,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/orderwatch/orderwatch/api"
+	"github.com/orderwatch/orderwatch/api/team"
 	"github.com/orderwatch/orderwatch/engine"
 )
 
@@ -59,6 +60,9 @@ func (m *Model) exportCmd() tea.Cmd {
 	name := fmt.Sprintf("orderwatch-%s-%s.csv", t.vertical, now.Format("20060102-150405"))
 	path := filepath.Join(dir, name)
 	reveal := m.reveal
+	if reveal && !m.allow(team.ActExportCodes, api.OrderKey{Vertical: t.vertical}, name) {
+		return nil
+	}
 	if reveal {
 		m.flash("exporting " + itoa(len(rows)) + " orders WITH CODES AND PINS…")
 	} else {

@@ -49,6 +49,7 @@ type detailCtx struct {
 	revealed bool
 	voucher  int
 	width    int
+	note     string // team mode: placed by whom, who else has it open
 }
 
 func (c *detailCtx) field(lines []string, label, value string) []string {
@@ -101,6 +102,7 @@ func detailLines(t *engine.Tracked, c detailCtx) []string {
 		st += " (provider: " + o.RawStatus + ")"
 	}
 	l = c.field(l, "Status", st)
+	l = c.field(l, "Team", c.note)
 	l = c.field(l, "Status text", o.StatusText)
 	// Uncertain and scheduled are not failures: say what they mean instead.
 	switch o.Status {

@@ -7,6 +7,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/orderwatch/orderwatch/api/team"
 	"github.com/orderwatch/orderwatch/keymap"
 )
 
@@ -190,7 +191,7 @@ func (m *Model) tableKey(msg tea.KeyPressMsg) tea.Cmd {
 			m.flash("refresh requested for " + t.vertical.Title() + " " + r.t.Order.ID)
 		}
 	case key.Matches(msg, k.Pin):
-		if r != nil && m.opts.Controller != nil {
+		if r != nil && m.opts.Controller != nil && m.allow(team.ActPin, r.t.Order.Key(), "") {
 			if err := m.opts.Controller.Pin(r.t.Order.Key()); err != nil {
 				m.setError("pin " + r.t.Order.ID + ": " + err.Error())
 			} else {
@@ -204,6 +205,9 @@ func (m *Model) tableKey(msg tea.KeyPressMsg) tea.Cmd {
 		if m.opts.Actions == nil {
 			m.flash("notification email: not configured")
 			return nil
+		}
+		if !m.can(team.ActEmail) {
+			return m.refuse(team.ActEmail)
 		}
 		m.prompt.target = r.t.Order.Key()
 		cmd := m.prompt.open(promptEmail, "email for "+r.t.Order.ID+": ", r.t.Order.Email)
@@ -232,7 +236,9 @@ func (m *Model) detailKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	}
 	switch {
 	case key.Matches(msg, k.Reveal):
-		m.reveal = !m.reveal
+		if m.reveal || m.allow(team.ActReveal, o.Key(), "") {
+			m.reveal = !m.reveal
+		}
 	case key.Matches(msg, k.DetailDown):
 		m.detail.scroll(3)
 	case key.Matches(msg, k.DetailUp):
@@ -247,21 +253,21 @@ func (m *Model) detailKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		}
 	case key.Matches(msg, k.CopyCard):
 		if i, ok := voucher(); ok {
-			return m.copy("card number of voucher #"+itoa(i+1)+" (order "+o.ID+")", o.Vouchers[i].CardNumber), true
+			return m.copySecret(o.Key(), "card number of voucher #"+itoa(i+1)+" (order "+o.ID+")", o.Vouchers[i].CardNumber), true
 		}
 	case key.Matches(msg, k.CopyPIN):
 		if i, ok := voucher(); ok {
-			return m.copy("PIN of voucher #"+itoa(i+1)+" (order "+o.ID+")", o.Vouchers[i].PIN), true
+			return m.copySecret(o.Key(), "PIN of voucher #"+itoa(i+1)+" (order "+o.ID+")", o.Vouchers[i].PIN), true
 		}
 	case key.Matches(msg, k.CopyClaimURL):
 		if i, ok := voucher(); ok {
-			return m.copy("claim URL of voucher #"+itoa(i+1)+" (order "+o.ID+")", o.Vouchers[i].ClaimURL), true
+			return m.copySecret(o.Key(), "claim URL of voucher #"+itoa(i+1)+" (order "+o.ID+")", o.Vouchers[i].ClaimURL), true
 		}
 	case key.Matches(msg, k.CopyLPA):
 		if o.ESIM == nil {
 			m.flash("this order is not an eSIM")
 		} else {
-			return m.copy("LPA activation code of order "+o.ID, o.ESIM.ActivationCode), true
+			return m.copySecret(o.Key(), "LPA activation code of order "+o.ID, o.ESIM.ActivationCode), true
 		}
 	case key.Matches(msg, k.CopyICCID):
 		if o.ESIM == nil {
@@ -310,6 +316,9 @@ func (m *Model) promptKey(msg tea.KeyPressMsg) tea.Cmd {
 			}
 			target := p.target
 			p.close()
+			if !m.allow(team.ActEmail, target, addr) {
+				return nil
+			}
 			return m.emailCmd(target, addr)
 		}
 		return nil

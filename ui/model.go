@@ -12,6 +12,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/orderwatch/orderwatch/api"
+	"github.com/orderwatch/orderwatch/api/team"
 	"github.com/orderwatch/orderwatch/engine"
 	"github.com/orderwatch/orderwatch/keymap"
 	"github.com/orderwatch/orderwatch/ui/orderform"
@@ -62,6 +63,8 @@ type Options struct {
 	// (tests and screenshots pin it). It fills the form through Prefill, so
 	// a topup form then starts at the catalogue, not the phone lookup.
 	NewReference func() string
+	// Team is the team-mode policy and presence; nil allows everything.
+	Team Team
 }
 
 type overlay int
@@ -272,6 +275,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.placed(msg.Order)
 		return m.done(nil)
 	case orderform.CopyMsg:
+		if !m.allow(team.ActCopy, api.OrderKey{}, msg.What) {
+			return m.done(nil)
+		}
 		return m.done(m.copy(msg.What, msg.Text))
 	case orderform.ClosedMsg:
 		if m.form != nil && m.form.m.ID() == msg.Form {

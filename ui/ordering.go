@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/orderwatch/orderwatch/api"
+	"github.com/orderwatch/orderwatch/api/team"
 	"github.com/orderwatch/orderwatch/engine"
 	"github.com/orderwatch/orderwatch/keymap"
 	"github.com/orderwatch/orderwatch/ui/orderform"
@@ -52,6 +53,9 @@ func (m *Model) openForm() tea.Cmd {
 	t := m.activeTab()
 	if t == nil || m.opts.ReadOnly {
 		return nil
+	}
+	if !m.can(team.ActPlace) {
+		return m.refuse(team.ActPlace)
 	}
 	v := t.vertical
 	p := v.Provider()

@@ -73,7 +73,11 @@ func (m *Model) syncDetail() {
 	if len(r.t.Order.Vouchers) > 0 {
 		m.detail.voucher = min(m.detail.voucher, len(r.t.Order.Vouchers)-1)
 	}
-	m.detail.lines = detailLines(&r.t, detailCtx{st: &m.styles, now: m.now(), revealed: m.reveal, voucher: m.detail.voucher, width: m.detail.width})
+	c := detailCtx{st: &m.styles, now: m.now(), revealed: m.reveal, voucher: m.detail.voucher, width: m.detail.width}
+	if m.opts.Team != nil {
+		c.note = m.opts.Team.OrderNote(r.t.Order.Key())
+	}
+	m.detail.lines = detailLines(&r.t, c)
 }
 
 // counts sums pending and failed orders over every tab.
@@ -352,6 +356,11 @@ func (m *Model) messageView() string {
 func (m *Model) statusView() string {
 	st := &m.styles
 	var segs []string
+	if m.opts.Team != nil {
+		if s := m.opts.Team.Status(); s != "" {
+			segs = append(segs, oneLine(s))
+		}
+	}
 	for _, p := range m.providers {
 		ps := m.prov[p]
 		name := strings.ToUpper(string(p))

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/pelletier/go-toml/v2"
 
@@ -44,6 +45,17 @@ type Config struct {
 	Keys          map[string][]string
 	Mouse         bool
 	CSVDir        string
+	Serve         Serve
+}
+
+// Serve is the [serve] section: orderwatch serve's defaults (flags win).
+type Serve struct {
+	Listen       string
+	Team         string
+	StateDir     string
+	IdleTimeout  time.Duration
+	MaxSessions  int
+	MaxPerMember int
 }
 
 // Sandbox reports that no provider is configured: the embedded sandbox is used.
@@ -75,6 +87,14 @@ type fileConfig struct {
 	Journal struct {
 		Path string `toml:"path"`
 	} `toml:"journal"`
+	Serve struct {
+		Listen       string `toml:"listen"`
+		Team         string `toml:"team"`
+		StateDir     string `toml:"state_dir"`
+		IdleTimeout  string `toml:"idle_timeout"`
+		MaxSessions  int    `toml:"max_sessions"`
+		MaxPerMember int    `toml:"max_per_member"`
+	} `toml:"serve"`
 	UI struct {
 		Mouse  bool   `toml:"mouse"`
 		CSVDir string `toml:"csv_dir"`
@@ -224,6 +244,9 @@ func (c *Config) fromFile(fc *fileConfig) error {
 		c.JournalPath = expandHome(fc.Journal.Path)
 	}
 	c.Mouse = fc.UI.Mouse
+	if err := c.serveFromFile(fc); err != nil {
+		return err
+	}
 	c.CSVDir = expandHome(fc.UI.CSVDir) // the README's own example is "~/exports"
 	for action, keys := range fc.Keys {
 		if len(keys) == 0 {
@@ -382,6 +405,22 @@ func checkListen(addr string) error {
 	}
 	if host != "" && !api.IsLoopbackHost(host) {
 		return fmt.Errorf("%q: the webhook receiver listens on loopback unless started with --webhook-public", addr)
+	}
+	return nil
+}
+
+func (c *Config) serveFromFile(fc *fileConfig) error {
+	s := fc.Serve
+	c.Serve = Serve{Listen: s.Listen, Team: expandHome(s.Team), StateDir: expandHome(s.StateDir), MaxSessions: s.MaxSessions, MaxPerMember: s.MaxPerMember}
+	if s.IdleTimeout != "" {
+		d, err := time.ParseDuration(s.IdleTimeout)
+		if err != nil || d <= 0 {
+			return &Error{Path: c.Path, Field: "serve.idle_timeout", Msg: fmt.Sprintf("%q: want a positive duration such as \"30m\"", s.IdleTimeout)}
+		}
+		c.Serve.IdleTimeout = d
+	}
+	if s.MaxSessions < 0 || s.MaxPerMember < 0 {
+		return &Error{Path: c.Path, Field: "serve.max_sessions", Msg: "want a positive number"}
 	}
 	return nil
 }

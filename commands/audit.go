@@ -1,0 +1,66 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/user"
+	"path/filepath"
+	"time"
+
+	"github.com/orderwatch/orderwatch/api/config"
+	"github.com/orderwatch/orderwatch/api/team"
+)
+
+// openAudit opens the append-only audit trail beside the journal.
+func openAudit(c *common, b *backend) (*team.FileAudit, error) {
+	p := auditPath(c, b.cfg)
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+		return nil, fmt.Errorf("audit: %w", err)
+	}
+	return team.OpenFileAudit(p)
+}
+
+// localSession is the local dashboard's identity: the OS user, with every
+// action allowed and audited.
+func localSession(a team.AuditStore) *team.Session {
+	name := os.Getenv("USER")
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		name = u.Username
+	}
+	if name == "" {
+		name = "unknown"
+	}
+	return &team.Session{Member: name, Role: team.Admin, Addr: "local", Audit: a}
+}
+
+func runAudit(_ context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("orderwatch audit", stderr)
+	configPath := fs.String("config", os.Getenv("ORDERWATCH_CONFIG"), "config file (default <config dir>/orderwatch/config.toml)")
+	journal := fs.String("journal", "", "journal file; the trail is beside it (default <config dir>/orderwatch/journal.db)")
+	since := fs.String("since", "", "records since a duration ago (24h), a day (2006-01-02) or an RFC 3339 time")
+	asJSON := fs.Bool("json", false, "one JSON object per line")
+	if code, ok := parse(fs, args, stderr, false); !ok {
+		return code
+	}
+	cfg, err := config.Load(*configPath, os.Getenv)
+	if err != nil {
+		fmt.Fprintln(stderr, "orderwatch audit:", err)
+		return exitBadInput
+	}
+	t, err := team.ParseSince(*since, time.Now())
+	if err != nil {
+		fmt.Fprintln(stderr, "orderwatch audit:", err)
+		return exitBadInput
+	}
+	recs, err := team.ReadAuditFile(auditPath(&common{journal: *journal}, cfg), t)
+	if err == nil {
+		err = team.WriteAudit(stdout, recs, *asJSON)
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "orderwatch audit:", err)
+		return exitFailure
+	}
+	return exitOK
+}

@@ -1,0 +1,127 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/orderwatch/orderwatch/api/config"
+	"github.com/orderwatch/orderwatch/commands/serve"
+	"github.com/orderwatch/orderwatch/keymap"
+	"github.com/orderwatch/orderwatch/ui"
+)
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("orderwatch serve", stderr)
+	var c common
+	c.register(fs)
+	listen := fs.String("listen", "", "SSH address, HOST:PORT (default 127.0.0.1:23234, or [serve] listen)")
+	teamPath := fs.String("team", "", "team file: members, roles and SSH keys (or [serve] team)")
+	stateDir := fs.String("state-dir", "", "where the host key is kept (default <config dir>/orderwatch)")
+	idle := fs.Duration("idle-timeout", 0, "end a session after this long without input (default 30m)")
+	maxTotal := fs.Int("max-sessions", 0, "sessions at once, all members (default 32)")
+	maxMember := fs.Int("max-per-member", 0, "sessions at once per member (default 4)")
+	if code, ok := parse(fs, args, stderr, false); !ok {
+		return code
+	}
+	b, err := openBackend(&c, true)
+	if err != nil {
+		fmt.Fprintln(stderr, "orderwatch serve:", err)
+		return exitBadInput
+	}
+	defer b.Close()
+	sc := b.cfg.Serve
+	pick := func(flag, file string) string {
+		if flag != "" {
+			return flag
+		}
+		return file
+	}
+	cfg := serve.Config{Listen: pick(*listen, sc.Listen), TeamPath: pick(*teamPath, sc.Team), StateDir: pick(*stateDir, sc.StateDir),
+		IdleTimeout: sc.IdleTimeout, MaxTotal: sc.MaxSessions, MaxPerMember: sc.MaxPerMember, Engine: b.engine, Discover: true,
+		Logf: b.logger.Printf}
+	if *idle > 0 {
+		cfg.IdleTimeout = *idle
+	}
+	if *maxTotal > 0 {
+		cfg.MaxTotal = *maxTotal
+	}
+	if *maxMember > 0 {
+		cfg.MaxPerMember = *maxMember
+	}
+	if cfg.TeamPath == "" {
+		fmt.Fprintln(stderr, "orderwatch serve: --team FILE is required (or [serve] team in the config file)")
+		return exitBadInput
+	}
+	if cfg.StateDir == "" {
+		cfg.StateDir = filepath.Dir(config.DefaultJournalPath())
+	}
+	audit, err := openAudit(&c, b)
+	if err != nil {
+		fmt.Fprintln(stderr, "orderwatch serve:", err)
+		return exitBadInput
+	}
+	defer audit.Close()
+	cfg.Audit = audit
+	km := keymap.DefaultKeyMap()
+	if err := km.Apply(b.cfg.Keys); err != nil {
+		fmt.Fprintf(stderr, "orderwatch serve: config %s: keys: %v\n", b.cfg.Path, err)
+		return exitBadInput
+	}
+	cfg.UI = ui.Options{Providers: b.providers, KeyMap: &km, Actions: notifiers(b.notifier), Logger: b.logger,
+		Ordering: b.ordering()}
+	srv, err := serve.New(cfg)
+	if err != nil {
+		fmt.Fprintln(stderr, "orderwatch serve:", err)
+		return exitBadInput
+	}
+	if err := srv.Listen(); err != nil {
+		fmt.Fprintln(stderr, "orderwatch serve:", err)
+		return exitFailure
+	}
+	fmt.Fprintf(stdout, "orderwatch serve: listening on %s (ssh -p PORT HOST)\nhost key %s\nteam %s: %d members\n",
+		srv.Addr(), srv.HostFingerprint(), cfg.TeamPath, len(srv.Team().Members))
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	engineDone := make(chan struct{})
+	go func() { defer close(engineDone); _ = b.engine.Run(ctx) }()
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-hup:
+				if err := srv.Reload(); err != nil {
+					fmt.Fprintln(stderr, "orderwatch serve: SIGHUP: kept the old team:", err)
+				} else {
+					fmt.Fprintf(stderr, "orderwatch serve: SIGHUP: team %s re-read: %d members\n", cfg.TeamPath, len(srv.Team().Members))
+				}
+			}
+		}
+	}()
+	err = srv.Serve(ctx)
+	cancel()
+	<-engineDone
+	if err != nil {
+		fmt.Fprintln(stderr, "orderwatch serve:", err)
+		return exitFailure
+	}
+	return exitOK
+}
+
+// auditPath is the trail beside the journal (the configured one, even on the
+// embedded sandbox, so `orderwatch audit` finds it).
+func auditPath(c *common, cfg *config.Config) string {
+	j := c.journal
+	if j == "" {
+		j = cfg.JournalPath
+	}
+	return filepath.Join(filepath.Dir(j), "audit.jsonl")
+}
