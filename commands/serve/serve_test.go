@@ -251,3 +251,25 @@ func sum(m map[string]int64) (n int64) {
 	}
 	return n
 }
+
+func TestPlacementAuditedWithMemberKeyAddress(t *testing.T) {
+	r := newRig(t, rigOpts{})
+	ts := &team.Session{Member: "alice", Role: team.Agent, Fingerprint: "SHA256:alicekey", Addr: "127.0.0.1:40000", Audit: r.audit}
+	deps := GuardOrdering(r.srv.cfg.UI.Ordering, ts)[api.ProviderOctopus]
+	o, err := deps.Place(context.Background(), api.OrderRequest{Vertical: api.VerticalVoucher, ProductID: "1001", Amount: 10,
+		Quantity: 1, ClientReference: "audit-test-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, ok := r.audit.PlacedBy(o.Key())
+	if !ok {
+		t.Fatal("no placement record")
+	}
+	if rec.Member != "alice" || rec.Fingerprint != "SHA256:alicekey" || rec.Addr != "127.0.0.1:40000" || rec.Time.IsZero() ||
+		!strings.Contains(rec.Detail, "audit-test-1") {
+		t.Fatalf("placement record %+v: want member, key, address, time and reference", rec)
+	}
+	if note := ts.OrderNote(o.Key()); !strings.HasPrefix(note, "placed by alice ") {
+		t.Fatalf("detail note %q, want \"placed by alice HH:MM\"", note)
+	}
+}
