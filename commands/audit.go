@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/orderwatch/orderwatch/api"
 	"github.com/orderwatch/orderwatch/api/config"
 	"github.com/orderwatch/orderwatch/api/team"
 )
@@ -63,4 +64,23 @@ func runAudit(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitFailure
 	}
 	return exitOK
+}
+
+// auditedPlacer records each create request sent by `orderwatch place`
+// under the OS user, whatever its outcome.
+type auditedPlacer struct {
+	api.Placer
+	s *team.Session
+}
+
+func (p auditedPlacer) PlaceOrder(ctx context.Context, r api.OrderRequest) (api.Order, error) {
+	o, err := p.Placer.PlaceOrder(ctx, r)
+	detail := "ref " + r.ClientReference + " (orderwatch place)"
+	if err != nil {
+		detail += " failed: " + err.Error()
+	}
+	if rerr := p.s.Record(team.ActPlace, api.OrderKey{Vertical: r.Vertical, ID: o.ID}, detail); rerr != nil && err == nil {
+		err = fmt.Errorf("placed %s, but the audit trail failed: %w", o.ID, rerr)
+	}
+	return o, err
 }
