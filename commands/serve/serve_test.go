@@ -2,6 +2,7 @@ package serve
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/orderwatch/orderwatch/api"
 	"github.com/orderwatch/orderwatch/api/team"
+	"github.com/orderwatch/orderwatch/engine"
 )
 
 func TestAllowedKeyGetsFramesAndKeysWork(t *testing.T) {
@@ -272,4 +274,78 @@ func TestPlacementAuditedWithMemberKeyAddress(t *testing.T) {
 	if note := ts.OrderNote(o.Key()); !strings.HasPrefix(note, "placed by alice ") {
 		t.Fatalf("detail note %q, want \"placed by alice HH:MM\"", note)
 	}
+}
+
+// ssh HOST watch streams the JSON lines of orderwatch watch from the shared
+// engine; a viewer may watch (the lines never carry codes).
+func TestWatchOverSSH(t *testing.T) {
+	r := newRig(t, rigOpts{})
+	o, err := r.engine.Place(context.Background(), r.client, api.OrderRequest{Vertical: api.VerticalVoucher, ProductID: "1001",
+		Amount: 10, Quantity: 6, ClientReference: "watch-ssh-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := r.mustDial("val").NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr strings.Builder
+	s.Stderr = &stderr
+	out, err := s.Output("watch --until-terminal --timeout 30s voucher:" + o.ID)
+	if err != nil {
+		t.Fatalf("watch: %v (stderr %q)", err, stderr.String())
+	}
+	var lines []engine.WatchLine
+	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		var w engine.WatchLine
+		if err := json.Unmarshal([]byte(l), &w); err != nil {
+			t.Fatalf("not a JSON watch line: %q", l)
+		}
+		if w.ID != o.ID {
+			t.Fatalf("line for another order: %q", l)
+		}
+		lines = append(lines, w)
+	}
+	if len(lines) == 0 || lines[len(lines)-1].Status != api.StatusDelivered {
+		t.Fatalf("watch lines %s: want the order followed to delivered", out)
+	}
+	if pin := strings.Join(codes(r, o), ""); pin != "" && strings.Contains(string(out), pin) {
+		t.Fatal("watch printed codes")
+	}
+	// A bad target is exit 2, as the local command.
+	s2, _ := r.mustDial("val").NewSession()
+	err = s2.Run("watch nonsense")
+	var ee *gossh.ExitError
+	if !errors.As(err, &ee) || ee.ExitStatus() != engine.ExitBadInput {
+		t.Fatalf("bad target: %v, want exit 2", err)
+	}
+}
+
+func codes(r *rig, o api.Order) []string {
+	tr, _ := r.engine.Get(o.Key())
+	var out []string
+	for _, v := range tr.Order.Vouchers {
+		out = append(out, v.PIN, v.CardNumber)
+	}
+	return out
+}
+
+// Presence: each session sees who else is connected and who has the same
+// order open.
+func TestPresenceAcrossSessions(t *testing.T) {
+	r := newRig(t, rigOpts{})
+	if _, err := r.engine.Place(context.Background(), r.client, api.OrderRequest{Vertical: api.VerticalVoucher, ProductID: "1001",
+		Amount: 10, Quantity: 1, ClientReference: "presence-1"}); err != nil {
+		t.Fatal(err)
+	}
+	alice := r.dashboard(r.mustDial("alice"))
+	alice.out.waitFor(t, "presence-1", 10*time.Second)
+	root := r.dashboard(r.mustDial("root"))
+	root.out.waitFor(t, "presence-1", 10*time.Second)
+	alice.out.waitFor(t, "online", 5*time.Second)
+	alice.out.waitFor(t, "root", 5*time.Second)
+	alice.keys("\r")
+	root.keys("\r")
+	alice.out.waitFor(t, "also open: root", 5*time.Second)
+	root.out.waitFor(t, "also open: alice", 5*time.Second)
 }
