@@ -43,6 +43,8 @@ type rig struct {
 
 type rigOpts struct {
 	traffic float64
+	perMin  int     // GET budget; 0 = the engine's default
+	sbScale float64 // the sandbox's time scale; 0 = testScale
 	tweak   func(*Config)
 	noServe bool
 }
@@ -80,7 +82,14 @@ func (r *rig) writeTeam(members ...string) {
 
 func newRig(t testing.TB, o rigOpts) *rig {
 	t.Helper()
-	sb, err := octosb.New(octosb.Config{Seed: 7, TimeScale: testScale, TrafficPerMinute: o.traffic})
+	if o.sbScale == 0 {
+		o.sbScale = testScale
+	}
+	sbc := octosb.Config{Seed: 7, TimeScale: o.sbScale, TrafficPerMinute: o.traffic}
+	if o.perMin > 0 {
+		sbc.Limits = &octosb.Limits{Login: 1000, Refresh: 1000, GET: 100000, Create: 1000, Charges: 1000}
+	}
+	sb, err := octosb.New(sbc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +103,7 @@ func newRig(t testing.TB, o rigOpts) *rig {
 		t.Fatal(err)
 	}
 	e, err := engine.New(engine.Config{Sources: []api.OrderSource{c}, Journal: enginetest.Journal(t), TimeScale: testScale,
-		WalletEvery: -1, Discover: true})
+		WalletEvery: -1, Discover: true, GETPerMinute: map[api.Provider]int{api.ProviderOctopus: o.perMin}})
 	if err != nil {
 		t.Fatal(err)
 	}
