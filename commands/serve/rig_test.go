@@ -45,6 +45,7 @@ type rigOpts struct {
 	traffic float64
 	perMin  int     // GET budget; 0 = the engine's default
 	sbScale float64 // the sandbox's time scale; 0 = testScale
+	keep    int     // the engine's KeepFinished; 0 = its default
 	tweak   func(*Config)
 	noServe bool
 }
@@ -103,7 +104,7 @@ func newRig(t testing.TB, o rigOpts) *rig {
 		t.Fatal(err)
 	}
 	e, err := engine.New(engine.Config{Sources: []api.OrderSource{c}, Journal: enginetest.Journal(t), TimeScale: testScale,
-		WalletEvery: -1, Discover: true, GETPerMinute: map[api.Provider]int{api.ProviderOctopus: o.perMin}})
+		WalletEvery: -1, Discover: true, KeepFinished: o.keep, GETPerMinute: map[api.Provider]int{api.ProviderOctopus: o.perMin}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,14 +171,55 @@ func (r *rig) mustDial(member string) *gossh.Client {
 
 // screen is a session's output, safe to read while it grows.
 type screen struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
+	mu     sync.Mutex
+	buf    bytes.Buffer
+	notify chan struct{} // poked on every write, for waiters
 }
 
 func (s *screen) Write(p []byte) (int, error) {
 	s.mu.Lock()
+	n, err := s.buf.Write(p)
+	if s.notify == nil {
+		s.notify = make(chan struct{}, 1)
+	}
+	ch := s.notify
+	s.mu.Unlock()
+	select {
+	case ch <- struct{}{}:
+	default:
+	}
+	return n, err
+}
+
+func (s *screen) Len() int {
+	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.buf.Write(p)
+	return s.buf.Len()
+}
+
+// waitAfter waits until want appears in the output written after offset.
+func (s *screen) waitAfter(offset int, want string, d time.Duration) bool {
+	s.mu.Lock()
+	if s.notify == nil {
+		s.notify = make(chan struct{}, 1)
+	}
+	ch := s.notify
+	s.mu.Unlock()
+	t := time.NewTimer(d)
+	defer t.Stop()
+	for {
+		s.mu.Lock()
+		found := strings.Contains(plain(string(s.buf.Bytes()[offset:])), want)
+		s.mu.Unlock()
+		if found {
+			return true
+		}
+		select {
+		case <-ch:
+		case <-t.C:
+			return false
+		}
+	}
 }
 
 func (s *screen) String() string {
