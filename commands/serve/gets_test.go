@@ -62,11 +62,12 @@ func TestGETsWithTenSessionsEqualOne(t *testing.T) {
 	// Polls are jittered ±15% and lists run on their own clock: allow a
 	// quarter more. A poll per session, or an engine each, would be ~10×.
 	// Fewer is allowed down to half: on 2 cores ten dashboards drawing
-	// take CPU from the engine's 300 ms timers (measured ~25% fewer).
+	// take CPU from the engine's 300 ms timers (measured ~25% fewer; under
+	// the race detector far more, so the floor is not checked there).
 	if ten > one+one/4 {
 		t.Fatalf("GETs with 10 sessions %d vs 1 session %d: sessions added polls", ten, one)
 	}
-	if ten < one/2 {
+	if ten < one/2 && !raceEnabled {
 		t.Fatalf("GETs with 10 sessions %d vs 1 session %d: the engine starved", ten, one)
 	}
 }
