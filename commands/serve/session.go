@@ -119,10 +119,9 @@ func (s *Server) sessionMiddleware(next ssh.Handler) ssh.Handler {
 		}
 		defer s.leave(ss)
 		s.cfg.Logf("serve: %s (%s) connected from %s, command %q", m.Name, m.Role, ss.addr, sess.RawCommand())
-		idleDone := make(chan struct{})
-		go func() { defer close(idleDone); ss.watchIdle() }()
-		defer func() { ss.cancel(nil); <-idleDone }()
 		if cmd := sess.Command(); len(cmd) > 0 {
+			// Commands are not timed out for idleness: watch streams on
+			// behalf of its user until its own --timeout or the connection.
 			code := s.runCommand(ss, cmd)
 			_ = sess.Exit(code)
 			return
@@ -132,6 +131,9 @@ func (s *Server) sessionMiddleware(next ssh.Handler) ssh.Handler {
 			_ = sess.Exit(2)
 			return
 		}
+		idleDone := make(chan struct{})
+		go func() { defer close(idleDone); ss.watchIdle() }()
+		defer func() { ss.cancel(nil); <-idleDone }()
 		sess.Context().SetValue(ctxKey{}, ss)
 		next(sess)
 		if err := context.Cause(ss.ctx); err != nil && err != context.Canceled && ss.sess.Context().Err() == nil {
