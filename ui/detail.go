@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cmp"
 	"fmt"
 	"net/url"
 	"sort"
@@ -50,6 +51,7 @@ type detailCtx struct {
 	voucher  int
 	width    int
 	note     string // team mode: placed by whom, who else has it open
+	noReveal string // team mode: why v does nothing for this role
 }
 
 func (c *detailCtx) field(lines []string, label, value string) []string {
@@ -192,6 +194,9 @@ func stampOr(t time.Time) string {
 
 func (c *detailCtx) voucherLines(l []string, o *api.Order) []string {
 	hint := "v reveals"
+	if c.noReveal != "" {
+		hint = c.noReveal
+	}
 	if c.revealed {
 		hint = "revealed, v hides"
 	}
@@ -243,7 +248,7 @@ func (c *detailCtx) esimLines(l []string, o *api.Order) []string {
 				l = append(l, c.st.Error.Render("cannot draw QR: "+err.Error()))
 			}
 		} else {
-			l = append(l, c.st.Dim.Render("v reveals the code and its QR"))
+			l = append(l, c.st.Dim.Render(cmp.Or(c.noReveal, "v reveals the code and its QR")))
 		}
 	} else if e.Installed {
 		l = append(l, c.st.Dim.Render("code no longer sent: the profile is installed"))

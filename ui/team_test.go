@@ -37,7 +37,9 @@ func teamModel(t *testing.T, role team.Role, audit team.AuditStore, p *team.Pres
 func TestViewerRefusedWhereTheActionHappens(t *testing.T) {
 	audit := &team.MemAudit{}
 	m, copied, n := teamModel(t, team.Viewer, audit, nil)
-	press(m, "enter", "v")
+	press(m, "enter")
+	assert.Contains(t, plain(m), "codes stay masked for your role")
+	press(m, "v")
 	assert.False(t, m.reveal, "a viewer revealed codes")
 	assert.Contains(t, m.lastErr, "a viewer may not reveal")
 	assert.NotContains(t, plain(m), "4417-2290")

@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/orderwatch/orderwatch/api"
+	"github.com/orderwatch/orderwatch/api/team"
 )
 
 const (
@@ -76,6 +77,9 @@ func (m *Model) syncDetail() {
 	c := detailCtx{st: &m.styles, now: m.now(), revealed: m.reveal, voucher: m.detail.voucher, width: m.detail.width}
 	if m.opts.Team != nil {
 		c.note = m.opts.Team.OrderNote(r.t.Order.Key())
+		if !m.can(team.ActReveal) {
+			c.noReveal = "codes stay masked for your role"
+		}
 	}
 	m.detail.lines = detailLines(&r.t, c)
 }
