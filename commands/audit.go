@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/user"
 	"path/filepath"
 	"time"
 
@@ -26,14 +25,7 @@ func openAudit(c *common, b *backend) (*team.FileAudit, error) {
 // localSession is the local dashboard's identity: the OS user, with every
 // action allowed and audited.
 func localSession(a team.AuditStore) *team.Session {
-	name := os.Getenv("USER")
-	if u, err := user.Current(); err == nil && u.Username != "" {
-		name = u.Username
-	}
-	if name == "" {
-		name = "unknown"
-	}
-	return &team.Session{Member: name, Role: team.Admin, Addr: "local", Audit: a}
+	return &team.Session{Member: osUser(), Role: team.Admin, Addr: "local", Audit: a}
 }
 
 func runAudit(_ context.Context, args []string, stdout, stderr io.Writer) int {

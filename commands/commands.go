@@ -19,6 +19,7 @@ Usage:
   orderwatch watch [flags] [TARGET...]  print each order transition as one JSON line
   orderwatch place VERTICAL [flags]     place one order and print it as JSON
   orderwatch bench poll [flags]         the polling benchmark against the embedded sandboxes
+  orderwatch journal check|export|recover   check, export or salvage the journal
   orderwatch serve --team FILE [flags]  one engine for the team, over SSH (ssh -p 23234 HOST)
   orderwatch audit [--since D] [--json] the audit trail: placements, reveals, copies, email changes
 
@@ -36,6 +37,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return runPlace(ctx, args[1:], stdout, stderr)
 		case "bench":
 			return runBench(ctx, args[1:], stdout, stderr)
+		case "journal":
+			return runJournal(ctx, args[1:], stdout, stderr)
 		case "serve":
 			return runServe(ctx, args[1:], stdout, stderr)
 		case "audit":

@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/orderwatch/orderwatch/commands/serve"
+	"github.com/orderwatch/orderwatch/engine/alerts"
 	"github.com/orderwatch/orderwatch/keymap"
 	"github.com/orderwatch/orderwatch/ui"
 )
@@ -18,6 +19,8 @@ func runDashboard(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	readonly := fs.Bool("readonly", false, "remove every action that spends money or changes an order")
 	mouse := fs.Bool("mouse", false, "enable the mouse (off by default, so text selection works)")
 	exportDir := fs.String("export-dir", "", "directory for CSV exports (default: the working directory)")
+	var af alertFlags
+	af.register(fs, true)
 	if code, ok := parse(fs, args, stderr, false); !ok {
 		return code
 	}
@@ -35,6 +38,16 @@ func runDashboard(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if *exportDir == "" {
 		*exportDir = b.cfg.CSVDir
 	}
+	al, err := newAlerts(b)
+	if err != nil {
+		fmt.Fprintln(stderr, "orderwatch:", err)
+		return exitBadInput
+	}
+	notify, err := af.uiNotify(b.cfg)
+	if err != nil {
+		fmt.Fprintln(stderr, "orderwatch:", err)
+		return exitBadInput
+	}
 	audit, err := openAudit(&c, b)
 	if err != nil {
 		fmt.Fprintln(stderr, "orderwatch:", err)
@@ -46,10 +59,13 @@ func runDashboard(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	defer cancel()
 	done := make(chan struct{})
 	go func() { defer close(done); _ = b.engine.Run(ctx) }()
+	go al.Run(ctx)
+	startCommand(ctx, al, af.command(b.cfg), notifyEvery(b.cfg), b.logger.Printf)
 	err = ui.Run(ctx, ui.Options{
-		Controller: b.engine, Providers: b.providers, ReadOnly: *readonly, KeyMap: &km,
+		Alerts: al, Notify: notify, User: me.Member, Team: me,
+		Controller: alerts.Tee(ctx, b.engine, al), Providers: b.providers, ReadOnly: *readonly, KeyMap: &km,
 		NoColor: os.Getenv("NO_COLOR") != "", Mouse: *mouse || b.cfg.Mouse, Actions: serve.GuardActions(notifiers(b.notifier), me),
-		ExportDir: *exportDir, Context: ctx, Logger: b.logger, Ordering: serve.GuardOrdering(b.ordering(), me), Team: me,
+		ExportDir: *exportDir, Context: ctx, Logger: b.logger, Ordering: serve.GuardOrdering(b.ordering(), me),
 	}, nil)
 	cancel()
 	<-done

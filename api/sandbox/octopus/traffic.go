@@ -34,7 +34,7 @@ func (s *Server) placeTrafficOrder() {
 	now := s.now()
 	s.mu.Lock()
 	for _, w := range s.wallets {
-		if w.Amount < initialBalance/10 {
+		if w.Amount < initialBalance/10 && !s.incident(IncidentDrainingWallet) {
 			s.creditLocked(w, initialBalance, "Sandbox wallet top-up", 0, nil, now, true)
 		}
 	}
