@@ -2,24 +2,57 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/orderwatch/orderwatch/api"
 	"github.com/orderwatch/orderwatch/api/config"
 	"github.com/orderwatch/orderwatch/api/team"
+	"github.com/orderwatch/orderwatch/engine"
 )
 
-// openAudit opens the append-only audit trail beside the journal.
-func openAudit(c *common, b *backend) (*team.FileAudit, error) {
-	p := auditPath(c, b.cfg)
-	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
-		return nil, fmt.Errorf("audit: %w", err)
+// openAudit is the team's audit trail in the shared journal.
+func openAudit(_ *common, b *backend) (journalAudit, error) {
+	if b.journal == nil {
+		return journalAudit{}, errors.New("audit: no journal")
 	}
-	return team.OpenFileAudit(p)
+	return journalAudit{j: b.journal}, nil
+}
+
+// journalAudit keeps team.Records in the journal's append-only table, so
+// every orderwatch process on the machine writes one trail.
+type journalAudit struct{ j *engine.Journal }
+
+func (a journalAudit) Close() error { return nil } // the backend closes the journal
+
+func (a journalAudit) Append(r team.Record) error {
+	return a.j.AppendAudit(engine.AuditRecord{Time: r.Time, Member: r.Member, Role: string(r.Role), Fingerprint: r.Fingerprint,
+		Addr: r.Addr, Action: string(r.Action), Vertical: r.Vertical, OrderID: r.OrderID, Detail: r.Detail})
+}
+
+func fromJournal(r engine.AuditRecord) team.Record {
+	return team.Record{Time: r.Time, Member: r.Member, Role: team.Role(r.Role), Fingerprint: r.Fingerprint, Addr: r.Addr,
+		Action: team.Action(r.Action), Vertical: r.Vertical, OrderID: r.OrderID, Detail: r.Detail}
+}
+
+func (a journalAudit) List(since time.Time) ([]team.Record, error) {
+	rs, err := a.j.Audit(since)
+	out := make([]team.Record, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, fromJournal(r))
+	}
+	return out, err
+}
+
+func (a journalAudit) PlacedBy(k api.OrderKey) (team.Record, bool) {
+	r, ok, err := a.j.AuditPlaced(k, string(team.ActPlace))
+	if err != nil || !ok {
+		return team.Record{}, false
+	}
+	return fromJournal(r), true
 }
 
 // localSession is the local dashboard's identity: the OS user, with every
@@ -31,7 +64,7 @@ func localSession(a team.AuditStore) *team.Session {
 func runAudit(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("orderwatch audit", stderr)
 	configPath := fs.String("config", os.Getenv("ORDERWATCH_CONFIG"), "config file (default <config dir>/orderwatch/config.toml)")
-	journal := fs.String("journal", "", "journal file; the trail is beside it (default <config dir>/orderwatch/journal.db)")
+	journal := fs.String("journal", "", "journal file, which holds the trail (default <config dir>/orderwatch/journal.db)")
 	since := fs.String("since", "", "records since a duration ago (24h), a day (2006-01-02) or an RFC 3339 time")
 	asJSON := fs.Bool("json", false, "one JSON object per line")
 	if code, ok := parse(fs, args, stderr, false); !ok {
@@ -47,7 +80,17 @@ func runAudit(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "orderwatch audit:", err)
 		return exitBadInput
 	}
-	recs, err := team.ReadAuditFile(auditPath(&common{journal: *journal}, cfg), t)
+	path := *journal
+	if path == "" {
+		path = cfg.JournalPath
+	}
+	j, err := openJournal(path)
+	if err != nil {
+		fmt.Fprintln(stderr, "orderwatch audit:", err)
+		return exitBadInput
+	}
+	defer j.Close()
+	recs, err := journalAudit{j: j}.List(t)
 	if err == nil {
 		err = team.WriteAudit(stdout, recs, *asJSON)
 	}

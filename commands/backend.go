@@ -30,6 +30,7 @@ type backend struct {
 	lookup    func(ctx context.Context, phone string) ([]orderform.LookupHit, error)
 	oneclick  *oneclick.Client
 	engine    *engine.Engine
+	journal   *engine.Journal
 	logger    *log.Logger
 	closers   []func() error
 }
@@ -150,6 +151,7 @@ func openBackend(c *common, discover bool) (*backend, error) {
 		return nil, err
 	}
 	b.closers = append(b.closers, j.Close)
+	b.journal = j
 	if err := b.rememberGiftIntents(j); err != nil {
 		return nil, err
 	}

@@ -115,13 +115,3 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	return exitOK
 }
-
-// auditPath is the trail beside the journal (the configured one, even on the
-// embedded sandbox, so `orderwatch audit` finds it).
-func auditPath(c *common, cfg *config.Config) string {
-	j := c.journal
-	if j == "" {
-		j = cfg.JournalPath
-	}
-	return filepath.Join(filepath.Dir(j), "audit.jsonl")
-}

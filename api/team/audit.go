@@ -1,13 +1,9 @@
 package team
 
 import (
-	"bufio"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -40,111 +36,6 @@ type AuditStore interface {
 	List(since time.Time) ([]Record, error)
 	// PlacedBy returns the placement record of an order, if one exists.
 	PlacedBy(k api.OrderKey) (Record, bool)
-}
-
-// FileAudit keeps the trail as JSON lines in a file opened for appending
-// only (mode 600): one write per record, so processes sharing the file
-// never interleave within a line.
-type FileAudit struct {
-	path   string
-	mu     sync.Mutex
-	f      *os.File
-	placed map[api.OrderKey]Record
-}
-
-// OpenFileAudit opens (creating) the trail at path and indexes placements.
-func OpenFileAudit(path string) (*FileAudit, error) {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("audit: %w", err)
-	}
-	a := &FileAudit{path: path, f: f, placed: map[api.OrderKey]Record{}}
-	recs, err := a.List(time.Time{})
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	for _, r := range recs {
-		a.index(r)
-	}
-	return a, nil
-}
-
-func (a *FileAudit) index(r Record) {
-	if r.Action == ActPlace && r.OrderID != "" {
-		a.placed[r.Key()] = r
-	}
-}
-
-func (a *FileAudit) Append(r Record) error {
-	if r.Time.IsZero() {
-		r.Time = time.Now()
-	}
-	r.Time = r.Time.UTC()
-	b, err := json.Marshal(r)
-	if err != nil {
-		return err
-	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.f == nil {
-		return errors.New("audit: closed")
-	}
-	if _, err := a.f.Write(append(b, '\n')); err != nil {
-		return fmt.Errorf("audit: %w", err)
-	}
-	a.index(r)
-	return nil
-}
-
-func (a *FileAudit) List(since time.Time) ([]Record, error) {
-	return ReadAuditFile(a.path, since)
-}
-
-func (a *FileAudit) PlacedBy(k api.OrderKey) (Record, bool) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	r, ok := a.placed[k]
-	return r, ok
-}
-
-func (a *FileAudit) Close() error {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.f == nil {
-		return nil
-	}
-	err := a.f.Close()
-	a.f = nil
-	return err
-}
-
-// ReadAuditFile reads a trail written by FileAudit; a missing file is empty.
-func ReadAuditFile(path string, since time.Time) ([]Record, error) {
-	f, err := os.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("audit: %w", err)
-	}
-	defer f.Close()
-	var out []Record
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for n := 1; sc.Scan(); n++ {
-		if len(sc.Bytes()) == 0 {
-			continue
-		}
-		var r Record
-		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
-			return nil, fmt.Errorf("audit %s: line %d: %w", path, n, err)
-		}
-		if !r.Time.Before(since) {
-			out = append(out, r)
-		}
-	}
-	return out, sc.Err()
 }
 
 // MemAudit is an in-memory trail, for tests and benchmarks.

@@ -163,7 +163,11 @@ func (s *Session) Allow(a Action, k api.OrderKey, detail string) error {
 		return nil
 	}
 	if !s.Role.Can(a) {
-		return fmt.Errorf("%w: a %s may not %s", ErrNotAllowed, s.Role, actionText[a])
+		art := "a"
+		if strings.HasPrefix(string(s.Role), "a") {
+			art = "an"
+		}
+		return fmt.Errorf("%w: %s %s may not %s", ErrNotAllowed, art, s.Role, actionText[a])
 	}
 	if !a.Audited() || s.Audit == nil {
 		return nil

@@ -349,3 +349,21 @@ func TestPresenceAcrossSessions(t *testing.T) {
 	alice.out.waitFor(t, "also open: root", 5*time.Second)
 	root.out.waitFor(t, "also open: alice", 5*time.Second)
 }
+
+// An admin reads the audit trail over ssh; an agent may not.
+func TestAuditOverSSH(t *testing.T) {
+	r := newRig(t, rigOpts{})
+	if err := r.audit.Append(team.Record{Time: time.Now(), Member: "alice", Action: team.ActReveal, Vertical: api.VerticalVoucher, OrderID: "42"}); err != nil {
+		t.Fatal(err)
+	}
+	s, _ := r.mustDial("root").NewSession()
+	out, err := s.Output("audit --json --since 1h")
+	if err != nil || !strings.Contains(string(out), `"member":"alice"`) || !strings.Contains(string(out), `"order_id":"42"`) {
+		t.Fatalf("admin audit: %v %s", err, out)
+	}
+	s2, _ := r.mustDial("alice").NewSession()
+	out, err = s2.CombinedOutput("audit")
+	if err == nil || !strings.Contains(string(out), "an agent may not read the audit trail") {
+		t.Fatalf("agent audit: %v %s", err, out)
+	}
+}
