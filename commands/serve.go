@@ -11,6 +11,7 @@ import (
 
 	"github.com/orderwatch/orderwatch/api/config"
 	"github.com/orderwatch/orderwatch/commands/serve"
+	"github.com/orderwatch/orderwatch/engine/alerts"
 	"github.com/orderwatch/orderwatch/keymap"
 	"github.com/orderwatch/orderwatch/ui"
 )
@@ -25,6 +26,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	idle := fs.Duration("idle-timeout", 0, "end a session after this long without input (default 30m)")
 	maxTotal := fs.Int("max-sessions", 0, "sessions at once, all members (default 32)")
 	maxMember := fs.Int("max-per-member", 0, "sessions at once per member (default 4)")
+	var af alertFlags
+	af.register(fs, true)
 	if code, ok := parse(fs, args, stderr, false); !ok {
 		return code
 	}
@@ -72,8 +75,21 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "orderwatch serve: config %s: keys: %v\n", b.cfg.Path, err)
 		return exitBadInput
 	}
+	al, err := newAlerts(b)
+	if err != nil {
+		fmt.Fprintln(stderr, "orderwatch serve:", err)
+		return exitBadInput
+	}
+	notify, err := af.uiNotify(b.cfg)
+	if err != nil {
+		fmt.Fprintln(stderr, "orderwatch serve:", err)
+		return exitBadInput
+	}
 	cfg.UI = ui.Options{Providers: b.providers, KeyMap: &km, Actions: notifiers(b.notifier), Logger: b.logger,
-		Ordering: b.ordering()}
+		Ordering: b.ordering(), Alerts: al, Notify: notify}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	cfg.Updates = alerts.Tee(ctx, b.engine, al).Updates()
 	srv, err := serve.New(cfg)
 	if err != nil {
 		fmt.Fprintln(stderr, "orderwatch serve:", err)
@@ -85,10 +101,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	fmt.Fprintf(stdout, "orderwatch serve: listening on %s (ssh -p PORT HOST)\nhost key %s\nteam %s: %d members\n",
 		srv.Addr(), srv.HostFingerprint(), cfg.TeamPath, len(srv.Team().Members))
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	engineDone := make(chan struct{})
 	go func() { defer close(engineDone); _ = b.engine.Run(ctx) }()
+	// The alert engine sees every batch before the sessions do (one tee),
+	// and its problems are shared: acknowledged once, for everyone.
+	go al.Run(ctx)
+	startCommand(ctx, al, af.command(b.cfg), notifyEvery(b.cfg), b.logger.Printf)
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)

@@ -14,6 +14,7 @@ import (
 // frozen client stalls nobody: its queue only coalesces.
 type Hub struct {
 	e        *engine.Engine
+	src      <-chan engine.Batch // nil: e.Updates()
 	presence *team.Presence
 
 	mu   sync.Mutex
@@ -35,11 +36,15 @@ func (h *Hub) Presence() *team.Presence { return h.presence }
 // ctx ends; then every session's Updates channel closes too.
 func (h *Hub) Run(ctx context.Context) {
 	defer h.closeAll()
+	src := h.src
+	if src == nil {
+		src = h.e.Updates()
+	}
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case b, ok := <-h.e.Updates():
+		case b, ok := <-src:
 			if !ok {
 				return
 			}

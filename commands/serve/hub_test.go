@@ -10,6 +10,7 @@ import (
 
 	"github.com/orderwatch/orderwatch/api"
 	"github.com/orderwatch/orderwatch/engine"
+	"github.com/orderwatch/orderwatch/engine/alerts"
 )
 
 func orderUpd(id string, st api.Status, ev bool) engine.OrderUpdate {
@@ -102,7 +103,7 @@ seen:
 // Every goroutine of a session ends with it: relay, idle watch, program,
 // SSH channel handlers.
 func TestSessionGoroutinesEnd(t *testing.T) {
-	r := newRig(t, rigOpts{})
+	r := newRig(t, rigOpts{alerts: true})
 	// Warm up: one session so lazily started goroutines (HTTP keep-alives,
 	// the engine's loops) exist before the baseline.
 	warm := r.mustDial("alice")
@@ -152,4 +153,40 @@ func waitSessions(t *testing.T, r *rig, n int) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	t.Fatalf("sessions did not reach %d", n)
+}
+
+type fakeAlerts struct{ ch chan struct{} }
+
+func (f *fakeAlerts) Snapshot() alerts.Snapshot          { return alerts.Snapshot{} }
+func (f *fakeAlerts) Changed() <-chan struct{}           { return f.ch }
+func (f *fakeAlerts) Acknowledge(string, string) error   { return nil }
+func (f *fakeAlerts) Snooze(string, time.Duration) error { return nil }
+
+// The alert engine signals one channel; every session must hear it, and a
+// session's channel closes when it ends (so its waiting command returns).
+func TestAlertsReachEverySession(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	src := &fakeAlerts{ch: make(chan struct{}, 1)}
+	h := newAlertsHub(src)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); h.run(ctx) }()
+	a, b := h.session(), h.session()
+	src.ch <- struct{}{}
+	for _, s := range []*sessionAlerts{a, b} {
+		select {
+		case <-s.Changed():
+		case <-time.After(5 * time.Second):
+			t.Fatal("a session missed the alert engine's signal")
+		}
+	}
+	a.close()
+	if _, ok := <-a.Changed(); ok {
+		t.Fatal("an ended session's channel is still open")
+	}
+	cancel()
+	<-done
+	if _, ok := <-b.Changed(); ok {
+		t.Fatal("sessions' channels stay open after the hub stops")
+	}
 }

@@ -23,6 +23,7 @@ import (
 	octosb "github.com/orderwatch/orderwatch/api/sandbox/octopus"
 	"github.com/orderwatch/orderwatch/api/team"
 	"github.com/orderwatch/orderwatch/engine"
+	"github.com/orderwatch/orderwatch/engine/alerts"
 	"github.com/orderwatch/orderwatch/engine/enginetest"
 	"github.com/orderwatch/orderwatch/ui"
 )
@@ -46,6 +47,7 @@ type rigOpts struct {
 	perMin  int     // GET budget; 0 = the engine's default
 	sbScale float64 // the sandbox's time scale; 0 = testScale
 	keep    int     // the engine's KeepFinished; 0 = its default
+	alerts  bool    // wire an alert engine as orderwatch serve does
 	tweak   func(*Config)
 	noServe bool
 }
@@ -117,6 +119,13 @@ func newRig(t testing.TB, o rigOpts) *rig {
 			Ordering: map[api.Provider]ui.OrderingDeps{api.ProviderOctopus: {Catalog: c, Placer: c, PlaceTracks: true,
 				Find: c.FindByReference, Place: func(ctx context.Context, req api.OrderRequest) (api.Order, error) { return e.Place(ctx, c, req) }}},
 			Actions: c}}
+	ctx, cancel := context.WithCancel(context.Background())
+	var al *alerts.Engine
+	if o.alerts {
+		al = alerts.New(alerts.Config{Rules: alerts.DefaultRules()})
+		cfg.UI.Alerts = al
+		cfg.Updates = alerts.Tee(ctx, e, al).Updates()
+	}
 	if o.tweak != nil {
 		o.tweak(&cfg)
 	}
@@ -128,9 +137,11 @@ func newRig(t testing.TB, o rigOpts) *rig {
 		t.Fatal(err)
 	}
 	r.srv = srv
-	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Go(func() { _ = e.Run(ctx) })
+	if al != nil {
+		wg.Go(func() { al.Run(ctx) })
+	}
 	wg.Go(func() { _ = srv.Serve(ctx) })
 	r.stop = sync.OnceFunc(func() { cancel(); wg.Wait(); _ = sb.Close() })
 	t.Cleanup(r.stop)

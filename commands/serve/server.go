@@ -42,6 +42,10 @@ type Config struct {
 	UI ui.Options
 	// Discover says the engine runs discovery (for watch over ssh).
 	Discover bool
+	// Updates is what the hub fans out; nil means Engine.Updates(). The
+	// command passes the alert engine's tee here, and UI.Alerts is shared
+	// by every session through a relay of its own.
+	Updates <-chan engine.Batch
 
 	IdleTimeout  time.Duration // default 30m; a session with no input this long ends
 	MaxPerMember int           // default 4
@@ -61,6 +65,7 @@ type Server struct {
 	ln       net.Listener
 	hostFP   string
 	limiter  *limiter
+	alerts   *alertsHub // nil without an alert engine
 	mu       sync.Mutex
 	sessions map[*session]struct{}
 	wg       sync.WaitGroup
@@ -113,6 +118,10 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, hub: NewHub(cfg.Engine, nil), sessions: map[*session]struct{}{},
 		limiter: newLimiter(cfg.FailLimit, cfg.FailWindow, cfg.Now)}
+	s.hub.src = cfg.Updates
+	if cfg.UI.Alerts != nil {
+		s.alerts = newAlertsHub(cfg.UI.Alerts)
+	}
 	s.team.Store(t)
 	s.hostFP = gossh.FingerprintSHA256(signer.PublicKey())
 	srv, err := wish.NewServer(
@@ -175,7 +184,13 @@ func (s *Server) Serve(ctx context.Context) error {
 	}
 	hubCtx, stopHub := context.WithCancel(context.Background())
 	hubDone := make(chan struct{})
-	go func() { defer close(hubDone); s.hub.Run(hubCtx) }()
+	go func() {
+		defer close(hubDone)
+		if s.alerts != nil {
+			go s.alerts.run(hubCtx)
+		}
+		s.hub.Run(hubCtx)
+	}()
 	errc := make(chan error, 1)
 	go func() { errc <- s.srv.Serve(s.ln) }()
 	var err error

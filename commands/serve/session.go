@@ -213,6 +213,12 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	opts.KeyMap = &km
 	opts.Ordering = GuardOrdering(opts.Ordering, ts)
 	opts.Actions = GuardActions(opts.Actions, ts)
+	opts.User = ss.member.Name
+	var sa *sessionAlerts
+	if s.alerts != nil {
+		sa = s.alerts.session()
+		opts.Alerts = sa
+	}
 	opts.NoColor = opts.NoColor || hasEnv(sess.Environ(), "NO_COLOR")
 	popts := append(bm.MakeOptions(sess), tea.WithInput(inputReader{r: sess, ss: ss}))
 	p := tea.NewProgram(ui.New(opts), popts...)
@@ -220,6 +226,9 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	// quit; end() closes the connection if it cannot.
 	context.AfterFunc(ss.ctx, func() {
 		sub.Close()
+		if sa != nil {
+			sa.close()
+		}
 		go p.Quit()
 	})
 	return p
