@@ -95,7 +95,13 @@ func TestFailedAttemptsRateLimitedPerAddress(t *testing.T) {
 			t.Fatal("unknown key let in")
 		}
 	}
-	time.Sleep(50 * time.Millisecond) // the failure callback runs as the server closes the connection
+	// The failure is counted as the server closes the connection: wait for it.
+	for deadline := time.Now().Add(10 * time.Second); r.srv.limiter.locked("127.0.0.1") == 0; {
+		if time.Now().After(deadline) {
+			t.Fatal("two failed connections did not lock the address out")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 	if c, err := r.dial("alice", nil); err == nil {
 		c.Close()
 		t.Fatal("a locked-out address still got in, even with a good key")
@@ -134,7 +140,7 @@ func TestSessionCapPerMember(t *testing.T) {
 	}
 	out, err := s.CombinedOutput("watch")
 	var ee *gossh.ExitError
-	if !errors.As(err, &ee) || ee.ExitStatus() != 1 || !strings.Contains(string(out), "already has 1 sessions") {
+	if !errors.As(err, &ee) || ee.ExitStatus() != 1 || !strings.Contains(string(out), "already has 1 open, the most sessions allowed per member") {
 		t.Fatalf("second session: err %v, output %q; want exit 1 naming the cap", err, out)
 	}
 }

@@ -155,7 +155,7 @@ func (s *Server) admit(ss *session) error {
 	case len(s.sessions) >= s.cfg.MaxTotal:
 		return fmt.Errorf("the server is full (%d sessions); try again later", s.cfg.MaxTotal)
 	case mine >= s.cfg.MaxPerMember:
-		return fmt.Errorf("%s already has %d sessions open (the most allowed)", ss.member.Name, mine)
+		return fmt.Errorf("%s already has %d open, the most sessions allowed per member", ss.member.Name, mine)
 	}
 	s.sessions[ss] = struct{}{}
 	s.wg.Add(1)
