@@ -92,7 +92,7 @@ func TestAgentRevealAndCopyAreAudited(t *testing.T) {
 
 func TestStatusBarAndDetailShowPeople(t *testing.T) {
 	audit := &team.MemAudit{}
-	require.NoError(t, audit.Append(team.Record{Time: time.Now(), Member: "bob", Action: team.ActPlace,
+	require.NoError(t, audit.Append(team.Record{Time: uitest.Epoch.Add(-time.Hour), Member: "bob", Action: team.ActPlace,
 		Vertical: api.VerticalVoucher, OrderID: "48213"}))
 	p := &team.Presence{}
 	bob := p.Join("bob", nil)

@@ -215,7 +215,11 @@ func (s *Session) OrderNote(k api.OrderKey) string {
 	var parts []string
 	if s.Audit != nil {
 		if r, ok := s.Audit.PlacedBy(k); ok {
-			parts = append(parts, "placed by "+r.Member+" "+clock(r.Time))
+			now := time.Now
+			if s.Now != nil {
+				now = s.Now
+			}
+			parts = append(parts, "placed by "+r.Member+" "+clock(r.Time, now()))
 		}
 	}
 	if s.Presence != nil {
@@ -226,9 +230,10 @@ func (s *Session) OrderNote(k api.OrderKey) string {
 	return strings.Join(parts, " · ")
 }
 
-func clock(t time.Time) string {
-	t = t.Local()
-	if y, m, d := t.Date(); y == time.Now().Year() && m == time.Now().Month() && d == time.Now().Day() {
+// clock is "14:02" today, "Dec 3 14:02" before.
+func clock(t, now time.Time) string {
+	t, now = t.Local(), now.Local()
+	if y, m, d := t.Date(); y == now.Year() && m == now.Month() && d == now.Day() {
 		return t.Format("15:04")
 	}
 	return t.Format("Jan 2 15:04")

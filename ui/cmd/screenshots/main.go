@@ -13,6 +13,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/orderwatch/orderwatch/api"
+	"github.com/orderwatch/orderwatch/api/team"
 	"github.com/orderwatch/orderwatch/ui"
 	"github.com/orderwatch/orderwatch/ui/screenshot"
 	"github.com/orderwatch/orderwatch/ui/uitest"
@@ -44,6 +45,8 @@ var shots = []shot{
 		"enter", "wait:", "enter", "wait:", "enter", "wait:", "enter", "wait:", "enter", "wait:"}},
 	{"alerts-inbox", 160, 36, []string{"!"}},
 	{"account-charts", 160, 48, []string{"A"}},
+	// Team mode (orderwatch serve): alice, an agent, with bob on the same order.
+	{"team-mode", 160, 40, []string{"j", "j", "enter"}},
 }
 
 func main() {
@@ -65,6 +68,7 @@ func main() {
 				Catalog: catalog{}, Placer: pl, Place: pl.PlaceOrder}},
 			NewReference: func() string { return "ow-3f9c0a7d21e4b6c8" },
 			Alerts:       al,
+			Team:         teamFor(s),
 		})
 		r := &runner{m: m, msgs: make(chan tea.Msg, 1024)}
 		m.Update(tea.WindowSizeMsg{Width: s.w, Height: s.h})
@@ -201,4 +205,22 @@ func alertsFor(s shot) ui.Alerts {
 		return nil
 	}
 	return uitest.Alerts()
+}
+
+// teamFor is the team-mode session of the team-mode shot: alice (agent)
+// online with bob, who has the selected order open; alice placed it.
+func teamFor(s shot) ui.Team {
+	if s.name != "team-mode" {
+		return nil
+	}
+	audit := &team.MemAudit{}
+	k := api.OrderKey{Vertical: api.VerticalVoucher, ID: "48213"}
+	_ = audit.Append(team.Record{Time: time.Date(2026, 5, 14, 10, 21, 0, 0, time.Local), Member: "alice", Action: team.ActPlace,
+		Vertical: k.Vertical, OrderID: k.ID})
+	p := &team.Presence{}
+	bob := p.Join("bob", nil)
+	p.Focus(bob, k)
+	p.Join("sam", nil)
+	return &team.Session{Member: "alice", Role: team.Agent, Addr: "10.1.2.3:50122", Audit: audit, Presence: p, Seat: p.Join("alice", nil),
+		Now: func() time.Time { return uitest.Epoch.Local() }}
 }
