@@ -59,15 +59,15 @@ func TestGETsWithTenSessionsEqualOne(t *testing.T) {
 	if one < 15 {
 		t.Fatalf("only %d GETs in the window: the measurement measures nothing", one)
 	}
-	// Polls are jittered ±15% and lists run on their own clock: allow a
-	// quarter more. A poll per session, or an engine each, would be ~10×.
-	// Fewer is allowed down to half: on 2 cores ten dashboards drawing
-	// take CPU from the engine's 300 ms timers (measured ~25% fewer; under
-	// the race detector far more, so the floor is not checked there).
+	// Polls are jittered ±15% and lists run on their own clock: a quarter
+	// either way. A poll per session, or an engine each, would be ~10×.
 	if ten > one+one/4 {
 		t.Fatalf("GETs with 10 sessions %d vs 1 session %d: sessions added polls", ten, one)
 	}
-	if ten < one/2 && !raceEnabled {
-		t.Fatalf("GETs with 10 sessions %d vs 1 session %d: the engine starved", ten, one)
+	// Fewer would mean the sessions starve the engine of CPU (it did before
+	// sessions' batches were paced). Under the race detector ten dashboards
+	// on 2 cores still do, so the floor is checked only without it.
+	if ten < one-one/4 && !raceEnabled {
+		t.Fatalf("GETs with 10 sessions %d vs 1 session %d: the sessions starve the engine", ten, one)
 	}
 }

@@ -3,11 +3,15 @@ package serve
 import (
 	"context"
 	"sync"
+	"time"
 
 	"github.com/orderwatch/orderwatch/api"
 	"github.com/orderwatch/orderwatch/api/team"
 	"github.com/orderwatch/orderwatch/engine"
 )
+
+// DefaultFrameEvery paces the batches a session receives: 20 a second.
+const DefaultFrameEvery = 50 * time.Millisecond
 
 // Hub is the one consumer of the engine's updates; it hands every batch to
 // each session's own queue. Putting into a queue never blocks, so a slow or
@@ -16,6 +20,9 @@ type Hub struct {
 	e        *engine.Engine
 	src      <-chan engine.Batch // nil: e.Updates()
 	presence *team.Presence
+
+	// every paces each session's batches (see queue.relay); 0 is unpaced.
+	every time.Duration
 
 	mu   sync.Mutex
 	subs map[*Sub]struct{}
@@ -26,7 +33,7 @@ func NewHub(e *engine.Engine, p *team.Presence) *Hub {
 	if p == nil {
 		p = &team.Presence{}
 	}
-	return &Hub{e: e, presence: p, subs: map[*Sub]struct{}{}}
+	return &Hub{e: e, presence: p, subs: map[*Sub]struct{}{}, every: DefaultFrameEvery}
 }
 
 // Presence is who is connected.
@@ -82,6 +89,7 @@ func (h *Hub) Sessions() int {
 // goroutine ends, and Updates closes, when ctx ends or Close is called.
 func (h *Hub) Subscribe(ctx context.Context, member string) *Sub {
 	s := &Sub{h: h, q: newQueue()}
+	s.q.every = h.every
 	s.seat = h.presence.Join(member, s.q.poke)
 	h.mu.Lock()
 	h.subs[s] = struct{}{}
@@ -152,6 +160,7 @@ type queue struct {
 	journal int
 	dirty   bool // presence changed: deliver even an empty batch
 	stopped bool
+	every   time.Duration // least time between two batches handed over
 	signal  chan struct{}
 	out     chan engine.Batch
 }
@@ -271,6 +280,18 @@ func (q *queue) relay(ctx context.Context) {
 		case q.out <- b:
 		case <-ctx.Done():
 			return
+		}
+		// At most one batch per frame interval: what arrives meanwhile
+		// coalesces, so fifty sessions redraw at a human pace however fast
+		// the engine publishes. Keys do not pass here; they are not delayed.
+		if q.every > 0 {
+			t := time.NewTimer(q.every)
+			select {
+			case <-t.C:
+			case <-ctx.Done():
+				t.Stop()
+				return
+			}
 		}
 	}
 }

@@ -190,3 +190,45 @@ func TestAlertsReachEverySession(t *testing.T) {
 		t.Fatal("sessions' channels stay open after the hub stops")
 	}
 }
+
+// However fast the engine publishes, a session gets at most one batch per
+// frame interval, and nothing is lost: the last state arrives.
+func TestSessionBatchesArePaced(t *testing.T) {
+	h := NewHub(nil, nil)
+	h.every = 50 * time.Millisecond
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s := h.Subscribe(ctx, "alice")
+	defer s.Close()
+	got := make(chan int, 1)
+	go func() {
+		n, last := 0, ""
+		for b := range s.Updates() {
+			n++
+			for _, u := range b {
+				if ou, ok := u.(engine.OrderUpdate); ok {
+					last = string(ou.Tracked.Order.Status)
+				}
+			}
+			if last == string(api.StatusDelivered) {
+				got <- n
+				return
+			}
+		}
+	}()
+	start := time.Now()
+	for time.Since(start) < 500*time.Millisecond {
+		h.publish(engine.Batch{orderUpd("1", api.StatusPending, false)})
+		time.Sleep(time.Millisecond)
+	}
+	h.publish(engine.Batch{orderUpd("1", api.StatusDelivered, true)})
+	select {
+	case n := <-got:
+		// ~450 publishes in 0.5 s; at 20 a second that is about 11 batches.
+		if n > 15 {
+			t.Fatalf("%d batches in about 0.5 s: not paced at one per 50 ms", n)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the last state never arrived")
+	}
+}
