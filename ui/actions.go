@@ -22,8 +22,12 @@ import (
 func (m *Model) emailCmd(k api.OrderKey, email string) tea.Cmd {
 	n := m.opts.Actions
 	ctx := m.ctx
+	tm := m.opts.Team
 	m.flash("attaching " + email + " to " + k.Vertical.Title() + " " + k.ID + "…")
 	return func() tea.Msg {
+		if err := audited(tm, team.ActEmail, k, email); err != nil {
+			return emailDoneMsg{key: k, email: email, err: err}
+		}
 		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		defer cancel()
 		_, err := n.SetNotificationEmail(ctx, k.Vertical, k.ID, email)
@@ -60,15 +64,18 @@ func (m *Model) exportCmd() tea.Cmd {
 	name := fmt.Sprintf("orderwatch-%s-%s.csv", t.vertical, now.Format("20060102-150405"))
 	path := filepath.Join(dir, name)
 	reveal := m.reveal
-	if reveal && !m.allow(team.ActExportCodes, api.OrderKey{Vertical: t.vertical}, name) {
-		return nil
-	}
+	tm, vert := m.opts.Team, t.vertical
 	if reveal {
 		m.flash("exporting " + itoa(len(rows)) + " orders WITH CODES AND PINS…")
 	} else {
 		m.flash("exporting " + itoa(len(rows)) + " orders…")
 	}
 	return func() tea.Msg {
+		if reveal {
+			if err := audited(tm, team.ActExportCodes, api.OrderKey{Vertical: vert}, name); err != nil {
+				return exportDoneMsg{path: path, rows: len(rows), revealed: reveal, err: err}
+			}
+		}
 		err := writeCSVFile(path, rows, reveal)
 		return exportDoneMsg{path: path, rows: len(rows), revealed: reveal, err: err}
 	}

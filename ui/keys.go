@@ -198,12 +198,16 @@ func (m *Model) tableKey(msg tea.KeyPressMsg) tea.Cmd {
 			m.flash("refresh requested for " + t.vertical.Title() + " " + r.t.Order.ID)
 		}
 	case key.Matches(msg, k.Pin):
-		if r != nil && m.opts.Controller != nil && m.allow(team.ActPin, r.t.Order.Key(), "") {
-			if err := m.opts.Controller.Pin(r.t.Order.Key()); err != nil {
-				m.setError("pin " + r.t.Order.ID + ": " + err.Error())
-			} else {
-				m.flash("pinned " + t.vertical.Title() + " " + r.t.Order.ID)
-			}
+		if r != nil && m.opts.Controller != nil {
+			sel, id, title := r.t.Order.Key(), r.t.Order.ID, t.vertical.Title()
+			return m.guard(team.ActPin, sel, "", func() tea.Cmd {
+				if err := m.opts.Controller.Pin(sel); err != nil {
+					m.setError("pin " + id + ": " + err.Error())
+				} else {
+					m.flash("pinned " + title + " " + id)
+				}
+				return nil
+			})
 		}
 	case key.Matches(msg, k.Email):
 		if r == nil {
@@ -243,9 +247,18 @@ func (m *Model) detailKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	}
 	switch {
 	case key.Matches(msg, k.Reveal):
-		if m.reveal || m.allow(team.ActReveal, o.Key(), "") {
-			m.reveal = !m.reveal
+		if m.reveal {
+			m.reveal = false
+			break
 		}
+		sel := o.Key()
+		// Revealed only if the same order is still shown once audited.
+		return m.guard(team.ActReveal, sel, "", func() tea.Cmd {
+			if m.showDetail && m.focused == sel {
+				m.reveal = true
+			}
+			return nil
+		}), true
 	case key.Matches(msg, k.DetailDown):
 		m.detail.scroll(3)
 	case key.Matches(msg, k.DetailUp):
@@ -323,9 +336,6 @@ func (m *Model) promptKey(msg tea.KeyPressMsg) tea.Cmd {
 			}
 			target := p.target
 			p.close()
-			if !m.allow(team.ActEmail, target, addr) {
-				return nil
-			}
 			return m.emailCmd(target, addr)
 		}
 		return nil

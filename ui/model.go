@@ -288,10 +288,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.placed(msg.Order)
 		return m.done(nil)
 	case orderform.CopyMsg:
-		if !m.allow(team.ActCopy, api.OrderKey{}, msg.What) {
-			return m.done(nil)
-		}
-		return m.done(m.copy(msg.What, msg.Text))
+		return m.done(m.guard(team.ActCopy, api.OrderKey{}, msg.What, func() tea.Cmd { return m.copy(msg.What, msg.Text) }))
+	case guardDoneMsg:
+		return m.done(m.guardDone(msg))
 	case orderform.ClosedMsg:
 		if m.form != nil && m.form.m.ID() == msg.Form {
 			m.closeForm()

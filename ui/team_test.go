@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -12,6 +13,39 @@ import (
 	"github.com/orderwatch/orderwatch/api/team"
 	"github.com/orderwatch/orderwatch/ui/uitest"
 )
+
+// pressRun presses keys and runs what they start until it settles: the
+// audit is written in a command, and the action happens when it returns.
+func pressRun(m *Model, keys ...string) {
+	for _, k := range keys {
+		run(m, press(m, k))
+	}
+}
+
+// run executes cmd and feeds back the team-mode results (a tick, which
+// sleeps, is left behind).
+func run(m *Model, cmd tea.Cmd) {
+	if cmd == nil {
+		return
+	}
+	ch := make(chan tea.Msg, 1)
+	go func() { ch <- cmd() }()
+	var msg tea.Msg
+	select {
+	case msg = <-ch:
+	case <-time.After(200 * time.Millisecond):
+		return
+	}
+	switch msg := msg.(type) {
+	case tea.BatchMsg:
+		for _, c := range msg {
+			run(m, c)
+		}
+	case guardDoneMsg, emailDoneMsg:
+		_, next := m.Update(msg)
+		run(m, next)
+	}
+}
 
 // teamModel is a dashboard whose keymap still has every binding: the
 // policy alone must stop what the role may not do.
@@ -39,18 +73,18 @@ func TestViewerRefusedWhereTheActionHappens(t *testing.T) {
 	m, copied, n := teamModel(t, team.Viewer, audit, nil)
 	press(m, "enter")
 	assert.Contains(t, plain(m), "codes stay masked for your role")
-	press(m, "v")
+	pressRun(m, "v")
 	assert.False(t, m.reveal, "a viewer revealed codes")
 	assert.Contains(t, m.lastErr, "a viewer may not reveal")
 	assert.NotContains(t, plain(m), "4417-2290")
-	press(m, "C", "c", "u")
+	pressRun(m, "C", "c", "u")
 	assert.Empty(t, *copied, "a viewer copied a secret")
 	press(m, "esc", "n")
 	assert.Nil(t, m.form, "a viewer opened the order form")
 	press(m, "e")
 	assert.False(t, m.prompt.active(), "a viewer got the email prompt")
 	assert.Empty(t, n.calls)
-	press(m, "p")
+	pressRun(m, "p")
 	assert.Contains(t, m.lastErr, "may not pin")
 	recs, _ := audit.List(time.Time{})
 	assert.Empty(t, recs, "refusals are not audited as actions")
@@ -59,10 +93,10 @@ func TestViewerRefusedWhereTheActionHappens(t *testing.T) {
 func TestAgentRevealAndCopyAreAudited(t *testing.T) {
 	audit := &team.MemAudit{}
 	m, copied, _ := teamModel(t, team.Agent, audit, nil)
-	press(m, "enter", "v")
+	pressRun(m, "enter", "v")
 	require.True(t, m.reveal)
 	assert.Contains(t, plain(m), "4417-2290")
-	press(m, "C")
+	pressRun(m, "C")
 	assert.Equal(t, []string{"4417-2290"}, *copied)
 	recs, _ := audit.List(time.Time{})
 	require.Len(t, recs, 2)
@@ -83,7 +117,7 @@ func TestAgentRevealAndCopyAreAudited(t *testing.T) {
 	require.True(t, m.prompt.active())
 	m.prompt.input.SetValue("")
 	typeText(m, "cust@example.com")
-	require.NotNil(t, press(m, "enter"))
+	pressRun(m, "enter")
 	recs, _ = audit.List(time.Time{})
 	require.Len(t, recs, 3)
 	assert.Equal(t, team.ActEmail, recs[2].Action)
@@ -102,4 +136,23 @@ func TestStatusBarAndDetailShowPeople(t *testing.T) {
 	v := plain(m)
 	assert.Contains(t, v, "alice agent · online bob")
 	assert.Regexp(t, `placed by bob \d\d:\d\d · also open: bob`, v)
+}
+
+type brokenAudit struct{ team.MemAudit }
+
+func (*brokenAudit) Append(team.Record) error { return errors.New("journal is read-only") }
+
+// An action the trail cannot record does not happen.
+func TestUnauditableActionDoesNotHappen(t *testing.T) {
+	m, copied, n := teamModel(t, team.Agent, &brokenAudit{}, nil)
+	pressRun(m, "enter", "v")
+	assert.False(t, m.reveal)
+	assert.Contains(t, m.lastErr, "read-only")
+	pressRun(m, "C")
+	assert.Empty(t, *copied)
+	pressRun(m, "esc", "e")
+	m.prompt.input.SetValue("")
+	typeText(m, "cust@example.com")
+	pressRun(m, "enter")
+	assert.Empty(t, n.calls, "the email was attached without an audit record")
 }
