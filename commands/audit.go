@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/orderwatch/orderwatch/api"
@@ -19,16 +20,46 @@ func openAudit(_ *common, b *backend) (journalAudit, error) {
 	if b.journal == nil {
 		return journalAudit{}, errors.New("audit: no journal")
 	}
-	return journalAudit{j: b.journal}, nil
+	return newJournalAudit(b.journal), nil
+}
+
+func newJournalAudit(j *engine.Journal) journalAudit {
+	return journalAudit{j: j, placed: &placedCache{m: map[api.OrderKey]placedEntry{}}}
 }
 
 // journalAudit keeps team.Records in the journal's append-only table, so
 // every orderwatch process on the machine writes one trail.
-type journalAudit struct{ j *engine.Journal }
+type journalAudit struct {
+	j      *engine.Journal
+	placed *placedCache
+}
+
+// placedCache keeps the detail pane's "placed by" off the journal on every
+// frame: a placement never changes once found; "none" is asked again after
+// a few seconds (another process may place it).
+type placedCache struct {
+	mu sync.Mutex
+	m  map[api.OrderKey]placedEntry
+}
+
+type placedEntry struct {
+	r  team.Record
+	ok bool
+	at time.Time
+}
+
+const placedRecheck = 5 * time.Second
 
 func (a journalAudit) Close() error { return nil } // the backend closes the journal
 
 func (a journalAudit) Append(r team.Record) error {
+	if r.Action == team.ActPlace && r.OrderID != "" && a.placed != nil {
+		defer func() {
+			a.placed.mu.Lock()
+			delete(a.placed.m, r.Key())
+			a.placed.mu.Unlock()
+		}()
+	}
 	return a.j.AppendAudit(engine.AuditRecord{Time: r.Time, Member: r.Member, Role: string(r.Role), Fingerprint: r.Fingerprint,
 		Addr: r.Addr, Action: string(r.Action), Vertical: r.Vertical, OrderID: r.OrderID, Detail: r.Detail})
 }
@@ -48,11 +79,32 @@ func (a journalAudit) List(since time.Time) ([]team.Record, error) {
 }
 
 func (a journalAudit) PlacedBy(k api.OrderKey) (team.Record, bool) {
+	now := time.Now()
+	if a.placed != nil {
+		a.placed.mu.Lock()
+		e, hit := a.placed.m[k]
+		a.placed.mu.Unlock()
+		if hit && (e.ok || now.Sub(e.at) < placedRecheck) {
+			return e.r, e.ok
+		}
+	}
 	r, ok, err := a.j.AuditPlaced(k, string(team.ActPlace))
-	if err != nil || !ok {
+	if err != nil {
 		return team.Record{}, false
 	}
-	return fromJournal(r), true
+	e := placedEntry{ok: ok, at: now}
+	if ok {
+		e.r = fromJournal(r)
+	}
+	if a.placed != nil {
+		a.placed.mu.Lock()
+		if len(a.placed.m) > 100000 {
+			clear(a.placed.m)
+		}
+		a.placed.m[k] = e
+		a.placed.mu.Unlock()
+	}
+	return e.r, e.ok
 }
 
 // localSession is the local dashboard's identity: the OS user, with every
@@ -90,7 +142,7 @@ func runAudit(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitBadInput
 	}
 	defer j.Close()
-	recs, err := journalAudit{j: j}.List(t)
+	recs, err := newJournalAudit(j).List(t)
 	if err == nil {
 		err = team.WriteAudit(stdout, recs, *asJSON)
 	}

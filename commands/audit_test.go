@@ -7,11 +7,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/orderwatch/orderwatch/api"
 	"github.com/orderwatch/orderwatch/api/team"
+	"github.com/orderwatch/orderwatch/engine"
 )
 
 // orderwatch place records the OS user; orderwatch audit prints it.
@@ -47,4 +50,25 @@ func TestLocalPlaceIsAuditedAndAuditPrintsIt(t *testing.T) {
 	errb.Reset()
 	assert.Equal(t, exitBadInput, Run(context.Background(), []string{"audit", "--journal", j, "--since", "soon"}, &out, &errb))
 	assert.Contains(t, errb.String(), `--since "soon"`)
+}
+
+// The detail pane asks who placed an order on every frame: the answer comes
+// from the journal once, then from memory; a placement recorded here shows
+// at once.
+func TestJournalAuditPlacedBy(t *testing.T) {
+	j, err := engine.OpenJournal(filepath.Join(t.TempDir(), "j.db"))
+	require.NoError(t, err)
+	defer j.Close()
+	a := newJournalAudit(j)
+	k := api.OrderKey{Vertical: api.VerticalVoucher, ID: "9"}
+	_, ok := a.PlacedBy(k)
+	assert.False(t, ok)
+	require.NoError(t, a.Append(team.Record{Member: "alice", Action: team.ActPlace, Vertical: k.Vertical, OrderID: k.ID}))
+	r, ok := a.PlacedBy(k)
+	require.True(t, ok, "a placement appended here is seen at once, despite the cached 'none'")
+	assert.Equal(t, "alice", r.Member)
+	recs, err := a.List(time.Time{})
+	require.NoError(t, err)
+	require.Len(t, recs, 1)
+	assert.Equal(t, team.ActPlace, recs[0].Action)
 }
