@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -99,8 +100,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintln(stderr, "orderwatch serve:", err)
 		return exitFailure
 	}
-	fmt.Fprintf(stdout, "orderwatch serve: listening on %s (ssh -p PORT HOST)\nhost key %s\nteam %s: %d members\n",
-		srv.Addr(), srv.HostFingerprint(), cfg.TeamPath, len(srv.Team().Members))
+	host, port, _ := net.SplitHostPort(srv.Addr())
+	fmt.Fprintf(stdout, "orderwatch serve: listening on %s (ssh -p %s %s)\nhost key %s\nteam %s: %d members\n",
+		srv.Addr(), port, host, srv.HostFingerprint(), cfg.TeamPath, len(srv.Team().Members))
 	engineDone := make(chan struct{})
 	go func() { defer close(engineDone); _ = b.engine.Run(ctx) }()
 	// The alert engine sees every batch before the sessions do (one tee),
