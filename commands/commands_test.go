@@ -92,3 +92,24 @@ func TestTakeStopsAtDoubleDash(t *testing.T) {
 	assert.Equal(t, "/tmp/j.db", c.journal)
 	assert.NotEqual(t, "/tmp/c.toml", c.configPath)
 }
+
+// place VERTICAL -h prints that vertical's flags, from its spec, and
+// opens nothing.
+func TestPlaceVerticalHelpComesFromTheSpec(t *testing.T) {
+	for v, want := range map[string][]string{
+		"voucher":  {"usage: orderwatch place voucher", "--denomination N", "--quantity N", "--email ADDRESS"},
+		"mobile":   {"usage: orderwatch place mobile", "--plan CODE", "--phone, --msisdn N"},
+		"giftcard": {"--type-id ID", "--quantity N"},
+	} {
+		var out, errb bytes.Buffer
+		code := runPlace(context.Background(), []string{v, "-h"}, &out, &errb)
+		assert.Equal(t, exitOK, code, v)
+		assert.Empty(t, out.String(), v)
+		for _, w := range want {
+			assert.Contains(t, errb.String(), w, v)
+		}
+		if v != "voucher" {
+			assert.NotContains(t, errb.String(), "--denomination", "%s: only its own flags", v)
+		}
+	}
+}

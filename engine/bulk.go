@@ -29,17 +29,6 @@ import (
 // maxBulkPages bounds the pages one bulk check reads.
 const maxBulkPages = 4
 
-// bulkPageSize is the largest page each list allows: vouchers limit ≤ 500,
-// topups per_page ≤ 500, eSIM per_page unstated (100 is safe), OneClickDz
-// pageSize ≤ 100.
-func bulkPageSize(v api.Vertical) int {
-	switch v {
-	case api.VerticalVoucher, api.VerticalTopup:
-		return 500
-	}
-	return 100
-}
-
 // listMark places an order in a newest-first list: by creation time when
 // both sides have one, else by numeric id.
 type listMark struct {
@@ -61,18 +50,20 @@ func (m listMark) newerThan(old listMark) bool {
 	return m.ok && old.ok && m.id > old.id
 }
 
-// runBulk is one bulk check of vertical v. Octopus lists filter PENDING on
-// the server; OneClickDz lists do not (the client filters a page), so its
-// unfiltered newest-first list is used, whose items carry the full status.
+// runBulk is one bulk check of vertical v. Lists that filter on the server
+// (Policy.ListFilters) are read filtered; others (the client would filter a
+// page) are read unfiltered, newest first, as are list-complete ones, whose
+// items carry the full status.
 func (e *Engine) runBulk(ctx context.Context, b *budget, v api.Vertical) {
 	sentAt := e.now()
 	// A PENDING filter hides final states; list-complete verticals want them.
-	filtered := b.provider != api.ProviderOneClick && !e.Policy(v).ListComplete
+	pol := e.Policy(v)
 	status := ""
-	if filtered {
-		status = e.Policy(v).ListStatus
+	if pol.ListFilters && !pol.ListComplete {
+		status = pol.ListStatus
 	}
-	per := bulkPageSize(v)
+	filtered := status != ""
+	per := pol.PageSize
 	var items []api.Order
 	var oldest listMark
 	complete := false

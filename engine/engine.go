@@ -47,8 +47,10 @@ type Config struct {
 	Workers int
 	// WalletEvery is the wallet cadence (default 2 min); negative disables.
 	WalletEvery time.Duration
-	// WebhookSecret enables the webhook receiver (Handler, Listen).
-	WebhookSecret api.Secret
+	// Webhooks enables the webhook receiver (Handler, Listen) for these
+	// providers' verifiers; the first also answers at "/", each at
+	// "/PROVIDER".
+	Webhooks []api.WebhookVerifier
 	// WebhookListen, when set, makes Run serve the receiver on this address;
 	// non-loopback addresses need WebhookAllowPublic.
 	WebhookListen      string
@@ -156,7 +158,7 @@ func New(cfg Config) (*Engine, error) {
 	if pols == nil {
 		pols = DefaultPolicies()
 	}
-	for _, v := range api.AllVerticals {
+	for _, v := range api.Verticals() {
 		p, ok := pols[v]
 		if !ok {
 			p = PolicyFor(v)
@@ -214,8 +216,13 @@ func New(cfg Config) (*Engine, error) {
 		}
 		e.budgets[p] = b
 	}
-	if !cfg.WebhookSecret.Empty() {
-		e.hooks = newWebhooks(e, cfg.WebhookSecret)
+	if len(cfg.Webhooks) > 0 {
+		for _, v := range cfg.Webhooks {
+			if v == nil {
+				return nil, errors.New("engine: nil webhook verifier")
+			}
+		}
+		e.hooks = newWebhooks(e, cfg.Webhooks)
 		if cfg.WebhookListen != "" {
 			// Bound here, not in Run, so the address (port 0 resolved) is
 			// known before Run and a bad one fails at once.

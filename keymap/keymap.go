@@ -154,7 +154,7 @@ func DefaultKeyMap() KeyMap {
 		Help:         nb("?", "help", "?"),
 		NextTab:      nb("tab", "next tab", "tab"),
 		PrevTab:      nb("shift+tab", "previous tab", "shift+tab"),
-		GotoTab:      nb("1-6", "go to tab", "1", "2", "3", "4", "5", "6"),
+		GotoTab:      nb("1-9", "go to tab", "1", "2", "3", "4", "5", "6", "7", "8", "9"),
 		Log:          nb("L", "event log", "L"),
 		DismissError: nb("x", "dismiss error", "x"),
 

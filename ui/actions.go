@@ -15,6 +15,7 @@ import (
 	"github.com/orderwatch/orderwatch/api"
 	"github.com/orderwatch/orderwatch/api/team"
 	"github.com/orderwatch/orderwatch/engine"
+	"github.com/orderwatch/orderwatch/ui/theme"
 )
 
 // emailCmd attaches a notification email off the UI goroutine. Everything it
@@ -37,13 +38,38 @@ func (m *Model) emailCmd(k api.OrderKey, email string) tea.Cmd {
 
 func (m *Model) emailDone(msg emailDoneMsg) {
 	if msg.err != nil {
-		m.setError("notification email for " + msg.key.ID + ": " + oneLine(msg.err.Error()))
+		m.setError("notification email for " + msg.key.ID + ": " + theme.Clean(msg.err.Error()))
 		return
 	}
 	m.flash("notification email " + msg.email + " attached to " + msg.key.Vertical.Title() + " " + msg.key.ID)
 	if m.opts.Controller != nil {
 		m.opts.Controller.Refresh(msg.key)
 	}
+}
+
+// pinDoneMsg says how pinning an order (a journal write) went.
+type pinDoneMsg struct {
+	key api.OrderKey
+	err error
+}
+
+// pinCmd pins an order off the UI goroutine: the journal write is a side
+// effect, never done inside Update.
+func pinCmd(c engine.Controller, k api.OrderKey, tm Team) tea.Cmd {
+	return func() tea.Msg {
+		if err := audited(tm, team.ActPin, k, ""); err != nil {
+			return pinDoneMsg{key: k, err: err}
+		}
+		return pinDoneMsg{key: k, err: c.Pin(k)}
+	}
+}
+
+func (m *Model) pinDone(msg pinDoneMsg) {
+	if msg.err != nil {
+		m.setError("pin " + msg.key.ID + ": " + msg.err.Error())
+		return
+	}
+	m.flash("pinned " + msg.key.Vertical.Title() + " " + msg.key.ID)
 }
 
 // exportCmd writes the current tab, as filtered and sorted, to a CSV file.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/orderwatch/orderwatch/api"
 	"github.com/orderwatch/orderwatch/engine"
+	"github.com/orderwatch/orderwatch/ui/theme"
 )
 
 const (
@@ -73,7 +74,7 @@ func (m *Model) applyBatch(b engine.Batch) {
 			if u.Vertical != "" {
 				where += " " + u.Vertical.Title()
 			}
-			m.setError(where + ": " + oneLine(u.Err))
+			m.setError(where + ": " + theme.Clean(u.Err))
 		case engine.ListUpdate:
 			if t, ok := m.byVert[u.Vertical]; ok {
 				t.listAt = u.At
@@ -161,7 +162,7 @@ func (m *Model) record(u engine.OrderUpdate, now time.Time) {
 		}
 		until = now.Add(toastFailFor)
 	}
-	m.toasts = append(m.toasts, toast{text: oneLine(text), fail: fail, until: until})
+	m.toasts = append(m.toasts, toast{text: theme.Clean(text), fail: fail, until: until})
 	if len(m.toasts) > maxToasts {
 		m.toasts = m.toasts[len(m.toasts)-maxToasts:]
 	}
@@ -220,7 +221,7 @@ func (m *Model) journalNews(u engine.JournalUpdate, now time.Time) {
 		return // still being looked up: the log says so, no toast per retry
 	}
 	text := fmt.Sprintf("%s %s %s (%s)", u.Vertical.Title(), id, to, note)
-	m.toasts = append(m.toasts, toast{text: oneLine(text), until: now.Add(toastFor)})
+	m.toasts = append(m.toasts, toast{text: theme.Clean(text), until: now.Add(toastFor)})
 	if len(m.toasts) > maxToasts {
 		m.toasts = m.toasts[len(m.toasts)-maxToasts:]
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/orderwatch/orderwatch/api"
 	"github.com/orderwatch/orderwatch/engine"
 	"github.com/orderwatch/orderwatch/ui/qrterm"
+	"github.com/orderwatch/orderwatch/ui/theme"
 )
 
 // detailPane shows everything known about one order. Its content is a pure
@@ -58,7 +59,7 @@ func (c *detailCtx) field(lines []string, label, value string) []string {
 	if value == "" {
 		return lines
 	}
-	return append(lines, c.st.Label.Render(fit(label, 13))+oneLine(value))
+	return append(lines, c.st.Label.Render(fit(label, 13))+theme.Clean(value))
 }
 
 func (c *detailCtx) section(lines []string, title string) []string {
@@ -98,7 +99,7 @@ func detailLines(t *engine.Tracked, c detailCtx) []string {
 	o := &t.Order
 	var l []string
 	title := fmt.Sprintf("%s %s", o.Vertical.Title(), o.ID)
-	l = append(l, c.st.Title.Render(oneLine(title))+"  "+c.st.StatusStyle(o.Status).Render(oneLine(o.StatusLabel())))
+	l = append(l, c.st.Title.Render(theme.Clean(title))+"  "+c.st.StatusStyle(o.Status).Render(theme.Clean(o.StatusLabel())))
 	st := o.StatusLabel()
 	if o.RawStatus != "" && !strings.EqualFold(o.RawStatus, st) {
 		st += " (provider: " + o.RawStatus + ")"
@@ -120,7 +121,7 @@ func detailLines(t *engine.Tracked, c detailCtx) []string {
 		if reason == "" {
 			reason = "no reason given"
 		}
-		l = append(l, c.st.Error.Render(oneLine(reason)))
+		l = append(l, c.st.Error.Render(theme.Clean(reason)))
 		l = c.field(l, "Code", o.FailureCode)
 		fix := "no: contact support or retry"
 		if o.UserFixable {
@@ -307,7 +308,7 @@ func (c *detailCtx) trackingLines(l []string, t *engine.Tracked) []string {
 	}
 	l = c.field(l, "Next check", next)
 	if t.LastError != "" {
-		l = append(l, c.st.Error.Render(fmt.Sprintf("Last check failed (%d in a row): %s", t.Errors, oneLine(t.LastError))))
+		l = append(l, c.st.Error.Render(fmt.Sprintf("Last check failed (%d in a row): %s", t.Errors, theme.Clean(t.LastError))))
 	}
 	l = c.section(l, fmt.Sprintf("History (%d)", len(t.History)))
 	if len(t.History) == 0 {
@@ -323,7 +324,7 @@ func (c *detailCtx) trackingLines(l []string, t *engine.Tracked) []string {
 		if e.Note != "" {
 			line += " · " + e.Note
 		}
-		l = append(l, oneLine(line))
+		l = append(l, theme.Clean(line))
 	}
 	return l
 }

@@ -158,20 +158,3 @@ func clock(t time.Time) string {
 	}
 	return t.Format("15:04:05")
 }
-
-// oneLine drops newlines and control characters (C0, DEL and C1: U+009B is
-// a CSI too) from provider text so it cannot break the layout or reach the
-// terminal as an escape sequence.
-func oneLine(s string) string {
-	if !strings.ContainsFunc(s, isControl) {
-		return s
-	}
-	return strings.Map(func(r rune) rune {
-		if isControl(r) {
-			return ' '
-		}
-		return r
-	}, s)
-}
-
-func isControl(r rune) bool { return r < 0x20 || (r >= 0x7f && r <= 0x9f) }

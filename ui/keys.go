@@ -199,15 +199,10 @@ func (m *Model) tableKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 	case key.Matches(msg, k.Pin):
 		if r != nil && m.opts.Controller != nil {
-			sel, id, title := r.t.Order.Key(), r.t.Order.ID, t.vertical.Title()
-			return m.guard(team.ActPin, sel, "", func() tea.Cmd {
-				if err := m.opts.Controller.Pin(sel); err != nil {
-					m.setError("pin " + id + ": " + err.Error())
-				} else {
-					m.flash("pinned " + title + " " + id)
-				}
-				return nil
-			})
+			if !m.can(team.ActPin) {
+				return m.refuse(team.ActPin)
+			}
+			return pinCmd(m.opts.Controller, r.t.Order.Key(), m.opts.Team)
 		}
 	case key.Matches(msg, k.Email):
 		if r == nil {

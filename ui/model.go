@@ -17,6 +17,7 @@ import (
 	"github.com/orderwatch/orderwatch/engine/alerts"
 	"github.com/orderwatch/orderwatch/keymap"
 	"github.com/orderwatch/orderwatch/ui/orderform"
+	"github.com/orderwatch/orderwatch/ui/theme"
 )
 
 // ProviderTabs says which provider is configured, in which mode, and which of
@@ -35,7 +36,8 @@ type Actions interface {
 // Options configure the dashboard.
 type Options struct {
 	Controller engine.Controller
-	// Providers get tabs in this order. Empty means Octopus in SANDBOX mode.
+	// Providers get tabs in this order. Empty means the first registered
+	// provider in SANDBOX mode.
 	Providers []ProviderTabs
 	// ReadOnly removes every dangerous binding (money, order changes).
 	ReadOnly bool
@@ -153,8 +155,8 @@ func New(opts Options) *Model {
 	if opts.Clipboard == nil {
 		opts.Clipboard = tea.SetClipboard
 	}
-	if len(opts.Providers) == 0 {
-		opts.Providers = []ProviderTabs{{Provider: api.ProviderOctopus, Mode: "SANDBOX"}}
+	if ps := api.Providers(); len(opts.Providers) == 0 && len(ps) > 0 {
+		opts.Providers = []ProviderTabs{{Provider: ps[0].ID, Mode: "SANDBOX"}}
 	}
 	m := &Model{
 		opts:   opts,
@@ -193,11 +195,7 @@ func New(opts Options) *Model {
 		m.providers = append(m.providers, p.Provider)
 		verts := p.Verticals
 		if len(verts) == 0 {
-			for _, v := range api.AllVerticals {
-				if v.Provider() == p.Provider {
-					verts = append(verts, v)
-				}
-			}
+			verts = api.VerticalsOf(p.Provider)
 		}
 		for _, v := range verts {
 			if _, dup := m.byVert[v]; dup || !v.Valid() {
@@ -220,7 +218,13 @@ func (m *Model) restyle() {
 	m.styles = DefaultStyles(m.isDark, m.opts.NoColor)
 	m.gen++
 	m.prompt.setStyles(&m.styles)
+	if m.form != nil {
+		m.form.m.SetPalette(m.palette())
+	}
 }
+
+// palette is the one palette of the dashboard and its form.
+func (m *Model) palette() theme.Palette { return theme.New(m.isDark, m.opts.NoColor) }
 
 func (m *Model) activeTab() *tab {
 	if len(m.tabs) == 0 {
@@ -285,8 +289,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	// is always tracked.
 	switch msg := msg.(type) {
 	case orderform.PlacedMsg:
-		m.placed(msg.Order)
-		return m.done(nil)
+		return m.done(m.placed(msg.Order))
 	case orderform.CopyMsg:
 		return m.done(m.guard(team.ActCopy, api.OrderKey{}, msg.What, func() tea.Cmd { return m.copy(msg.What, msg.Text) }))
 	case guardDoneMsg:
@@ -320,7 +323,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.restyle()
 	case batchMsg:
 		m.applyBatch(engine.Batch(msg))
-		own = m.relay()
+		own = tea.Batch(m.relay(), m.formOrders(engine.Batch(msg)))
 	case snapshotMsg:
 		m.applySnapshot(msg)
 	case alertsMsg:
@@ -347,6 +350,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.handleClick(msg)
 	case emailDoneMsg:
 		m.emailDone(msg)
+	case pinDoneMsg:
+		m.pinDone(msg)
 	case exportDoneMsg:
 		if msg.err != nil {
 			m.setError("export failed: " + msg.err.Error())

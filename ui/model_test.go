@@ -259,13 +259,14 @@ func TestSelectionFocusRefreshPin(t *testing.T) {
 	_, focused, _ = c.Calls()
 	assert.Len(t, focused, n+1)
 
-	press(m, "r", "p")
+	press(m, "r")
+	run(m, press(m, "p")) // the journal write runs in a command
 	refreshed, _, pinned := c.Calls()
 	assert.Equal(t, []api.OrderKey{{Vertical: api.VerticalVoucher, ID: "48220"}}, refreshed)
 	assert.Equal(t, []api.OrderKey{{Vertical: api.VerticalVoucher, ID: "48220"}}, pinned)
 
 	c.PinErr = errors.New("journal full")
-	press(m, "p")
+	run(m, press(m, "p"))
 	assert.Contains(t, plain(m), "journal full")
 
 	press(m, "tab")

@@ -22,31 +22,6 @@ func pressRun(m *Model, keys ...string) {
 	}
 }
 
-// run executes cmd and feeds back the team-mode results (a tick, which
-// sleeps, is left behind).
-func run(m *Model, cmd tea.Cmd) {
-	if cmd == nil {
-		return
-	}
-	ch := make(chan tea.Msg, 1)
-	go func() { ch <- cmd() }()
-	var msg tea.Msg
-	select {
-	case msg = <-ch:
-	case <-time.After(200 * time.Millisecond):
-		return
-	}
-	switch msg := msg.(type) {
-	case tea.BatchMsg:
-		for _, c := range msg {
-			run(m, c)
-		}
-	case guardDoneMsg, emailDoneMsg:
-		_, next := m.Update(msg)
-		run(m, next)
-	}
-}
-
 // teamModel is a dashboard whose keymap still has every binding: the
 // policy alone must stop what the role may not do.
 func teamModel(t *testing.T, role team.Role, audit team.AuditStore, p *team.Presence) (*Model, *[]string, *fakeNotifier) {

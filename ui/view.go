@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/orderwatch/orderwatch/api"
 	"github.com/orderwatch/orderwatch/api/team"
+	"github.com/orderwatch/orderwatch/ui/theme"
 )
 
 const (
@@ -192,10 +193,7 @@ func providerLabel(p api.Provider, long bool) string {
 	if long {
 		return p.Title() + ":"
 	}
-	if p == api.ProviderOneClick {
-		return "1Click:"
-	}
-	return "Octopus:"
+	return p.Short() + ":"
 }
 
 func (m *Model) infoView() string {
@@ -370,16 +368,12 @@ func (m *Model) statusView() string {
 	var segs []string
 	if m.opts.Team != nil {
 		if s := m.opts.Team.Status(); s != "" {
-			segs = append(segs, oneLine(s))
+			segs = append(segs, theme.Clean(s))
 		}
 	}
 	for _, p := range m.providers {
 		ps := m.prov[p]
-		name := strings.ToUpper(string(p))
-		if p == api.ProviderOneClick {
-			name = "1CLICK"
-		}
-		badge := " " + name + " " + ps.mode + " "
+		badge := " " + p.Badge() + " " + ps.mode + " "
 		if strings.EqualFold(ps.mode, "LIVE") {
 			badge = st.Live.Render(badge)
 		} else {
@@ -387,7 +381,7 @@ func (m *Model) statusView() string {
 		}
 		seg := badge
 		for _, w := range ps.wallets {
-			seg += " " + oneLine(w.Currency) + " " + api.FormatAmount(w.Balance, w.Currency)
+			seg += " " + theme.Clean(w.Currency) + " " + api.FormatAmount(w.Balance, w.Currency)
 		}
 		if b := ps.budget; b != nil {
 			seg += fmt.Sprintf(" · api %d/%d/min", b.UsedLastMin, b.PerMinute)
@@ -407,7 +401,7 @@ func (m *Model) statusView() string {
 				s += fmt.Sprintf(" rejected %d", w.Rejected)
 			}
 			if w.LastError != "" {
-				s = st.Error.Render(s + " " + oneLine(w.LastError))
+				s = st.Error.Render(s + " " + theme.Clean(w.LastError))
 			}
 		}
 		segs = append(segs, s)

@@ -116,7 +116,7 @@ func newRig(t testing.TB, o rigOpts) *rig {
 	r.writeTeam("alice:agent", "val:viewer", "root:admin")
 	cfg := Config{Listen: "127.0.0.1:0", TeamPath: r.team, StateDir: filepath.Join(dir, "state"), Engine: e, Audit: r.audit,
 		Discover: true, UI: ui.Options{Providers: []ui.ProviderTabs{{Provider: api.ProviderOctopus, Mode: "SANDBOX"}},
-			Ordering: map[api.Provider]ui.OrderingDeps{api.ProviderOctopus: {Catalog: c, Placer: c, PlaceTracks: true,
+			Ordering: map[api.Provider]ui.OrderingDeps{api.ProviderOctopus: {Catalog: c, Quoter: c, PlaceTracks: true,
 				Find: c.FindByReference, Place: func(ctx context.Context, req api.OrderRequest) (api.Order, error) { return e.Place(ctx, c, req) }}},
 			Actions: c}}
 	ctx, cancel := context.WithCancel(context.Background())

@@ -49,19 +49,11 @@ func (x *e2e) opts(t *testing.T, v api.Vertical) Options {
 	ws, err := x.client.Wallets(context.Background())
 	require.NoError(t, err)
 	return Options{
-		Vertical: v, Catalog: x.client, Placer: x.client, Wallets: ws,
+		Vertical: v, Catalog: x.client, Quoter: x.client, Wallets: ws,
 		Place: func(ctx context.Context, r api.OrderRequest) (api.Order, error) {
 			return x.engine.Place(ctx, x.client, r)
 		},
-		Find: x.client.FindByReference,
-		Lookup: func(ctx context.Context, phone string) ([]LookupHit, error) {
-			rs, err := x.client.TopupLookup(ctx, phone)
-			out := make([]LookupHit, 0, len(rs))
-			for _, r := range rs {
-				out = append(out, LookupHit{ProductID: r.ProductID.String(), Name: string(r.Name), CountryCode: string(r.CountryCode), Identified: bool(r.Identified)})
-			}
-			return out, err
-		},
+		Find: x.client.FindByReference, // the client is an api.PhoneLookup too
 	}
 }
 
@@ -119,10 +111,10 @@ func TestE2EESIMShowsQROfLPA(t *testing.T) {
 	x := newE2E(t, false)
 	h := newHarness(t, x.opts(t, api.VerticalESIM))
 	h.waitStage("pick")
-	h.pickOption(h.m.countryOptions(), "JPN")
+	h.pickOption(h.m.narrowOptions(), "JPN")
 	h.press("enter")
 	h.waitFocus("product")
-	h.pickOption(productLabels(h.m.candidates()), "Japan eSIM")
+	h.pickOption(productLabels(h.m.pick.Products), "Japan eSIM")
 	h.press("enter")
 	h.waitStage("details")
 	assert.Contains(t, h.view(), "4.50 USD")
@@ -145,7 +137,7 @@ func TestE2EESIMShowsQROfLPA(t *testing.T) {
 func TestE2ETopupBadPlayerFailsAndOffersEditRetry(t *testing.T) {
 	x := newE2E(t, false)
 	o := x.opts(t, api.VerticalTopup)
-	o.Lookup = nil
+	o.Catalog, o.Quoter = catalogOnly{x.client}, quoterOnly{x.client} // no phone lookup
 	h := newHarness(t, o)
 	h.waitStage("pick")
 	h.pickOption(productLabels(h.m.products), "PUBG")
@@ -166,8 +158,8 @@ func TestE2ETopupBadPlayerFailsAndOffersEditRetry(t *testing.T) {
 	assert.Contains(t, v, "edit and retry")
 	h.press("e")
 	h.waitStage("details")
-	assert.Equal(t, octosb.MagicPlayerFail, *h.m.vals.input("player_id"))
-	assert.NotEqual(t, ref, h.m.vals.Reference)
+	assert.Equal(t, octosb.MagicPlayerFail, h.m.val("input_data.player_id"))
+	assert.NotEqual(t, ref, h.m.val("reference"))
 }
 
 func TestE2EDroppedConnectionEndsWithOneOrderFoundByReference(t *testing.T) {

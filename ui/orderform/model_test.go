@@ -6,6 +6,8 @@ import (
 	"sync/atomic"
 	"testing"
 
+	octospec "github.com/orderwatch/orderwatch/api/spec/octopus"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"rsc.io/qr"
@@ -42,7 +44,7 @@ func TestVoucherQuoteConfirmPlace(t *testing.T) {
 			{CardNumber: "AAAA-BBBB-2222"}, {CardNumber: "AAAA-BBBB-3333"}}}}
 	h := newHarness(t, fakeOpts(api.VerticalVoucher, cat, p))
 	toVoucherDetails(t, h, "Steam Wallet USD")
-	assert.Contains(t, h.view(), QuantityHelp, "the quantity rule is said in place")
+	assert.Contains(t, h.view(), octospec.QuantityHelp, "the quantity rule is said in place")
 
 	h.pickOption([]string{"5", "10", "20"}, "10")
 	h.to("quantity")
@@ -123,12 +125,12 @@ func TestVoucherFieldValidation(t *testing.T) {
 func TestTopupFieldValidationAndLookup(t *testing.T) {
 	cat, p := catalogue(), &fakePlacer{}
 	o := fakeOpts(api.VerticalTopup, cat, p)
-	o.Lookup = func(_ context.Context, phone string) ([]LookupHit, error) {
+	o.Catalog = lookupCatalog{cat, func(_ context.Context, phone string) ([]api.LookupHit, error) {
 		if strings.HasPrefix(phone, "+91") {
-			return []LookupHit{{ProductID: "4219", Name: "Airtel India", CountryCode: "IND", Identified: true}}, nil
+			return []api.LookupHit{{ProductID: "4219", Name: "Airtel India", CountryCode: "IND", Identified: true}}, nil
 		}
 		return nil, nil
-	}
+	}}
 	h := newHarness(t, o)
 	h.waitStage("pick")
 	require.Equal(t, "phone", h.focused())
@@ -141,7 +143,7 @@ func TestTopupFieldValidationAndLookup(t *testing.T) {
 	assert.Contains(t, h.view(), "Airtel India (identified)")
 	h.press("enter")
 	h.waitStage("details")
-	assert.Equal(t, "+918879685100", *h.m.vals.input("phone_number"), "the looked-up phone fills the field")
+	assert.Equal(t, "+918879685100", h.m.val("input_data.phone_number"), "the looked-up phone fills the field")
 	assert.Contains(t, h.view(), "Airtime 10–5000")
 
 	badField(t, h, p, "amount", "5001", "not offered")
@@ -281,10 +283,10 @@ func TestEditAndRetryPrefillsWithNewReference(t *testing.T) {
 	h.press("e")
 	h.waitStage("details")
 	assert.Equal(t, "4218", h.m.product.ID)
-	assert.Equal(t, "4.99", h.m.vals.Amount)
-	assert.Equal(t, "0000000", *h.m.vals.input("player_id"))
-	assert.NotEqual(t, first.ClientReference, h.m.vals.Reference, "a new reference")
-	assert.NoError(t, api.ValidateReference(h.m.vals.Reference))
+	assert.Equal(t, "4.99", h.m.val("amount"))
+	assert.Equal(t, "0000000", h.m.val("input_data.player_id"))
+	assert.NotEqual(t, first.ClientReference, h.m.val("reference"), "a new reference")
+	assert.NoError(t, api.ValidateReference(h.m.val("reference")))
 	// fix the player and send again
 	h.to("input_data.player_id")
 	h.replace("51234")
@@ -367,7 +369,7 @@ func TestServerRefusalShownWithRetry(t *testing.T) {
 	assert.Contains(t, h.view(), "Not placed: Insufficient wallet balance")
 	h.press("e")
 	h.waitStage("details")
-	assert.NotEqual(t, ref, h.m.vals.Reference)
+	assert.NotEqual(t, ref, h.m.val("reference"))
 }
 
 func TestStaleRepliesDropped(t *testing.T) {
@@ -412,8 +414,10 @@ func TestUnsupportedVerticalRefused(t *testing.T) {
 	m := New(fakeOpts(api.Vertical("bogus"), catalogue(), &fakePlacer{}))
 	assert.Equal(t, "refused", m.Stage())
 	assert.Contains(t, m.View(), "no order form for bogus")
-	for _, v := range api.AllVerticals {
-		assert.True(t, Supported(v), v)
+	for _, v := range api.AllVerticals { // every vertical has a spec, so a form
+		_, ok := api.SpecOf(v)
+		assert.True(t, ok, v)
+		assert.NotEqual(t, "refused", New(fakeOpts(v, catalogue(), &fakePlacer{})).Stage(), v)
 	}
 }
 

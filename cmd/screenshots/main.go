@@ -1,5 +1,7 @@
 // Command screenshots renders the real dashboard views, fed with the fixed
-// demo data, to PNG files: go run ./ui/cmd/screenshots [-out screenshots]
+// demo data of the built-in providers, to PNG files:
+// go run ./cmd/screenshots [-out screenshots]. It is a program, not part of
+// the UI: like the commands, it registers the providers it shows.
 package main
 
 import (
@@ -14,6 +16,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/orderwatch/orderwatch/api"
 	"github.com/orderwatch/orderwatch/api/team"
+	_ "github.com/orderwatch/orderwatch/api/octopus"  // registers Octopus Cards
+	_ "github.com/orderwatch/orderwatch/api/oneclick" // registers OneClickDz
 	"github.com/orderwatch/orderwatch/ui"
 	"github.com/orderwatch/orderwatch/ui/screenshot"
 	"github.com/orderwatch/orderwatch/ui/uitest"
@@ -65,7 +69,7 @@ func main() {
 		m := ui.New(ui.Options{Now: func() time.Time { return now },
 			Providers: []ui.ProviderTabs{{Provider: api.ProviderOctopus, Mode: "SANDBOX"}, {Provider: api.ProviderOneClick, Mode: "SANDBOX"}},
 			Ordering: map[api.Provider]ui.OrderingDeps{api.ProviderOctopus: {
-				Catalog: catalog{}, Placer: pl, Place: pl.PlaceOrder}},
+				Catalog: catalog{}, Quoter: pl, Place: pl.PlaceOrder}},
 			NewReference: func() string { return "ow-3f9c0a7d21e4b6c8" },
 			Alerts:       al,
 			Team:         teamFor(s),
