@@ -15,9 +15,9 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/orderwatch/orderwatch/api"
-	"github.com/orderwatch/orderwatch/api/team"
 	_ "github.com/orderwatch/orderwatch/api/octopus"  // registers Octopus Cards
 	_ "github.com/orderwatch/orderwatch/api/oneclick" // registers OneClickDz
+	"github.com/orderwatch/orderwatch/api/team"
 	"github.com/orderwatch/orderwatch/ui"
 	"github.com/orderwatch/orderwatch/ui/screenshot"
 	"github.com/orderwatch/orderwatch/ui/uitest"
