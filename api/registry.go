@@ -42,6 +42,9 @@ type VerticalInfo struct {
 	Aliases []string
 	// Tracking is how the engine polls its orders.
 	Tracking Tracking
+	// Codes says a delivered order carries one code per unit (vouchers,
+	// gift cards), so the detail pane can say which are still to come.
+	Codes bool
 	// Norms is what the provider's documents call normal, for alerts and
 	// the account view.
 	Norms Norms

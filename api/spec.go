@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // A Spec is everything one vertical asks for and shows when an order is
@@ -64,11 +65,15 @@ type Spec struct {
 type Texts struct {
 	Quoting string // while the quote is on its way
 	Placing string // while the one create is in flight
+	// PlacingWait is how long the provider documents it may hold the create
+	// before it answers, with why: the form counts the seconds against it.
+	PlacingWait    time.Duration
+	PlacingWaitWhy string
 	// Looking is said while a lost reply is looked for; LostReply explains
 	// an unknown outcome in the result (a few lines).
 	Looking   func(r OrderRequest) string
 	LostReply func(r OrderRequest) string
-	// LostKey is the key that looks again ("l look up again").
+	// LostKey is the key that looks again ("r look up again").
 	LostKey string
 	// ZeroDiscount shows the discount row of a quote even when it is 0.
 	ZeroDiscount bool

@@ -386,3 +386,10 @@ func CheckBalance(q Quote, w Wallet) error {
 	}
 	return nil
 }
+
+// IsPhoneField reports whether an input field's name says it holds a phone
+// number (phone_number, mobile, msisdn).
+func IsPhoneField(name string) bool {
+	n := strings.ToLower(name)
+	return strings.Contains(n, "phone") || strings.Contains(n, "mobile") || strings.Contains(n, "msisdn")
+}

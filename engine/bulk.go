@@ -107,8 +107,10 @@ func (e *Engine) runBulk(ctx context.Context, b *budget, v api.Vertical) {
 		return
 	}
 	if err != nil {
-		e.pauseOn429(b, err, now)
-		e.out.put(ErrorUpdate{Provider: b.provider, Vertical: v, At: now, Err: "list " + string(v) + ": " + err.Error()})
+		// A 429 is back-pressure the budget handles and the status bar counts.
+		if _, handled := e.pauseOn429(b, err, now); !handled {
+			e.out.put(ErrorUpdate{Provider: b.provider, Vertical: v, At: now, Err: "list " + string(v) + ": " + err.Error()})
+		}
 		if len(items) == 0 {
 			e.mu.Unlock()
 			return
@@ -288,10 +290,18 @@ func finalFromList(cur, lo api.Order) api.Order {
 	for _, f := range []struct {
 		dst *float64
 		src float64
-	}{{&o.Debited, lo.Debited}, {&o.Refunded, lo.Refunded}, {&o.Amount, lo.Amount}} {
+	}{{&o.Debited, lo.Debited}, {&o.Refunded, lo.Refunded}, {&o.Paid, lo.Paid}} {
 		if f.src != 0 {
 			*f.dst = f.src
 		}
+	}
+	// The face value stays the detail's: a list item may carry only the
+	// price (an Octopus topup list has no requested_amount).
+	if o.Amount == 0 {
+		o.Amount = lo.Amount
+	}
+	if lo.DebitCurrency != "" {
+		o.DebitCurrency = lo.DebitCurrency
 	}
 	if lo.TransactionID != "" {
 		o.TransactionID = lo.TransactionID

@@ -24,8 +24,9 @@ func (e *Engine) runList(ctx context.Context, b *budget, v api.Vertical, status 
 		return
 	}
 	if err != nil {
-		e.pauseOn429(b, err, now)
-		e.out.put(ErrorUpdate{Provider: b.provider, Vertical: v, At: now, Err: "list " + string(v) + ": " + err.Error()})
+		if _, handled := e.pauseOn429(b, err, now); !handled {
+			e.out.put(ErrorUpdate{Provider: b.provider, Vertical: v, At: now, Err: "list " + string(v) + ": " + err.Error()})
+		}
 		e.mu.Unlock()
 		return
 	}
@@ -47,12 +48,14 @@ func (e *Engine) runList(ctx context.Context, b *budget, v api.Vertical, status 
 		after = append(after, e.reconcileListedLocked(o, now)...)
 	}
 	e.evictLocked(v)
+	// Both kinds of list refresh what the tab shows (they alternate, so
+	// saying only one made "listed" read twice the 15 s cadence); only the
+	// PENDING list counts the pending orders.
+	lu := ListUpdate{Vertical: v, At: now, Pending: -1}
 	if status != "" {
-		if page.Page.TotalCount > pending {
-			pending = page.Page.TotalCount
-		}
-		e.out.put(ListUpdate{Vertical: v, At: now, Pending: pending})
+		lu.Pending = max(pending, page.Page.TotalCount)
 	}
+	e.out.put(lu)
 	e.mu.Unlock()
 	for _, f := range after {
 		f()
@@ -96,8 +99,9 @@ func (e *Engine) finishWallets(ctx context.Context, b *budget, ws []api.Wallet, 
 		return
 	}
 	if err != nil {
-		e.pauseOn429(b, err, now)
-		e.out.put(ErrorUpdate{Provider: b.provider, At: now, Err: "wallets: " + err.Error()})
+		if _, handled := e.pauseOn429(b, err, now); !handled {
+			e.out.put(ErrorUpdate{Provider: b.provider, At: now, Err: "wallets: " + err.Error()})
+		}
 		return
 	}
 	cp := append([]api.Wallet(nil), ws...)

@@ -685,6 +685,12 @@ func (e *Engine) applyLocked(ent *entry, o api.Order, src Source, now time.Time,
 	e.scheduleLocked(ent, now)
 	var after []func()
 	p := e.Policy(o.Vertical)
+	if isNew && src == SourceList && !p.ListComplete && (o.Status.Success() || o.Status == api.StatusPartial) {
+		// Found already delivered: the codes and activation code are only
+		// in the detail, so fetch it now, not at the next scheduled check.
+		ent.t.NextCheck = now
+		ent.nextSrc = SourceList
+	}
 	if changed && !isNew && (p.IsFinal(o.Status) || p.IsRecheck(o.Status)) && old.Status != o.Status {
 		// Money moved (or came back): refresh the balances soon.
 		if b := e.budgets[o.Provider]; b != nil && e.walletEv > 0 && !b.walletBusy {

@@ -125,14 +125,24 @@ func writeCSV(w io.Writer, rows []engine.Tracked, reveal bool) error {
 	head := []string{"provider", "vertical", "id", "client_reference", "product", "variant", "amount", "currency",
 		"quantity", "delivered", "status", "raw_status", "created_at", "completed_at", "last_checked",
 		"debited", "refunded", "failure_code", "failure_reason", "user_fixable", "recipient", "email",
-		"voucher_count", "iccid", "activation_status"}
+		"voucher_count", "iccid", "activation_status", "price_paid", "debit_currency"}
 	if reveal {
 		head = append(head, "card_numbers", "pins", "claim_urls", "activation_code")
 	}
 	if err := cw.Write(head); err != nil {
 		return err
 	}
-	f := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+	// Money as the provider sent it (0.9405 stays 0.9405), never shorter
+	// than cents (9.80, not 9.8), like the JSON of orderwatch place.
+	f := func(v float64) string {
+		s := strconv.FormatFloat(v, 'f', -1, 64)
+		if i := strings.IndexByte(s, '.'); i < 0 {
+			s += ".00"
+		} else if len(s)-i-1 < 2 {
+			s += "0"
+		}
+		return s
+	}
 	ts := func(t time.Time) string {
 		if t.IsZero() {
 			return ""
@@ -150,7 +160,7 @@ func writeCSV(w io.Writer, rows []engine.Tracked, reveal bool) error {
 			f(o.Amount), o.Currency, strconv.Itoa(o.Quantity), strconv.Itoa(o.DeliveredQuantity), o.StatusLabel(),
 			o.RawStatus, ts(o.CreatedAt), ts(o.CompletedAt), ts(t.LastChecked), f(o.Debited), f(o.Refunded),
 			o.FailureCode, o.FailureReason, strconv.FormatBool(o.UserFixable), o.Recipient, o.Email,
-			strconv.Itoa(len(o.Vouchers)), iccid, act}
+			strconv.Itoa(len(o.Vouchers)), iccid, act, f(o.Paid), debitCurrency(o)}
 		if reveal {
 			var cards, pins, urls []string
 			for _, v := range o.Vouchers {

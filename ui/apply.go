@@ -78,7 +78,9 @@ func (m *Model) applyBatch(b engine.Batch) {
 		case engine.ListUpdate:
 			if t, ok := m.byVert[u.Vertical]; ok {
 				t.listAt = u.At
-				t.listPending = u.Pending
+				if u.Pending >= 0 {
+					t.listPending = u.Pending
+				}
 			}
 		case engine.WebhookUpdate:
 			w := u
@@ -150,13 +152,13 @@ func (m *Model) record(u engine.OrderUpdate, now time.Time) {
 	if u.New || !e.Changed || unsettled(&u.Tracked) || e.From == e.To && e.RawFrom == e.RawTo {
 		return
 	}
-	fail := o.Status.Failure()
+	fail := countsAsFailed(o.Status) // a cancellation is news, not an error
 	text := fmt.Sprintf("%s %s %s", o.Vertical.Title(), o.ID, o.StatusLabel())
 	if p := productText(o); p != "" {
 		text += " · " + p
 	}
 	until := now.Add(toastFor)
-	if fail {
+	if o.Status.Failure() {
 		if r := reasonText(&u.Tracked); r != "" {
 			text += ": " + r
 		}

@@ -142,6 +142,9 @@ func reasonText(t *engine.Tracked) string {
 	if t.LastError != "" {
 		return "check failed: " + t.LastError
 	}
+	if s := t.Order.Status; s == api.StatusRefunded || s == api.StatusCancelled {
+		return "no reason given"
+	}
 	return ""
 }
 
@@ -157,4 +160,16 @@ func clock(t time.Time) string {
 		return "--:--:--"
 	}
 	return t.Format("15:04:05")
+}
+
+// balanceText draws a balance with its minor unit always (16381.00 beside
+// 16888.50, never 16381), except in currencies that have none.
+func balanceText(v float64, cur string) string {
+	switch cur {
+	case "JPY", "KRW":
+		if v == float64(int64(v)) {
+			return fmt.Sprintf("%.0f", v)
+		}
+	}
+	return fmt.Sprintf("%.2f", v)
 }

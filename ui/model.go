@@ -10,6 +10,7 @@ import (
 	"log"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/orderwatch/orderwatch/api"
 	"github.com/orderwatch/orderwatch/api/team"
@@ -144,6 +145,10 @@ type Model struct {
 	hlUntil time.Time
 	ticking bool
 	focused api.OrderKey
+	// offKeys are the bindings --readonly removed, kept to say why their
+	// keys do nothing.
+	offKeys []key.Binding
+	footerH int // lines the footer takes (see syncFooter)
 	alerts  alertState
 }
 
@@ -178,6 +183,11 @@ func New(opts Options) *Model {
 		m.keys = keymap.DefaultKeyMap()
 	}
 	if opts.ReadOnly {
+		for _, e := range m.keys.Entries() {
+			if e.Dangerous && e.Binding.Enabled() {
+				m.offKeys = append(m.offKeys, *e.Binding)
+			}
+		}
 		m.keys.SetReadOnly()
 	}
 	if opts.Alerts == nil {
@@ -368,6 +378,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 func (m *Model) done(cmd tea.Cmd) (tea.Model, tea.Cmd) {
 	m.syncFocus()
+	m.syncFooter()
 	m.syncDetail()
 	return m, tea.Batch(cmd, m.ensureTick())
 }

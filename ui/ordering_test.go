@@ -522,7 +522,7 @@ func TestGoldenOrderForm(t *testing.T) {
 		}},
 	}
 	for _, s := range states {
-		for _, sz := range []struct{ w, h int }{{80, 24}, {160, 48}} {
+		for _, sz := range []struct{ w, h int }{{60, 15}, {80, 24}, {160, 48}} {
 			t.Run(fmt.Sprintf("%s_%dx%d", s.name, sz.w, sz.h), func(t *testing.T) {
 				h := newFormHarness(t, sz.w, sz.h, withOrdering(&fakePlacer{order: threeCodes()}, false))
 				s.setup(h)
@@ -684,7 +684,7 @@ func TestOrderFormFollowsItsOrderByMessage(t *testing.T) {
 	h.press("enter")
 	h.waitStage("result")
 	h.waitTracked(1)
-	assert.Contains(t, plain(h.m), "PENDING — tracked in the table; it updates here too.")
+	assert.Contains(t, plain(h.m), "Not finished yet — tracked; it updates here and in the table.")
 
 	other := uitest.Vouchers()[1] // another order moving on: not the form's
 	other.Order.Status, other.Order.RawStatus = api.StatusFailed, "FAILED"

@@ -99,7 +99,7 @@ func TestIncrementalIndexMatchesRebuild(t *testing.T) {
 							if r.t.Order.Status.InFlight() {
 								p++
 							}
-							if r.t.Order.Status.Failure() {
+							if countsAsFailed(r.t.Order.Status) {
 								f++
 							}
 						}

@@ -15,7 +15,7 @@ type Team interface {
 	// Allow checks a and records it in the audit trail; non-nil refuses.
 	Allow(a team.Action, k api.OrderKey, detail string) error
 	// Status is the status bar's segment: member, role, who is connected.
-	Status() string
+	Status() (who, online string)
 	// OrderNote is the detail pane's line: placed by whom, who else has it open.
 	OrderNote(k api.OrderKey) string
 }

@@ -670,14 +670,27 @@ func (o Order) ToAPI(v api.Vertical) api.Order {
 	if out.CompletedAt.IsZero() {
 		out.CompletedAt = o.DeliveredOn.Time
 	}
+	// The wallet pays in its own currency (deduction_currency): a JPY
+	// voucher bought from a USD wallet debits USD.
+	out.DebitCurrency = strings.ToUpper(string(o.DeductionCurrency))
+	out.Debited = float64(o.DeductionAmount)
+	if out.Debited == 0 {
+		out.Debited = float64(o.TotalPayable)
+	}
 	switch v {
 	case VerticalVoucher:
-		out.Debited = float64(o.DeductionAmount)
-		if out.Debited == 0 {
-			out.Debited = float64(o.TotalPayable)
+		out.Paid = float64(o.TotalAmount)
+		if out.Paid == 0 && o.Amount > 0 && o.Discount > 0 {
+			out.Paid = float64(o.Amount - o.Discount)
 		}
-	default: // a topup's or eSIM's amount is what the wallet paid
-		out.Debited = float64(o.Amount)
+	default: // a topup's or eSIM's amount is its price after discount
+		out.Paid = float64(o.Amount)
+		if o.RequestedAmount > 0 {
+			out.Amount = float64(o.RequestedAmount)
+		}
+		if out.Debited == 0 && out.DebitCurrency == "" {
+			out.Debited = out.Paid
+		}
 		if out.Quantity == 0 {
 			out.Quantity = 1
 		}

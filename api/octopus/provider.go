@@ -66,7 +66,7 @@ func Info() api.ProviderInfo {
 		ID: ProviderID, Title: "Octopus Cards", Short: "Octopus", Badge: "OCTOPUS", Order: 10,
 		Verticals: []api.VerticalInfo{
 			// §5: async vouchers "usually finish in 10–60 s".
-			{ID: VerticalVoucher, Title: "Vouchers", Aliases: []string{"vouchers", "order", "orders"}, Tracking: voucher,
+			{ID: VerticalVoucher, Title: "Vouchers", Codes: true, Aliases: []string{"vouchers", "order", "orders"}, Tracking: voucher,
 				Norms: api.Norms{TimeToFinal: 60 * time.Second, NormText: "10–60 s (async batches)"}},
 			// §6: topups "usually resolve in 5–30 s".
 			{ID: VerticalTopup, Title: "Topups", Aliases: []string{"topups"}, Tracking: topup,

@@ -27,7 +27,7 @@ const WalletID = "DZD"
 func (m MobileTopup) Order() api.Order {
 	o := api.Order{Provider: ProviderID, Vertical: VerticalMobile, ID: m.ID, ClientReference: m.Ref,
 		Status: Normalize(m.Status), RawStatus: m.Status, VariantID: m.PlanCode, VariantName: m.PlanCode,
-		Recipient: m.MSISDN, Amount: m.TopupAmount, Debited: m.BalanceAmount, Currency: "DZD", Quantity: 1,
+		Recipient: m.MSISDN, Amount: m.TopupAmount, Paid: m.BalanceAmount, Debited: m.BalanceAmount, Currency: "DZD", Quantity: 1,
 		CreatedAt: m.CreatedAt, FailureReason: m.RefundMessage, WalletID: WalletID}
 	if o.Status.Success() {
 		o.DeliveredQuantity = 1
@@ -71,6 +71,7 @@ func (g GiftOrder) Order() api.Order {
 		Debited: g.FulfilledAmount, Currency: "DZD", CreatedAt: g.Time, WalletID: WalletID}
 	if g.PricePerCard > 0 {
 		o.Amount = round2(float64(g.Quantity) * g.PricePerCard)
+		o.Paid = o.Amount
 	}
 	// The refund is known only with a price; never claim a negative one.
 	switch undelivered := g.Quantity - g.FulfilledQuantity; {
@@ -113,9 +114,28 @@ func (c *Client) GetOrder(ctx context.Context, v api.Vertical, id string) (api.O
 		return t.Order(), err
 	case VerticalGiftCard:
 		g, err := c.GiftCheckOrder(ctx, id)
-		return g.Order(), err
+		o := g.Order()
+		if err == nil {
+			c.nameGift(ctx, &o)
+		}
+		return o, err
 	}
 	return api.Order{}, badVertical("GetOrder", v)
+}
+
+// nameGift fills a gift-card order's product name and category from the
+// (cached) catalogue: the order itself carries only the product id, and a
+// person reads names.
+func (c *Client) nameGift(ctx context.Context, o *api.Order) {
+	if o.ProductName != "" || o.ProductID == "" {
+		return
+	}
+	if cp, cat, ok := c.catalogEntry(ctx, o.ProductID); ok {
+		o.ProductName = cp.Title
+		if o.Category == "" {
+			o.Category = cat
+		}
+	}
 }
 
 // FindByReference is check-ref; a 404 is found=false. Gift cards have no
@@ -174,6 +194,9 @@ func (c *Client) ListOrders(ctx context.Context, v api.Vertical, q api.ListQuery
 	out := orders[:0]
 	for _, o := range orders {
 		if matchStatus(o, q.Status) && (q.ClientReference == "" || o.ClientReference == q.ClientReference) {
+			if v == VerticalGiftCard {
+				c.nameGift(ctx, &o)
+			}
 			out = append(out, o)
 		}
 	}

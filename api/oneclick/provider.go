@@ -62,7 +62,7 @@ func Info() api.ProviderInfo {
 				Norms: api.Norms{TimeToFinal: 30 * time.Second, NormText: "≤30 s; QUEUED 12–48 h", Scheduled: 48 * time.Hour,
 					ScheduledText: "processed within 12–48 h"}},
 			// §7: HANDLING "most resolve within 30 s" (ar: 3–45 s).
-			{ID: VerticalGiftCard, Title: "Gift cards", Aliases: []string{"giftcards", "gift-card", "gift-cards", "gift_card"},
+			{ID: VerticalGiftCard, Title: "Gift cards", Codes: true, Aliases: []string{"giftcards", "gift-card", "gift-cards", "gift_card"},
 				Tracking: track(10*time.Minute, append(slices.Clone(definite), api.StatusPartial), nil),
 				Norms:    api.Norms{TimeToFinal: 45 * time.Second, NormText: "3–45 s"}},
 		},

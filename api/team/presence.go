@@ -188,22 +188,19 @@ func (s *Session) Record(a Action, k api.OrderKey, detail string) error {
 		Action: a, Vertical: k.Vertical, OrderID: k.ID, Detail: detail})
 }
 
-// Status is the status bar's team segment: "alice agent · online bob, carol".
-func (s *Session) Status() string {
+// Status is the status bar's team segment: who ("alice agent") and who
+// else is connected ("bob, carol"). Empty outside team mode.
+func (s *Session) Status() (who, online string) {
 	if s == nil || s.Presence == nil {
-		return ""
+		return "", ""
 	}
-	out := s.Member + " " + string(s.Role)
 	var others []string
 	for _, n := range s.Presence.Online() {
 		if n != s.Member {
 			others = append(others, n)
 		}
 	}
-	if len(others) > 0 {
-		out += " · online " + strings.Join(others, ", ")
-	}
-	return out
+	return s.Member + " " + string(s.Role), strings.Join(others, ", ")
 }
 
 // OrderNote is the detail pane's line about people: who placed the order

@@ -141,7 +141,7 @@ func flagOf(field string, spec *api.Spec, inputFlags map[string]string) string {
 // the exit code.
 func Place(ctx context.Context, deps Deps, o PlaceOptions, stdout, stderr io.Writer) int {
 	fail := func(code int, format string, args ...any) int {
-		fmt.Fprintf(stderr, "orderwatch place %s: "+format+"\n", append([]any{o.Vertical}, args...)...)
+		fmt.Fprintf(stderr, "orderwatch place: "+format+"\n", args...)
 		return code
 	}
 	if deps.Engine == nil || deps.Catalog == nil || deps.Placer == nil {
@@ -247,7 +247,7 @@ func Place(ctx context.Context, deps Deps, o PlaceOptions, stdout, stderr io.Wri
 			}
 			res.Error = perr.Error()
 			res.ExitCode = ExitBadInput
-			fmt.Fprintf(stderr, "orderwatch place %s: --reference %q is being placed by this process; nothing was sent\n", o.Vertical, req.ClientReference)
+			fmt.Fprintf(stderr, "orderwatch place: --reference %q is being placed by this process; nothing was sent\n", req.ClientReference)
 			return emit(stdout, stderr, res)
 		case api.KindOf(perr) == api.KindOutcomeUnknown && placed.ID == "":
 			res.Status = "unknown"

@@ -97,7 +97,7 @@ func TestE2EVoucherOfTenPendingThenDelivered(t *testing.T) {
 	voucherTo(t, h, "5", "10")
 	h.press("enter")
 	h.waitStage("result")
-	assert.Contains(t, h.view(), "PENDING — tracked in the table")
+	assert.Contains(t, h.view(), "Not finished yet — tracked; it updates here and in the table.")
 	placed := h.placed(1)
 	require.Len(t, placed, 1)
 	key := placed[0].Order.Key()
@@ -131,7 +131,7 @@ func TestE2EESIMShowsQROfLPA(t *testing.T) {
 		assert.Contains(t, v, l)
 	}
 	assert.Contains(t, v, lpa)
-	assert.Equal(t, CopyMsg{What: "activation code", Text: lpa}, h.copyOn("c"))
+	assert.Equal(t, CopyMsg{What: "activation code", Text: lpa}, h.copyOn("Q"))
 }
 
 func TestE2ETopupBadPlayerFailsAndOffersEditRetry(t *testing.T) {
@@ -148,6 +148,8 @@ func TestE2ETopupBadPlayerFailsAndOffersEditRetry(t *testing.T) {
 	h.to("wallet")
 	h.press("enter")
 	h.waitStage("confirm")
+	assert.NotContains(t, h.view(), "player_id", "the confirm screen names fields as the form does")
+	assert.Regexp(t, `Player ID\s+0000000`, h.view())
 	ref := h.m.req.ClientReference
 	h.press("enter")
 	h.waitStage("result")
@@ -156,8 +158,9 @@ func TestE2ETopupBadPlayerFailsAndOffersEditRetry(t *testing.T) {
 	assert.Contains(t, v, "INVALID_PLAYER_ID")
 	assert.Regexp(t, `Player ID\s+0000000`, v, "a player id is not labelled as a number")
 	assert.Contains(t, v, "edit and retry")
-	h.press("e")
+	h.press("E")
 	h.waitStage("details")
+	h.waitFocus("input_data.player_id") // the field the provider refused, not the first one
 	assert.Equal(t, octosb.MagicPlayerFail, h.m.val("input_data.player_id"))
 	assert.NotEqual(t, ref, h.m.val("reference"))
 }

@@ -78,10 +78,10 @@ func TestVoucherQuoteConfirmPlace(t *testing.T) {
 	assert.Contains(t, v, "3 of 3 codes")
 	assert.Contains(t, v, api.Mask("AAAA-BBBB-2222"))
 	assert.NotContains(t, v, "AAAA-BBBB-2222", "masked until revealed")
-	h.press("r")
+	h.press("v")
 	assert.Contains(t, h.view(), "AAAA-BBBB-2222")
 	assert.Equal(t, CopyMsg{What: "voucher code", Text: "AAAA-BBBB-2222"}, h.copyOn("down", "c"))
-	assert.Equal(t, CopyMsg{What: "voucher PIN", Text: "9911"}, h.copyOn("up", "p"))
+	assert.Equal(t, CopyMsg{What: "voucher PIN", Text: "9911"}, h.copyOn("up", "C"))
 	h.closesOn("esc")
 }
 
@@ -185,7 +185,7 @@ func TestDoubleConfirmPlacesOnce(t *testing.T) {
 	h.press("enter") // the result stays open; must not place again
 	_, n := p.counts()
 	assert.Equal(t, 1, n, "exactly one Place call")
-	assert.Contains(t, h.view(), "tracked in the table")
+	assert.Contains(t, h.view(), "it updates here and in the table")
 }
 
 func TestLiveNeedsTypedWord(t *testing.T) {
@@ -280,7 +280,7 @@ func TestEditAndRetryPrefillsWithNewReference(t *testing.T) {
 	assert.Contains(t, v, "The player ID does not exist (INVALID_PLAYER_ID)")
 	assert.Contains(t, v, "edit and retry")
 
-	h.press("e")
+	h.press("E")
 	h.waitStage("details")
 	assert.Equal(t, "4218", h.m.product.ID)
 	assert.Equal(t, "4.99", h.m.val("amount"))
@@ -320,9 +320,9 @@ func TestOutcomeUnknownLooksUpNeverResends(t *testing.T) {
 	assert.Contains(t, v, "not sent again")
 	assert.Contains(t, v, "no order has this reference yet")
 	assert.Empty(t, h.placed(0))
-	h.press("e") // no edit-and-retry: it might exist
+	h.press("E") // no edit-and-retry: it might exist
 	assert.Equal(t, "result", h.m.Stage())
-	h.press("l")
+	h.press("r")
 	require.Len(t, h.placed(1), 1, "found once")
 	assert.Contains(t, h.view(), "found by reference")
 	assert.Contains(t, h.view(), "voucher:808")
@@ -367,7 +367,7 @@ func TestServerRefusalShownWithRetry(t *testing.T) {
 	h.press("enter")
 	h.waitStage("result")
 	assert.Contains(t, h.view(), "Not placed: Insufficient wallet balance")
-	h.press("e")
+	h.press("E")
 	h.waitStage("details")
 	assert.NotEqual(t, ref, h.m.val("reference"))
 }

@@ -146,7 +146,7 @@ func TestE2EMobileRefundedOffersEditAndRetry(t *testing.T) {
 	assert.Contains(t, v, o.FailureReason, "the refund_message")
 	assert.Contains(t, v, "FACTURE_DJEZZY · 500 DZD")
 	assert.Contains(t, v, "edit and retry")
-	h.press("e")
+	h.press("E")
 	h.waitStage("details")
 	assert.Equal(t, "FACTURE_DJEZZY", h.m.product.ID, "the suggested plan is filled in")
 	assert.Equal(t, "500", h.m.val("amount"))
@@ -186,7 +186,7 @@ func TestE2EInternetShowsLineCheckAndCard(t *testing.T) {
 	assert.NotContains(t, v, card, "masked")
 	assert.Contains(t, v, api.Mask(card))
 	assert.Contains(t, v, "num_trans "+o.Vouchers[0].Reference)
-	h.press("r")
+	h.press("v")
 	assert.Contains(t, h.view(), card)
 	assert.Equal(t, CopyMsg{What: "card code", Text: card}, h.copyOn("c"))
 }
@@ -233,12 +233,12 @@ func TestE2EGiftCardPartialFill(t *testing.T) {
 	assert.Contains(t, v, "980 DZD for 2 undelivered")
 	assert.NotContains(t, v, o.Vouchers[0].CardNumber, "masked")
 	assert.Contains(t, v, "serial "+o.Vouchers[1].Serial)
-	h.press("r")
+	h.press("v")
 	v = h.view()
 	assert.Contains(t, v, o.Vouchers[0].CardNumber)
 	assert.Contains(t, v, o.Vouchers[1].CardNumber)
 	assert.Equal(t, CopyMsg{What: "card code", Text: o.Vouchers[1].CardNumber}, h.copyOn("down", "c"))
-	assert.Equal(t, CopyMsg{What: "card serial", Text: o.Vouchers[1].Serial}, h.copyOn("s"))
+	assert.Equal(t, CopyMsg{What: "card serial", Text: o.Vouchers[1].Serial}, h.copyOn("N"))
 }
 
 func TestE2EGiftCardDroppedFoundNeverResent(t *testing.T) {

@@ -263,7 +263,7 @@ func TestGiftCardUnknownOutcomeSaysWhereItLooks(t *testing.T) {
 	assert.Contains(t, v, "until found or ruled out")
 	_, n := p.counts()
 	assert.Equal(t, 1, n)
-	h.press("e")
+	h.press("E")
 	_, n = p.counts()
 	assert.Equal(t, 1, n, "no edit-and-retry on an unknown outcome")
 	assert.Equal(t, "result", h.m.Stage())

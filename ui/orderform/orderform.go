@@ -45,6 +45,9 @@ type Options struct {
 	Palette theme.Palette
 	// Prefill fills the form (edit and retry); its reference is kept as given.
 	Prefill *api.OrderRequest
+	// Focus is the field that gets the focus once the details show (edit
+	// and retry: the one the provider refused), by its key; optional.
+	Focus string
 	// Timeout bounds each catalogue, quote and lookup call (default 30 s);
 	// placing is bounded by the Place func itself.
 	Timeout time.Duration
@@ -116,10 +119,14 @@ type Model struct {
 	quoteErr error
 	typed    string // LIVE confirmation word
 
-	sent     bool // the one Place call was issued
-	order    *api.Order
-	placeErr error
-	found    bool // the order came from a reference lookup
+	sent bool // the one Place call was issued
+	// placingAt is when the create left; spin turns the spinner while it
+	// is in flight (an eSIM create may take its documented 60 s).
+	placingAt time.Time
+	spin      int
+	order     *api.Order
+	placeErr  error
+	found     bool // the order came from a reference lookup
 
 	loadErr   error
 	banner    string // a message above the form (final validation, server error)
@@ -412,13 +419,21 @@ func (m *Model) place() tea.Cmd {
 	}
 	m.sent = true
 	m.stage = stagePlacing
+	m.placingAt = m.opts.Now()
 	id, f, req := m.id, m.opts.Place, cloneRequest(m.req)
-	return func() tea.Msg {
+	return tea.Batch(func() tea.Msg {
 		// No deadline of ours: the engine bounds the create and resolves
 		// an unknown outcome itself.
 		o, err := f(context.Background(), req)
 		return placedMsg{id: id, order: o, err: err}
-	}
+	}, spinTick(id))
+}
+
+// spinMsg turns the placing spinner; ticks run only while placing.
+type spinMsg struct{ id int64 }
+
+func spinTick(id int64) tea.Cmd {
+	return tea.Tick(200*time.Millisecond, func(time.Time) tea.Msg { return spinMsg{id: id} })
 }
 
 func (m *Model) find() tea.Cmd {

@@ -47,7 +47,7 @@ func (m *Model) notPlacedView() string {
 		}
 		b.WriteString(m.styles.Warn.Render("Outcome unknown") + "\n" + lost + "\n")
 		b.WriteString(m.styles.Dim.Render(clean(describe(err))) + "\n")
-		b.WriteString(m.keys(or(m.spec.Texts.LostKey, "l look up again"), "esc close"))
+		b.WriteString(m.keys(or(m.spec.Texts.LostKey, "r look up again"), "esc close"))
 	case !refused(err):
 		// Not a rejection: the create may have landed.
 		b.WriteString(m.styles.Warn.Render("Not confirmed") + "\n")
@@ -56,7 +56,7 @@ func (m *Model) notPlacedView() string {
 		b.WriteString(m.styles.Dim.Render(clean(describe(err))) + "\n")
 		ks := []string{"esc close"}
 		if m.opts.Find != nil {
-			ks = append([]string{"l look up"}, ks...)
+			ks = append([]string{"r look up"}, ks...)
 		}
 		b.WriteString(m.keys(ks...))
 	default:
@@ -64,7 +64,7 @@ func (m *Model) notPlacedView() string {
 		if api.KindOf(err) == api.KindInsufficientFunds {
 			b.WriteString("The wallet cannot pay this order.\n")
 		}
-		b.WriteString(m.keys("e edit and retry", "esc close"))
+		b.WriteString(m.keys("E edit and retry", "esc close"))
 	}
 	return b.String()
 }
@@ -105,11 +105,11 @@ func (m *Model) statusView(b *strings.Builder, o api.Order) []string {
 		}
 		if len(o.SuggestedOffers) > 0 {
 			b.WriteString(m.offersView(o))
-			return []string{"↑/↓ select offer", "e edit and retry with it"}
+			return []string{"↑/↓ select offer", "E edit and retry with it"}
 		}
 		if o.UserFixable {
 			b.WriteString(m.styles.Warn.Render("The customer can fix this: edit and retry (a new reference is generated).") + "\n")
-			return []string{"e edit and retry"}
+			return []string{"E edit and retry"}
 		}
 	case o.Status == api.StatusUncertain:
 		b.WriteString(m.styles.Warn.Render("UNKNOWN_ERROR — the outcome is uncertain; support resolves it within hours. Do not refund.") + "\n")
@@ -119,7 +119,7 @@ func (m *Model) statusView(b *strings.Builder, o api.Order) []string {
 	case o.Status == api.StatusScheduled:
 		b.WriteString(m.styles.Warn.Render("QUEUED — scheduled, not failed: processed within 12–48 h; tracked in the table.") + "\n")
 	case o.Status == api.StatusPending || o.Status == api.StatusProcessing || o.Status == api.StatusUnknown:
-		b.WriteString(m.styles.Warn.Render("PENDING — tracked in the table; it updates here too.") + "\n")
+		b.WriteString(m.styles.Warn.Render("Not finished yet — tracked; it updates here and in the table.") + "\n")
 	}
 	return nil
 }
@@ -166,9 +166,9 @@ func (m *Model) codesView(b *strings.Builder, o api.Order) []string {
 		b.WriteString(m.styles.Warn.Render("partially delivered — tracked in the table") + "\n")
 	}
 	if r.Serials {
-		return []string{"r reveal", "c copy code", "s copy serial", "↑/↓ select"}
+		return []string{"v reveal", "c copy code", "N copy serial", "↑/↓ select"}
 	}
-	return []string{"r reveal", "c copy code", "p copy PIN", "↑/↓ select"}
+	return []string{"v reveal", "c copy code", "C copy PIN", "↑/↓ select"}
 }
 
 // esimView draws the activation code as a QR, with its LPA and ICCID.
@@ -184,5 +184,5 @@ func (m *Model) esimView(b *strings.Builder, o api.Order) []string {
 	if e.ICCID != "" {
 		b.WriteString(m.row("ICCID", e.ICCID))
 	}
-	return []string{"c copy LPA"}
+	return []string{"Q copy LPA"}
 }

@@ -44,6 +44,12 @@ func (m *Model) Update(msg tea.Msg) (*Model, tea.Cmd) {
 			return m, nil
 		}
 		return m, m.onPlaced(msg)
+	case spinMsg:
+		if msg.id != m.id || m.stage != stagePlacing {
+			return m, nil
+		}
+		m.spin++
+		return m, spinTick(m.id)
 	case foundMsg:
 		if msg.id != m.id || msg.seq != m.seq {
 			return m, nil
@@ -215,7 +221,29 @@ func (m *Model) onProduct(msg productMsg) tea.Cmd {
 	p := msg.product
 	m.product = &p
 	m.stage = stageDetails
-	return m.setForm(m.detailsForm())
+	cmd := m.setForm(m.detailsForm())
+	m.focusField(m.opts.Focus)
+	return cmd
+}
+
+// focusField moves the details form's focus down to the field with key k,
+// if there is one. Moving inside a group is synchronous; the commands it
+// returns (cursor focus, or leaving the last field: submitting) are dropped.
+func (m *Model) focusField(k string) {
+	if k == "" || m.form == nil {
+		return
+	}
+	for range 64 {
+		f := m.form.GetFocusedField()
+		if f == nil || f.GetKey() == k {
+			return
+		}
+		before := f.GetKey()
+		_ = m.form.NextField()
+		if g := m.form.GetFocusedField(); g == nil || g.GetKey() == before {
+			return // the last field: k is not in this form
+		}
+	}
 }
 
 func (m *Model) onQuote(msg quoteMsg) {
@@ -326,7 +354,7 @@ func (m *Model) onKey(k tea.KeyPressMsg) (tea.Cmd, bool) {
 	switch m.stage {
 	case stageRefused, stageLoading:
 		switch s {
-		case "esc", "q":
+		case "esc": // not q: q quits everywhere else
 			return m.closed(), true
 		case "r":
 			if m.loadErr != nil && m.stage == stageLoading {
@@ -399,14 +427,16 @@ func (m *Model) confirmKey(k tea.KeyPressMsg) tea.Cmd {
 }
 
 func (m *Model) resultKey(s string) tea.Cmd {
+	// The dashboard's letters where the action is the same (keymap.FormEntries):
+	// v reveals, c copies a code, C a PIN, N a serial, Q an LPA code, r looks again.
 	switch s {
-	case "esc", "q": // not enter: a double-pressed confirm must not hide what was just bought
+	case "esc": // not enter: a double-pressed confirm must not hide what was just bought
 		return m.closed()
-	case "l":
+	case "r": // look the reference up again: the order's state, fetched again
 		if m.order == nil && m.placeErr != nil && !refused(m.placeErr) {
 			return m.find()
 		}
-	case "e":
+	case "E":
 		if m.canRetry() {
 			return m.editRetry()
 		}
@@ -416,17 +446,18 @@ func (m *Model) resultKey(s string) tea.Cmd {
 	}
 	o := m.order
 	switch s {
-	case "r":
+	case "v":
 		m.reveal = !m.reveal
 	case "up", "k":
 		m.cursor = max(m.cursor-1, 0)
 	case "down", "j":
 		m.cursor = min(m.cursor+1, max(max(len(o.Vouchers), len(o.SuggestedOffers))-1, 0))
-	case "c":
+	case "Q":
 		if o.ESIM != nil && o.ESIM.ActivationCode != "" {
 			m.lastCopy = "activation code"
 			return emit(CopyMsg{What: "activation code", Text: o.ESIM.ActivationCode})
 		}
+	case "c":
 		if m.cursor < len(o.Vouchers) {
 			m.lastCopy = "code"
 			what := m.spec.Result.CodeName
@@ -435,12 +466,12 @@ func (m *Model) resultKey(s string) tea.Cmd {
 			}
 			return emit(CopyMsg{What: what, Text: o.Vouchers[m.cursor].CardNumber})
 		}
-	case "s":
+	case "N":
 		if m.cursor < len(o.Vouchers) && o.Vouchers[m.cursor].Serial != "" {
 			m.lastCopy = "serial"
 			return emit(CopyMsg{What: "card serial", Text: o.Vouchers[m.cursor].Serial})
 		}
-	case "p":
+	case "C":
 		if m.cursor < len(o.Vouchers) && o.Vouchers[m.cursor].PIN != "" {
 			m.lastCopy = "PIN"
 			return emit(CopyMsg{What: "voucher PIN", Text: o.Vouchers[m.cursor].PIN})
@@ -482,8 +513,62 @@ func (m *Model) editRetry() tea.Cmd {
 	}
 	opts := m.opts
 	opts.Prefill = &prefill
+	opts.Focus = m.refusedField()
 	w, h := m.width, m.height
 	*m = *New(opts)
 	m.SetSize(w, h)
 	return m.Init()
+}
+
+// refusedField is the key of the field the provider refused, from the
+// validation error's field or the failure code (INVALID_PLAYER_ID,
+// INVALID_RECIPIENT…), so edit and retry starts where the fix goes.
+func (m *Model) refusedField() string {
+	has := func(name string) bool {
+		if m.product == nil {
+			return false
+		}
+		for _, f := range m.product.InputFields {
+			if f.Name == name {
+				return true
+			}
+		}
+		return false
+	}
+	input := func(pred func(string) bool) string {
+		if m.product != nil {
+			for _, f := range m.product.InputFields {
+				if pred(f.Name) {
+					return "input_data." + f.Name
+				}
+			}
+		}
+		return ""
+	}
+	var e *api.Error
+	if errors.As(m.placeErr, &e) && e.Field != "" {
+		switch {
+		case has(e.Field):
+			return "input_data." + e.Field
+		case e.Field == "client_reference":
+			return "reference"
+		}
+		return e.Field
+	}
+	if m.order == nil {
+		return ""
+	}
+	code := strings.ToUpper(m.order.FailureCode)
+	switch {
+	case strings.Contains(code, "PLAYER"):
+		return input(func(n string) bool { return strings.Contains(n, "player") })
+	case strings.Contains(code, "RECIPIENT") || strings.Contains(code, "PHONE"):
+		if k := input(api.IsPhoneField); k != "" {
+			return k
+		}
+		return input(func(n string) bool { return true })
+	case strings.Contains(code, "AMOUNT"):
+		return "amount"
+	}
+	return ""
 }

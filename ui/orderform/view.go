@@ -3,6 +3,7 @@ package orderform
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"charm.land/lipgloss/v2"
 
@@ -63,8 +64,8 @@ func (m *Model) stageView() string {
 	case stageConfirm:
 		return m.confirmView()
 	case stagePlacing:
-		placing := or(t.Placing, "placing the order… (sent once; if the reply is lost it is looked up by reference, never sent again)")
-		return m.summary() + "\n" + m.styles.Warn.Render(placing)
+		return m.summary() + "\n" + m.styles.Warn.Render(m.placingText()) + "\n" +
+			m.styles.Dim.Render(or(t.Placing, "sent once; if the reply is lost it is looked up by reference, never sent again"))
 	case stageLookup:
 		return m.lookupView()
 	case stageResult:
@@ -241,4 +242,20 @@ func displayOrder(o api.Order) api.Order {
 		o.InputData[k] = clean(v)
 	}
 	return o
+}
+
+var spinFrames = []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"}
+
+// placingText is the spinner and the time the create has taken, against the
+// provider's documented wait where the spec names one (an eSIM create).
+func (m *Model) placingText() string {
+	el := max(m.opts.Now().Sub(m.placingAt), 0).Truncate(time.Second)
+	s := spinFrames[m.spin%len(spinFrames)] + " placing the order… " + fmt.Sprintf("%d s", int(el/time.Second))
+	if t := m.spec.Texts; t.PlacingWait > 0 {
+		s += fmt.Sprintf(" of up to %d s", int(t.PlacingWait/time.Second))
+		if t.PlacingWaitWhy != "" {
+			s += " (" + t.PlacingWaitWhy + ")"
+		}
+	}
+	return s
 }

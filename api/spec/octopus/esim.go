@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"time"
 
 	"github.com/orderwatch/orderwatch/api"
 )
@@ -66,7 +67,7 @@ func ESIMSpec() *api.Spec {
 		Result: octopusResult(api.ResultSpec{MissingCodes: func(o api.Order) bool {
 			return o.Status == api.StatusDelivered && (o.ESIM == nil || (o.ESIM.ActivationCode == "" && !o.ESIM.Installed))
 		}}),
-		Texts: octopusTexts,
+		Texts: esimTexts(),
 		Place: api.PlaceSpec{
 			Flags: flagsOf(api.Flag{Name: "amount", Key: api.KeyAmount, Kind: api.FlagAmount, Arg: "N",
 				Help: "the price of the plan to buy"}),
@@ -144,4 +145,13 @@ func PlanLabel(v api.Variant, cur string) string {
 		data = strconv.FormatFloat(v.DataGB, 'f', -1, 64) + " GB"
 	}
 	return fmt.Sprintf("%s · %s · %d days · %s %s", v.Name, data, v.ValidityDays, api.FormatAmount(v.Price, cur), cur)
+}
+
+// esimTexts: the provider holds an eSIM create up to 60 s before it answers
+// (octopus-cards.md, eSIM), so the form counts against that.
+func esimTexts() api.Texts {
+	t := octopusTexts
+	t.PlacingWait = 60 * time.Second
+	t.PlacingWaitWhy = "the provider holds an eSIM create up to 60 s, then answers PENDING"
+	return t
 }

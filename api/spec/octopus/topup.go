@@ -51,7 +51,7 @@ func TopupSpec() *api.Spec {
 				rows = append(rows, api.Row{Label: "Category", Value: r.Category})
 			}
 			for _, k := range api.SortedKeys(r.InputData) {
-				rows = append(rows, api.Row{Label: k, Value: r.InputData[k]})
+				rows = append(rows, api.Row{Label: api.InputLabel(p, k), Value: r.InputData[k]})
 			}
 			return append(rows, tailRows(r)...)
 		},

@@ -70,7 +70,7 @@ func GiftCardSpec() *api.Spec {
 		Result: oneClickResult(api.ResultSpec{ReferenceLabel: "Journal key", Rows: giftArithmetic, PerCardPrice: true}),
 		Texts: api.Texts{
 			Quoting: oneClickTexts.Quoting,
-			Placing: "placing the order… (sent once; if the reply is lost it is looked for in gift-cards/list, never sent again)",
+			Placing: "sent once; if the reply is lost it is looked for in gift-cards/list, never sent again",
 			Looking: func(api.OrderRequest) string {
 				return "looking for it in gift-cards/list (same product, type and quantity, placed after the intent)… (it is never sent again)"
 			},
@@ -79,7 +79,7 @@ func GiftCardSpec() *api.Spec {
 					"sent again; it is looked for in gift-cards/list (same product, type and quantity,\n" +
 					"placed after journal intent " + r.ClientReference + ") until found or ruled out."
 			},
-			LostKey: "l look again",
+			LostKey: "r look again",
 		},
 		Place: api.PlaceSpec{
 			Flags: []api.Flag{{Name: "product", Key: api.KeyProduct, Arg: "ID", Help: "catalogue product id (required)"},
