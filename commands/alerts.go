@@ -32,13 +32,7 @@ func (f *alertFlags) register(fs *flag.FlagSet, terminal bool) {
 
 // alertRules is the documented defaults with the config file's overrides.
 func alertRules(cfg *config.Config) (alerts.Rules, error) {
-	a := cfg.Alerts
-	r, err := alerts.DefaultRules().Apply(alerts.Overrides{
-		Horizon: a.Horizon, Uncertain: a.Uncertain, Scheduled: a.Scheduled, PartialAfter: a.PartialAfter,
-		Failures: a.Failures, Of: a.Of, Window: a.Window, WalletMin: a.WalletMin, WalletOrders: a.WalletOrders,
-		ProviderErrors: a.ProviderErrors, Provider429: a.Provider429, ErrorWindow: a.ErrorWindow,
-		WebhookSilence: a.WebhookSilence, Disabled: a.Disabled,
-	})
+	r, err := alerts.DefaultRules().Apply(cfg.Alerts.AlertOverrides)
 	if err != nil {
 		return r, fmt.Errorf("config %s: %w", cfg.Path, err)
 	}

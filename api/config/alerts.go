@@ -11,19 +11,7 @@ import (
 // Alerts is the `[alerts]` section: overrides of the alert rules' documented
 // defaults (nil or empty keeps the default) and the notification channels.
 type Alerts struct {
-	Horizon        map[api.Vertical]time.Duration
-	Uncertain      map[api.Vertical]time.Duration
-	Scheduled      map[api.Vertical]time.Duration
-	PartialAfter   *time.Duration
-	Failures, Of   *int
-	Window         *time.Duration
-	WalletMin      *float64
-	WalletOrders   *int
-	ProviderErrors *int
-	Provider429    *int
-	ErrorWindow    *time.Duration
-	WebhookSilence *time.Duration
-	Disabled       []string
+	api.AlertOverrides
 
 	Bell        *bool          // terminal bell on a new alert (default on)
 	Desktop     string         // osc9 (default), osc777 or off

@@ -120,22 +120,8 @@ func DefaultRules() Rules {
 }
 
 // Overrides are the `[alerts]` settings of the config file; nil or zero
-// fields keep the default. api/config fills it.
-type Overrides struct {
-	Horizon        map[api.Vertical]time.Duration
-	Uncertain      map[api.Vertical]time.Duration
-	Scheduled      map[api.Vertical]time.Duration
-	PartialAfter   *time.Duration
-	Failures, Of   *int
-	Window         *time.Duration
-	WalletMin      *float64
-	WalletOrders   *int
-	ProviderErrors *int
-	Provider429    *int
-	ErrorWindow    *time.Duration
-	WebhookSilence *time.Duration
-	Disabled       []string
-}
+// fields keep the default.
+type Overrides = api.AlertOverrides
 
 // Apply returns r with the overrides applied, or an error naming the field.
 func (r Rules) Apply(o Overrides) (Rules, error) {
