@@ -301,7 +301,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case orderform.PlacedMsg:
 		return m.done(m.placed(msg.Order))
 	case orderform.CopyMsg:
-		return m.done(m.guard(team.ActCopy, api.OrderKey{}, msg.What, func() tea.Cmd { return m.copy(msg.What, msg.Text) }))
+		return m.done(m.guard(team.ActCopy, msg.Order, msg.What, func() tea.Cmd { return m.copy(msg.What, msg.Text) }))
+	case orderform.RevealMsg:
+		return m.done(m.guard(team.ActReveal, msg.Order, "", func() tea.Cmd {
+			return m.forwardForm(orderform.RevealedMsg{Form: msg.Form})
+		}))
 	case guardDoneMsg:
 		return m.done(m.guardDone(msg))
 	case orderform.ClosedMsg:

@@ -11,6 +11,7 @@ import (
 
 	"github.com/orderwatch/orderwatch/api"
 	"github.com/orderwatch/orderwatch/api/team"
+	"github.com/orderwatch/orderwatch/ui/orderform"
 	"github.com/orderwatch/orderwatch/ui/uitest"
 )
 
@@ -130,4 +131,30 @@ func TestUnauditableActionDoesNotHappen(t *testing.T) {
 	typeText(m, "cust@example.com")
 	pressRun(m, "enter")
 	assert.Empty(t, n.calls, "the email was attached without an audit record")
+}
+
+// The order form's reveal and copies go through the same policy and audit
+// as the detail pane's, with the order they are about.
+func TestOrderFormRevealAndCopyAreAudited(t *testing.T) {
+	k := api.OrderKey{Vertical: "voucher", ID: "90001"}
+	audit := &team.MemAudit{}
+	m, copied, _ := teamModel(t, team.Agent, audit, nil)
+	run(m, send(m, orderform.RevealMsg{Form: 7, Order: k}))
+	run(m, send(m, orderform.CopyMsg{What: "voucher PIN", Text: "9911", Order: k}))
+	assert.Equal(t, []string{"9911"}, *copied)
+	recs, _ := audit.List(time.Time{})
+	require.Len(t, recs, 2)
+	assert.Equal(t, team.ActReveal, recs[0].Action)
+	assert.Equal(t, "90001", recs[0].OrderID)
+	assert.Equal(t, team.ActCopy, recs[1].Action)
+	assert.Equal(t, "90001", recs[1].OrderID)
+
+	audit = &team.MemAudit{}
+	m, copied, _ = teamModel(t, team.Viewer, audit, nil)
+	run(m, send(m, orderform.RevealMsg{Form: 7, Order: k}))
+	run(m, send(m, orderform.CopyMsg{What: "voucher PIN", Text: "9911", Order: k}))
+	assert.Empty(t, *copied)
+	assert.Contains(t, m.lastErr, "may not")
+	recs, _ = audit.List(time.Time{})
+	assert.Empty(t, recs)
 }
