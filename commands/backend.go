@@ -25,6 +25,7 @@ type backend struct {
 	placers   map[api.Provider]api.Placer
 	notifier  map[api.Provider]api.Notifier
 	engine    *engine.Engine
+	journal   *engine.Journal
 	logger    *log.Logger
 	closers   []func() error
 }
@@ -159,6 +160,7 @@ func openBackend(ctx context.Context, c *common, discover bool) (*backend, error
 		return nil, err
 	}
 	b.closers = append(b.closers, j.Close)
+	b.journal = j
 	if err := b.recallIntents(j); err != nil {
 		return nil, err
 	}

@@ -20,6 +20,8 @@ Usage:
   orderwatch place VERTICAL [flags]     place one order and print it as JSON
   orderwatch bench poll [flags]         the polling benchmark against the embedded sandboxes
   orderwatch journal check|export|recover   check, export or salvage the journal
+  orderwatch serve --team FILE [flags]  one engine for the team, over SSH (ssh -p 23234 HOST)
+  orderwatch audit [--since D] [--json] the audit trail: placements, reveals, copies, email changes
 
 Run "orderwatch COMMAND -h" for a command's flags.
 `
@@ -46,6 +48,10 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return runBench(ctx, args[1:], stdout, stderr)
 		case "journal":
 			return runJournal(ctx, args[1:], stdout, stderr)
+		case "serve":
+			return runServe(ctx, args[1:], stdout, stderr)
+		case "audit":
+			return runAudit(ctx, args[1:], stdout, stderr)
 		case "help", "-h", "--help", "-help":
 			fmt.Fprint(stdout, usage)
 			fmt.Fprint(stdout, "\nDashboard flags (orderwatch [flags]):\n")

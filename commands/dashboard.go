@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/orderwatch/orderwatch/commands/serve"
 	"github.com/orderwatch/orderwatch/engine/alerts"
 	"github.com/orderwatch/orderwatch/keymap"
 	"github.com/orderwatch/orderwatch/ui"
@@ -65,15 +66,21 @@ func dashboard(ctx context.Context, args []string, stderr io.Writer) (opts ui.Op
 		b.Close()
 		return ui.Options{}, nil, exitBadInput, err
 	}
+	audit, err := openAudit(c, b)
+	if err != nil {
+		b.Close()
+		return ui.Options{}, nil, exitBadInput, err
+	}
+	me := localSession(audit)
 	done := make(chan struct{})
 	go func() { defer close(done); _ = b.engine.Run(ctx) }()
 	go al.Run(ctx)
 	startCommand(ctx, al, d.af.command(b.cfg), notifyEvery(b.cfg), b.logger.Printf)
 	opts = ui.Options{
-		Alerts: al, Notify: notify, User: osUser(),
+		Alerts: al, Notify: notify, User: me.Member, Team: me,
 		Controller: alerts.Tee(ctx, b.engine, al), Providers: b.providers, ReadOnly: *readonly, KeyMap: &km,
-		NoColor: os.Getenv("NO_COLOR") != "", Mouse: *mouse || b.cfg.Mouse, Actions: notifiers(b.notifier),
-		ExportDir: *exportDir, Context: ctx, Logger: b.logger, Ordering: b.ordering(),
+		NoColor: os.Getenv("NO_COLOR") != "", Mouse: *mouse || b.cfg.Mouse, Actions: serve.GuardActions(notifiers(b.notifier), me),
+		ExportDir: *exportDir, Context: ctx, Logger: b.logger, Ordering: serve.GuardOrdering(b.ordering(), me),
 	}
 	return opts, func() { <-done; b.Close() }, exitOK, nil
 }

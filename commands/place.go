@@ -52,7 +52,13 @@ func runPlace(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return exitBadInput
 	}
 	catalog, _ := placer.(api.Catalog)
-	deps := headless.Deps{Engine: b.engine, Placer: placer, Catalog: catalog}
+	audit, err := openAudit(&c, b)
+	if err != nil {
+		fmt.Fprintln(stderr, "orderwatch place:", err)
+		return exitBadInput
+	}
+	defer audit.Close()
+	deps := headless.Deps{Engine: b.engine, Placer: auditedPlacer{Placer: placer, s: localSession(audit)}, Catalog: catalog}
 	for _, src := range b.sources {
 		if src.Provider() == p {
 			deps.Wallets = src.Wallets

@@ -99,6 +99,9 @@ var migrations = []string{
 	);
 	CREATE TABLE pins (order_key TEXT PRIMARY KEY, pinned_at TEXT NOT NULL);
 	CREATE TABLE webhook_events (key TEXT PRIMARY KEY, seen_unix INTEGER NOT NULL);`,
+	// 2: the team's audit trail (journal_audit.go), append-only: triggers
+	// refuse every UPDATE and DELETE.
+	auditSchema,
 }
 
 // journalAppID marks a SQLite file as an orderwatch journal ("OWJ1").

@@ -153,18 +153,41 @@ func outcomeCode(ts []Tracked) int {
 // Without untilTerminal, Watch runs until ctx is done and returns 4 if any
 // order is still pending then, otherwise the outcome code.
 func Watch(ctx context.Context, e *Engine, targets []string, untilTerminal bool, out io.Writer) (int, error) {
-	var ts []watchTarget
-	for _, s := range targets {
-		t, err := parseTarget(s)
-		if err != nil {
-			return ExitBadInput, err
-		}
-		ts = append(ts, t)
+	ts, err := parseTargets(targets)
+	if err != nil {
+		return ExitBadInput, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	defer func() { cancel(); wg.Wait() }()
 	wg.Go(func() { _ = e.Run(ctx) })
+	return watch(ctx, e, e.Updates(), ts, untilTerminal, false, out)
+}
+
+// WatchShared is Watch over an engine that is already running and shared
+// (orderwatch serve): updates is this watcher's own subscription. It starts
+// from the engine's snapshot instead of waiting for the first lists.
+func WatchShared(ctx context.Context, e *Engine, updates <-chan Batch, targets []string, untilTerminal bool, out io.Writer) (int, error) {
+	ts, err := parseTargets(targets)
+	if err != nil {
+		return ExitBadInput, err
+	}
+	return watch(ctx, e, updates, ts, untilTerminal, true, out)
+}
+
+func parseTargets(targets []string) ([]watchTarget, error) {
+	var ts []watchTarget
+	for _, s := range targets {
+		t, err := parseTarget(s)
+		if err != nil {
+			return nil, err
+		}
+		ts = append(ts, t)
+	}
+	return ts, nil
+}
+
+func watch(ctx context.Context, e *Engine, updates <-chan Batch, ts []watchTarget, untilTerminal, shared bool, out io.Writer) (int, error) {
 	watched := map[api.OrderKey]bool{}
 	missingRefs := 0 // named references the provider has no order for
 	for _, t := range ts {
@@ -200,6 +223,17 @@ func Watch(ctx context.Context, e *Engine, targets []string, untilTerminal bool,
 	wantLists := 0
 	for _, b := range e.budgets {
 		wantLists += len(b.verticals)
+	}
+	var first Batch
+	if shared {
+		// The engine has been running: its snapshot is the state now, and
+		// its lists are not awaited.
+		wantLists = 0
+		for _, t := range e.Snapshot() {
+			if !named || watched[t.Order.Key()] {
+				first = append(first, OrderUpdate{Tracked: t, New: true})
+			}
+		}
 	}
 	relevant := func(k api.OrderKey) bool { return !named || watched[k] }
 	// Print the current state of each target once, then every transition.
@@ -242,7 +276,8 @@ func Watch(ctx context.Context, e *Engine, targets []string, untilTerminal bool,
 				return code, nil
 			}
 			return ExitInterrupted, ctx.Err()
-		case batch, ok := <-e.Updates():
+		case batch, ok := <-pending(first, updates):
+			first = nil
 			if !ok {
 				if fin, code := done(); fin {
 					return code, nil
@@ -300,4 +335,14 @@ func Watch(ctx context.Context, e *Engine, targets []string, untilTerminal bool,
 			}
 		}
 	}
+}
+
+// pending yields first (when set) before the live updates.
+func pending(first Batch, updates <-chan Batch) <-chan Batch {
+	if first == nil {
+		return updates
+	}
+	ch := make(chan Batch, 1)
+	ch <- first
+	return ch
 }

@@ -13,6 +13,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/orderwatch/orderwatch/api"
+	"github.com/orderwatch/orderwatch/api/team"
 	"github.com/orderwatch/orderwatch/engine"
 	"github.com/orderwatch/orderwatch/ui/theme"
 )
@@ -22,8 +23,12 @@ import (
 func (m *Model) emailCmd(k api.OrderKey, email string) tea.Cmd {
 	n := m.opts.Actions
 	ctx := m.ctx
+	tm := m.opts.Team
 	m.flash("attaching " + email + " to " + k.Vertical.Title() + " " + k.ID + "…")
 	return func() tea.Msg {
+		if err := audited(tm, team.ActEmail, k, email); err != nil {
+			return emailDoneMsg{key: k, email: email, err: err}
+		}
 		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		defer cancel()
 		_, err := n.SetNotificationEmail(ctx, k.Vertical, k.ID, email)
@@ -50,8 +55,13 @@ type pinDoneMsg struct {
 
 // pinCmd pins an order off the UI goroutine: the journal write is a side
 // effect, never done inside Update.
-func pinCmd(c engine.Controller, k api.OrderKey) tea.Cmd {
-	return func() tea.Msg { return pinDoneMsg{key: k, err: c.Pin(k)} }
+func pinCmd(c engine.Controller, k api.OrderKey, tm Team) tea.Cmd {
+	return func() tea.Msg {
+		if err := audited(tm, team.ActPin, k, ""); err != nil {
+			return pinDoneMsg{key: k, err: err}
+		}
+		return pinDoneMsg{key: k, err: c.Pin(k)}
+	}
 }
 
 func (m *Model) pinDone(msg pinDoneMsg) {
@@ -80,12 +90,18 @@ func (m *Model) exportCmd() tea.Cmd {
 	name := fmt.Sprintf("orderwatch-%s-%s.csv", t.vertical, now.Format("20060102-150405"))
 	path := filepath.Join(dir, name)
 	reveal := m.reveal
+	tm, vert := m.opts.Team, t.vertical
 	if reveal {
 		m.flash("exporting " + itoa(len(rows)) + " orders WITH CODES AND PINS…")
 	} else {
 		m.flash("exporting " + itoa(len(rows)) + " orders…")
 	}
 	return func() tea.Msg {
+		if reveal {
+			if err := audited(tm, team.ActExportCodes, api.OrderKey{Vertical: vert}, name); err != nil {
+				return exportDoneMsg{path: path, rows: len(rows), revealed: reveal, err: err}
+			}
+		}
 		err := writeCSVFile(path, rows, reveal)
 		return exportDoneMsg{path: path, rows: len(rows), revealed: reveal, err: err}
 	}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cmp"
 	"fmt"
 	"net/url"
 	"sort"
@@ -52,6 +53,8 @@ type detailCtx struct {
 	revealed bool
 	voucher  int
 	width    int
+	note     string // team mode: placed by whom, who else has it open
+	noReveal string // team mode: why v does nothing for this role
 }
 
 // field is one labelled value. A value too long for the pane wraps under
@@ -130,6 +133,7 @@ func detailLines(t *engine.Tracked, c detailCtx) []string {
 		st += " (provider: " + o.RawStatus + ")"
 	}
 	l = c.field(l, "Status", st)
+	l = c.field(l, "Team", c.note)
 	l = c.field(l, "Status text", o.StatusText)
 	// Uncertain and scheduled are not failures: say what they mean instead.
 	switch o.Status {
@@ -248,6 +252,9 @@ func stampOr(t time.Time) string {
 
 func (c *detailCtx) voucherLines(l []string, o *api.Order) []string {
 	hint := "v reveals"
+	if c.noReveal != "" {
+		hint = c.noReveal
+	}
 	if c.revealed {
 		hint = "revealed, v hides"
 	}
@@ -303,7 +310,7 @@ func (c *detailCtx) esimLines(l []string, o *api.Order) []string {
 				l = append(l, c.st.Error.Render("cannot draw QR: "+err.Error()))
 			}
 		} else {
-			l = append(l, c.st.Dim.Render("v reveals the code and its QR"))
+			l = append(l, c.st.Dim.Render(cmp.Or(c.noReveal, "v reveals the code and its QR")))
 		}
 	} else if e.Installed {
 		l = append(l, c.st.Dim.Render("code no longer sent: the profile is installed"))

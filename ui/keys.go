@@ -7,6 +7,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/orderwatch/orderwatch/api/team"
 	"github.com/orderwatch/orderwatch/keymap"
 )
 
@@ -221,7 +222,10 @@ func (m *Model) tableKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 	case key.Matches(msg, k.Pin):
 		if r != nil && m.opts.Controller != nil {
-			return pinCmd(m.opts.Controller, r.t.Order.Key())
+			if !m.can(team.ActPin) {
+				return m.refuse(team.ActPin)
+			}
+			return pinCmd(m.opts.Controller, r.t.Order.Key(), m.opts.Team)
 		}
 	case key.Matches(msg, k.Email):
 		if r == nil {
@@ -230,6 +234,9 @@ func (m *Model) tableKey(msg tea.KeyPressMsg) tea.Cmd {
 		if m.opts.Actions == nil {
 			m.flash("notification email: not configured")
 			return nil
+		}
+		if !m.can(team.ActEmail) {
+			return m.refuse(team.ActEmail)
 		}
 		m.prompt.target = r.t.Order.Key()
 		cmd := m.prompt.open(promptEmail, "email for "+r.t.Order.ID+": ", r.t.Order.Email)
@@ -258,7 +265,18 @@ func (m *Model) detailKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	}
 	switch {
 	case key.Matches(msg, k.Reveal):
-		m.reveal = !m.reveal
+		if m.reveal {
+			m.reveal = false
+			break
+		}
+		sel := o.Key()
+		// Revealed only if the same order is still shown once audited.
+		return m.guard(team.ActReveal, sel, "", func() tea.Cmd {
+			if m.showDetail && m.focused == sel {
+				m.reveal = true
+			}
+			return nil
+		}), true
 	case key.Matches(msg, k.DetailDown):
 		m.detail.scroll(3)
 	case key.Matches(msg, k.DetailUp):
@@ -273,11 +291,11 @@ func (m *Model) detailKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		}
 	case key.Matches(msg, k.CopyCard):
 		if i, ok := voucher(); ok {
-			return m.copy("card number of voucher #"+itoa(i+1)+" (order "+o.ID+")", o.Vouchers[i].CardNumber), true
+			return m.copySecret(o.Key(), "card number of voucher #"+itoa(i+1)+" (order "+o.ID+")", o.Vouchers[i].CardNumber), true
 		}
 	case key.Matches(msg, k.CopyPIN):
 		if i, ok := voucher(); ok {
-			return m.copy("PIN of voucher #"+itoa(i+1)+" (order "+o.ID+")", o.Vouchers[i].PIN), true
+			return m.copySecret(o.Key(), "PIN of voucher #"+itoa(i+1)+" (order "+o.ID+")", o.Vouchers[i].PIN), true
 		}
 	case key.Matches(msg, k.CopySerial):
 		if i, ok := voucher(); ok {
@@ -285,13 +303,13 @@ func (m *Model) detailKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		}
 	case key.Matches(msg, k.CopyClaimURL):
 		if i, ok := voucher(); ok {
-			return m.copy("claim URL of voucher #"+itoa(i+1)+" (order "+o.ID+")", o.Vouchers[i].ClaimURL), true
+			return m.copySecret(o.Key(), "claim URL of voucher #"+itoa(i+1)+" (order "+o.ID+")", o.Vouchers[i].ClaimURL), true
 		}
 	case key.Matches(msg, k.CopyLPA):
 		if o.ESIM == nil {
 			m.flash("this order is not an eSIM")
 		} else {
-			return m.copy("LPA activation code of order "+o.ID, o.ESIM.ActivationCode), true
+			return m.copySecret(o.Key(), "LPA activation code of order "+o.ID, o.ESIM.ActivationCode), true
 		}
 	case key.Matches(msg, k.CopyICCID):
 		if o.ESIM == nil {

@@ -13,6 +13,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/orderwatch/orderwatch/api"
+	"github.com/orderwatch/orderwatch/api/team"
 	"github.com/orderwatch/orderwatch/engine"
 	"github.com/orderwatch/orderwatch/engine/alerts"
 	"github.com/orderwatch/orderwatch/keymap"
@@ -72,6 +73,8 @@ type Options struct {
 	// (tests and screenshots pin it). It fills the form through Prefill, so
 	// a topup form then starts at the catalogue, not the phone lookup.
 	NewReference func() string
+	// Team is the team-mode policy and presence; nil allows everything.
+	Team Team
 }
 
 type overlay int
@@ -298,7 +301,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case orderform.PlacedMsg:
 		return m.done(m.placed(msg.Order))
 	case orderform.CopyMsg:
-		return m.done(m.copy(msg.What, msg.Text))
+		return m.done(m.guard(team.ActCopy, msg.Order, msg.What, func() tea.Cmd { return m.copy(msg.What, msg.Text) }))
+	case orderform.RevealMsg:
+		return m.done(m.guard(team.ActReveal, msg.Order, "", func() tea.Cmd {
+			return m.forwardForm(orderform.RevealedMsg{Form: msg.Form})
+		}))
+	case guardDoneMsg:
+		return m.done(m.guardDone(msg))
 	case orderform.ClosedMsg:
 		if m.form != nil && m.form.m.ID() == msg.Form {
 			m.closeForm()

@@ -7,6 +7,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/orderwatch/orderwatch/api"
+	"github.com/orderwatch/orderwatch/api/team"
 	"github.com/orderwatch/orderwatch/engine"
 	"github.com/orderwatch/orderwatch/keymap"
 	"github.com/orderwatch/orderwatch/ui/orderform"
@@ -47,6 +48,9 @@ func (m *Model) openForm() tea.Cmd {
 	t := m.activeTab()
 	if t == nil || m.opts.ReadOnly {
 		return nil
+	}
+	if !m.can(team.ActPlace) {
+		return m.refuse(team.ActPlace)
 	}
 	v := t.vertical
 	p := v.Provider()

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"strings"
+	"sync/atomic"
 
 	"time"
 
@@ -58,7 +59,9 @@ type layout struct {
 	id    int // changes whenever the layout changes, for the render cache
 }
 
-var layoutSeq int
+// layoutSeq is shared by every model in the process (orderwatch serve runs
+// one per SSH session), hence atomic.
+var layoutSeq atomic.Int64
 
 func newLayout(width int) layout {
 	l := layout{width: width}
@@ -103,8 +106,7 @@ func newLayout(width int) layout {
 		l.cols = []colID{colOrderID}
 		l.w[colOrderID] = width
 	}
-	layoutSeq++
-	l.id = layoutSeq
+	l.id = int(layoutSeq.Add(1))
 	return l
 }
 

@@ -8,6 +8,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/orderwatch/orderwatch/api"
+	"github.com/orderwatch/orderwatch/api/team"
 	"github.com/orderwatch/orderwatch/ui/theme"
 )
 
@@ -88,7 +89,14 @@ func (m *Model) syncDetail() {
 	if len(r.t.Order.Vouchers) > 0 {
 		m.detail.voucher = min(m.detail.voucher, len(r.t.Order.Vouchers)-1)
 	}
-	m.detail.lines = detailLines(&r.t, detailCtx{st: &m.styles, now: m.now(), revealed: m.reveal, voucher: m.detail.voucher, width: m.detail.width})
+	c := detailCtx{st: &m.styles, now: m.now(), revealed: m.reveal, voucher: m.detail.voucher, width: m.detail.width}
+	if m.opts.Team != nil {
+		c.note = m.opts.Team.OrderNote(r.t.Order.Key())
+		if !m.can(team.ActReveal) {
+			c.noReveal = "codes stay masked for your role"
+		}
+	}
+	m.detail.lines = detailLines(&r.t, c)
 }
 
 // counts sums pending and failed orders over every tab.
@@ -447,6 +455,16 @@ func (m *Model) statusView() string {
 	if m.opts.ReadOnly {
 		parts = append(parts, statusPart{g, 0, st.Live.Render(" READ-ONLY ")})
 		g++
+	}
+	if m.opts.Team != nil {
+		// Team mode: who I am (kept longest), then who else is connected.
+		if who, online := m.opts.Team.Status(); who != "" {
+			parts = append(parts, statusPart{g, 1, theme.Clean(who)})
+			if online != "" {
+				parts = append(parts, statusPart{g, 3, "· online " + theme.Clean(online)})
+			}
+			g++
+		}
 	}
 	for _, p := range m.providers {
 		ps := m.prov[p]

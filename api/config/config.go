@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/pelletier/go-toml/v2"
 
@@ -91,6 +92,17 @@ type Config struct {
 	Mouse         bool
 	CSVDir        string
 	Alerts        Alerts
+	Serve         Serve
+}
+
+// Serve is the [serve] section: orderwatch serve's defaults (flags win).
+type Serve struct {
+	Listen       string
+	Team         string
+	StateDir     string
+	IdleTimeout  time.Duration
+	MaxSessions  int
+	MaxPerMember int
 }
 
 // Account returns the provider's account, nil when it is not configured.
@@ -122,6 +134,14 @@ type fileConfig struct {
 	Journal struct {
 		Path string `toml:"path"`
 	} `toml:"journal"`
+	Serve struct {
+		Listen       string `toml:"listen"`
+		Team         string `toml:"team"`
+		StateDir     string `toml:"state_dir"`
+		IdleTimeout  string `toml:"idle_timeout"`
+		MaxSessions  int    `toml:"max_sessions"`
+		MaxPerMember int    `toml:"max_per_member"`
+	} `toml:"serve"`
 	UI struct {
 		Mouse  bool   `toml:"mouse"`
 		CSVDir string `toml:"csv_dir"`
@@ -281,6 +301,9 @@ func (c *Config) fromFile(fc *fileConfig) error {
 		c.JournalPath = expandHome(fc.Journal.Path)
 	}
 	c.Mouse = fc.UI.Mouse
+	if err := c.serveFromFile(fc); err != nil {
+		return err
+	}
 	c.CSVDir = expandHome(fc.UI.CSVDir) // the README's own example is "~/exports"
 	for action, keys := range fc.Keys {
 		if len(keys) == 0 {
@@ -496,6 +519,22 @@ func checkListen(addr string) error {
 	}
 	if host != "" && !api.IsLoopbackHost(host) {
 		return fmt.Errorf("%q: the webhook receiver listens on loopback unless started with --webhook-public", addr)
+	}
+	return nil
+}
+
+func (c *Config) serveFromFile(fc *fileConfig) error {
+	s := fc.Serve
+	c.Serve = Serve{Listen: s.Listen, Team: expandHome(s.Team), StateDir: expandHome(s.StateDir), MaxSessions: s.MaxSessions, MaxPerMember: s.MaxPerMember}
+	if s.IdleTimeout != "" {
+		d, err := time.ParseDuration(s.IdleTimeout)
+		if err != nil || d <= 0 {
+			return &Error{Path: c.Path, Field: "serve.idle_timeout", Msg: fmt.Sprintf("%q: want a positive duration such as \"30m\"", s.IdleTimeout)}
+		}
+		c.Serve.IdleTimeout = d
+	}
+	if s.MaxSessions < 0 || s.MaxPerMember < 0 {
+		return &Error{Path: c.Path, Field: "serve.max_sessions", Msg: "want a positive number"}
 	}
 	return nil
 }

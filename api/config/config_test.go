@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -135,6 +136,19 @@ func TestPathsExpandHome(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, filepath.Join(home, "exports"), c.CSVDir)
 	assert.Equal(t, filepath.Join(home, "ow", "journal.db"), c.JournalPath)
+}
+
+func TestServeSection(t *testing.T) {
+	p := write(t, "[serve]\nlisten = \"0.0.0.0:2222\"\nteam = \"/etc/ow/team.toml\"\nidle_timeout = \"10m\"\nmax_sessions = 8\nmax_per_member = 2\n", 0o600)
+	cfg, err := Load(p, env(nil))
+	require.NoError(t, err)
+	assert.Equal(t, Serve{Listen: "0.0.0.0:2222", Team: "/etc/ow/team.toml", IdleTimeout: 10 * time.Minute, MaxSessions: 8, MaxPerMember: 2}, cfg.Serve)
+
+	p = write(t, "[serve]\nidle_timeout = \"soon\"\n", 0o600)
+	_, err = Load(p, env(nil))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), p)
+	assert.Contains(t, err.Error(), "serve.idle_timeout")
 }
 
 // A provider's table takes only what its section declares, and its

@@ -131,7 +131,7 @@ func TestE2EESIMShowsQROfLPA(t *testing.T) {
 		assert.Contains(t, v, l)
 	}
 	assert.Contains(t, v, lpa)
-	assert.Equal(t, CopyMsg{What: "activation code", Text: lpa}, h.copyOn("Q"))
+	assert.Equal(t, CopyMsg{What: "activation code", Text: lpa, Order: h.orderKey()}, h.copyOn("Q"))
 }
 
 func TestE2ETopupBadPlayerFailsAndOffersEditRetry(t *testing.T) {

@@ -25,7 +25,7 @@ type harness struct {
 	t    *testing.T
 	m    *Model
 	msgs chan tea.Msg
-	out  []tea.Msg // PlacedMsg, ClosedMsg, CopyMsg
+	out  []tea.Msg // PlacedMsg, ClosedMsg, CopyMsg, RevealMsg
 	// follow, when set, plays the dashboard: once an order is placed, its
 	// tracked state comes to the form as OrderMsg.
 	follow func(api.OrderKey) (api.Order, bool)
@@ -69,6 +69,11 @@ func (h *harness) deliver(msg tea.Msg) {
 		return
 	case ClosedMsg, CopyMsg:
 		h.out = append(h.out, msg)
+		return
+	case RevealMsg:
+		// The dashboard allows it (no team policy) and answers.
+		h.out = append(h.out, msg)
+		h.deliver(RevealedMsg{Form: msg.Form})
 		return
 	}
 	if v := reflect.ValueOf(msg); v.Kind() == reflect.Slice && v.Type().Elem() == cmdType {
@@ -478,4 +483,12 @@ func (m *Model) checkIn(fs []api.Field, key, s string) error {
 		}
 	}
 	panic("no field " + key)
+}
+
+// orderKey is the key of the form's placed order (zero before one).
+func (h *harness) orderKey() api.OrderKey {
+	if o, ok := h.m.Order(); ok {
+		return o.Key()
+	}
+	return api.OrderKey{}
 }

@@ -80,8 +80,8 @@ func TestVoucherQuoteConfirmPlace(t *testing.T) {
 	assert.NotContains(t, v, "AAAA-BBBB-2222", "masked until revealed")
 	h.press("v")
 	assert.Contains(t, h.view(), "AAAA-BBBB-2222")
-	assert.Equal(t, CopyMsg{What: "voucher code", Text: "AAAA-BBBB-2222"}, h.copyOn("down", "c"))
-	assert.Equal(t, CopyMsg{What: "voucher PIN", Text: "9911"}, h.copyOn("up", "C"))
+	assert.Equal(t, CopyMsg{What: "voucher code", Text: "AAAA-BBBB-2222", Order: h.orderKey()}, h.copyOn("down", "c"))
+	assert.Equal(t, CopyMsg{What: "voucher PIN", Text: "9911", Order: h.orderKey()}, h.copyOn("up", "C"))
 	h.closesOn("esc")
 }
 

@@ -188,7 +188,7 @@ func TestE2EInternetShowsLineCheckAndCard(t *testing.T) {
 	assert.Contains(t, v, "num_trans "+o.Vouchers[0].Reference)
 	h.press("v")
 	assert.Contains(t, h.view(), card)
-	assert.Equal(t, CopyMsg{What: "card code", Text: card}, h.copyOn("c"))
+	assert.Equal(t, CopyMsg{What: "card code", Text: card, Order: h.orderKey()}, h.copyOn("c"))
 }
 
 // giftTo fills the PSN gift-card form with typeID × qty up to confirm.
@@ -237,8 +237,8 @@ func TestE2EGiftCardPartialFill(t *testing.T) {
 	v = h.view()
 	assert.Contains(t, v, o.Vouchers[0].CardNumber)
 	assert.Contains(t, v, o.Vouchers[1].CardNumber)
-	assert.Equal(t, CopyMsg{What: "card code", Text: o.Vouchers[1].CardNumber}, h.copyOn("down", "c"))
-	assert.Equal(t, CopyMsg{What: "card serial", Text: o.Vouchers[1].Serial}, h.copyOn("N"))
+	assert.Equal(t, CopyMsg{What: "card code", Text: o.Vouchers[1].CardNumber, Order: h.orderKey()}, h.copyOn("down", "c"))
+	assert.Equal(t, CopyMsg{What: "card serial", Text: o.Vouchers[1].Serial, Order: h.orderKey()}, h.copyOn("N"))
 }
 
 func TestE2EGiftCardDroppedFoundNeverResent(t *testing.T) {

@@ -66,8 +66,21 @@ type PlacedMsg struct{ Order api.Order }
 // must not close a form opened since.
 type ClosedMsg struct{ Form int64 }
 
-// CopyMsg asks the dashboard to copy Text (OSC 52); What names it.
-type CopyMsg struct{ What, Text string }
+// CopyMsg asks the dashboard to copy Text (OSC 52) of Order; What names it.
+type CopyMsg struct {
+	What, Text string
+	Order      api.OrderKey
+}
+
+// RevealMsg asks the dashboard to unmask Order's codes in form Form: it
+// answers RevealedMsg once the policy allows it and the audit trail has it.
+type RevealMsg struct {
+	Form  int64
+	Order api.OrderKey
+}
+
+// RevealedMsg unmasks the codes of form Form.
+type RevealedMsg struct{ Form int64 }
 
 type stage int
 

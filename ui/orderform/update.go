@@ -55,6 +55,11 @@ func (m *Model) Update(msg tea.Msg) (*Model, tea.Cmd) {
 			return m, nil
 		}
 		return m, m.onFound(msg)
+	case RevealedMsg:
+		if msg.Form == m.id {
+			m.reveal = true
+		}
+		return m, nil
 	case OrderMsg:
 		if m.order != nil && msg.Order.Key() == m.order.Key() && msg.Order.Status != "" {
 			m.setOrder(msg.Order)
@@ -447,7 +452,12 @@ func (m *Model) resultKey(s string) tea.Cmd {
 	o := m.order
 	switch s {
 	case "v":
-		m.reveal = !m.reveal
+		if m.reveal {
+			m.reveal = false
+			return nil
+		}
+		// Unmasking is the dashboard's to allow and record.
+		return emit(RevealMsg{Form: m.id, Order: o.Key()})
 	case "up", "k":
 		m.cursor = max(m.cursor-1, 0)
 	case "down", "j":
@@ -455,7 +465,7 @@ func (m *Model) resultKey(s string) tea.Cmd {
 	case "Q":
 		if o.ESIM != nil && o.ESIM.ActivationCode != "" {
 			m.lastCopy = "activation code"
-			return emit(CopyMsg{What: "activation code", Text: o.ESIM.ActivationCode})
+			return emit(CopyMsg{What: "activation code", Text: o.ESIM.ActivationCode, Order: o.Key()})
 		}
 	case "c":
 		if m.cursor < len(o.Vouchers) {
@@ -464,17 +474,17 @@ func (m *Model) resultKey(s string) tea.Cmd {
 			if what == "" {
 				what = "code"
 			}
-			return emit(CopyMsg{What: what, Text: o.Vouchers[m.cursor].CardNumber})
+			return emit(CopyMsg{What: what, Text: o.Vouchers[m.cursor].CardNumber, Order: o.Key()})
 		}
 	case "N":
 		if m.cursor < len(o.Vouchers) && o.Vouchers[m.cursor].Serial != "" {
 			m.lastCopy = "serial"
-			return emit(CopyMsg{What: "card serial", Text: o.Vouchers[m.cursor].Serial})
+			return emit(CopyMsg{What: "card serial", Text: o.Vouchers[m.cursor].Serial, Order: o.Key()})
 		}
 	case "C":
 		if m.cursor < len(o.Vouchers) && o.Vouchers[m.cursor].PIN != "" {
 			m.lastCopy = "PIN"
-			return emit(CopyMsg{What: "voucher PIN", Text: o.Vouchers[m.cursor].PIN})
+			return emit(CopyMsg{What: "voucher PIN", Text: o.Vouchers[m.cursor].PIN, Order: o.Key()})
 		}
 	}
 	return nil
