@@ -77,6 +77,14 @@ const (
 	exitCouldNotStart = 6
 )
 
+// sayErr prints err on w, each of its lines prefixed with the command's
+// name (a start-up check can name several providers, one line each).
+func sayErr(w io.Writer, name string, err error) {
+	for _, l := range strings.Split(strings.TrimRight(err.Error(), "\n"), "\n") {
+		fmt.Fprintln(w, name+":", l)
+	}
+}
+
 // openCode is the exit code for an error of openBackend: a bad flag or
 // config is bad input; a provider found unusable at start could not start.
 func openCode(err error) int {

@@ -20,7 +20,7 @@ func runDashboard(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	opts, stop, code, err := dashboard(ctx, args, stderr)
 	if stop == nil {
 		if err != nil {
-			fmt.Fprintln(stderr, "orderwatch:", err)
+			sayErr(stderr, "orderwatch", err)
 		}
 		return code
 	}

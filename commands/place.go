@@ -41,7 +41,7 @@ func runPlace(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	b, err := openBackend(ctx, &c, false)
 	if err != nil {
-		fmt.Fprintln(stderr, "orderwatch place:", err)
+		sayErr(stderr, "orderwatch place", err)
 		return openCode(err)
 	}
 	defer b.Close()

@@ -34,7 +34,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	b, err := openBackend(ctx, &c, true)
 	if err != nil {
-		fmt.Fprintln(stderr, "orderwatch serve:", err)
+		sayErr(stderr, "orderwatch serve", err)
 		return openCode(err)
 	}
 	defer b.Close()

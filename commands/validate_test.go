@@ -102,3 +102,21 @@ func TestMisconfigurationIsNamedAtStart(t *testing.T) {
 		assert.Contains(t, err.Error(), "check ONECLICKDZ_API_KEY")
 	})
 }
+
+// Two misconfigured providers: one line each, each naming the command.
+func TestEveryMisconfiguredProviderHasItsLine(t *testing.T) {
+	octo, one := sandboxes(t)
+	dir := isolate(t)
+	t.Setenv("OCTOPUS_BASE_URL", octo.URL())
+	t.Setenv("OCTOPUS_API_KEY", octo.Credentials().APIKey)
+	t.Setenv("OCTOPUS_API_SECRET", "wrong")
+	t.Setenv("ONECLICKDZ_BASE_URL", one.URL())
+	t.Setenv("ONECLICKDZ_API_KEY", "00000000-0000-4000-8000-000000000000")
+	var out, errb bytes.Buffer
+	code := Run(context.Background(), []string{"watch", "--journal", filepath.Join(dir, "j.db")}, &out, &errb)
+	assert.Equal(t, exitCouldNotStart, code)
+	lines := strings.Split(strings.TrimSpace(errb.String()), "\n")
+	require.Len(t, lines, 2, errb.String())
+	assert.True(t, strings.HasPrefix(lines[0], "orderwatch watch: Octopus Cards refused the credentials"), lines[0])
+	assert.True(t, strings.HasPrefix(lines[1], "orderwatch watch: OneClickDz refused the credentials"), lines[1])
+}

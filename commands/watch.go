@@ -32,7 +32,7 @@ func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	b, err := openBackend(ctx, &c, len(targets) == 0)
 	if err != nil {
-		fmt.Fprintln(stderr, "orderwatch watch:", err)
+		sayErr(stderr, "orderwatch watch", err)
 		return openCode(err)
 	}
 	defer b.Close()
