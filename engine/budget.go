@@ -25,6 +25,7 @@ const (
 	prioBulk              // a bulk list call: one request vouches for many orders
 	prioPlaced            // placed from this dashboard, pinned or named
 	prioYoung             // inside the foreground horizon
+	prioOwed              // final from a list; its detail (codes) not fetched yet
 	prioList              // discovery lists and wallets
 	prioOld               // past the horizon
 	prioBackground        // background, install and re-check phases
@@ -93,11 +94,17 @@ type budget struct {
 	wake     chan struct{}
 
 	// queue state, guarded by Engine.mu
-	queue      jobQueue
+	checks     map[api.Vertical]*jobQueue // due detail checks, one queue per vertical (fair share)
+	lists      jobQueue                   // due list and wallet calls, oldest due first
+	timers     dueHeap                    // when each idle order falls due (scheduler.go)
+	fg         map[api.Vertical]int       // in-flight orders in their foreground phase
+	done       map[api.Vertical]int       // finished orders (eviction candidates)
 	seq        uint64
+	reprioAt   time.Time
 	listDue    map[api.Vertical]time.Time
 	listBusy   map[api.Vertical]bool
-	listAll    map[api.Vertical]bool // next list of v is the unfiltered one
+	listRound  map[api.Vertical]int      // discovery rounds run (every listPendingEvery-th is PENDING)
+	listMark   map[api.Vertical]listMark // newest order the last sweep saw (discovery watermark)
 	bulkDue    map[api.Vertical]time.Time
 	bulkBusy   map[api.Vertical]bool
 	walletDue  time.Time
@@ -108,6 +115,9 @@ type budget struct {
 	paused map[api.EndpointClass]time.Time
 	got429 int
 	sent   []time.Time
+	// Sends in the window by class and by vertical: the shares of scheduler.go.
+	sentClass [nClasses][]time.Time
+	sentV     map[api.Vertical][]time.Time
 }
 
 // newBudget builds a budget of perMin requests per rolling window. The bucket
@@ -131,19 +141,24 @@ func newBudget(src api.OrderSource, perMin, workers int, window time.Duration) *
 		refill = float64(perMin) / window.Seconds() / 2 // tiny budgets: admit does the counting
 	}
 	return &budget{
-		provider: src.Provider(),
-		source:   src,
-		perMin:   perMin,
-		window:   window,
-		lim:      rate.NewLimiter(rate.Limit(refill), burst),
-		workers:  workers,
-		wake:     make(chan struct{}, 1),
-		listDue:  map[api.Vertical]time.Time{},
-		listBusy: map[api.Vertical]bool{},
-		listAll:  map[api.Vertical]bool{},
-		bulkDue:  map[api.Vertical]time.Time{},
-		bulkBusy: map[api.Vertical]bool{},
-		paused:   map[api.EndpointClass]time.Time{},
+		provider:  src.Provider(),
+		source:    src,
+		perMin:    perMin,
+		window:    window,
+		lim:       rate.NewLimiter(rate.Limit(refill), burst),
+		workers:   workers,
+		wake:      make(chan struct{}, 1),
+		checks:    map[api.Vertical]*jobQueue{},
+		fg:        map[api.Vertical]int{},
+		done:      map[api.Vertical]int{},
+		listDue:   map[api.Vertical]time.Time{},
+		listBusy:  map[api.Vertical]bool{},
+		listRound: map[api.Vertical]int{},
+		listMark:  map[api.Vertical]listMark{},
+		sentV:     map[api.Vertical][]time.Time{},
+		bulkDue:   map[api.Vertical]time.Time{},
+		bulkBusy:  map[api.Vertical]bool{},
+		paused:    map[api.EndpointClass]time.Time{},
 	}
 }
 
@@ -157,7 +172,40 @@ func (b *budget) poke() {
 func (b *budget) push(j *job) {
 	b.seq++
 	j.seq = b.seq
-	heap.Push(&b.queue, j)
+	if j.kind != jobCheck {
+		j.prio = prioList // lists and wallets take turns by due time
+		heap.Push(&b.lists, j)
+		return
+	}
+	q := b.checks[j.key.Vertical]
+	if q == nil {
+		q = &jobQueue{}
+		b.checks[j.key.Vertical] = q
+	}
+	heap.Push(q, j)
+}
+
+// unqueue takes a queued check out of its queue.
+func (b *budget) unqueue(j *job) {
+	if q := b.checks[j.key.Vertical]; q != nil && j.index >= 0 && j.index < q.Len() && (*q)[j.index] == j {
+		heap.Remove(q, j.index)
+	}
+}
+
+// fix restores the order of a queued check whose priority changed.
+func (b *budget) fix(j *job) {
+	if q := b.checks[j.key.Vertical]; q != nil && j.index >= 0 && j.index < q.Len() && (*q)[j.index] == j {
+		heap.Fix(q, j.index)
+	}
+}
+
+// queued counts every queued job.
+func (b *budget) queued() int {
+	n := b.lists.Len()
+	for _, q := range b.checks {
+		n += q.Len()
+	}
+	return n
 }
 
 // pause stops every request of class until now+d (the longest pause wins).
@@ -195,21 +243,59 @@ func (b *budget) admit(now time.Time) time.Duration {
 	return max(b.sent[len(b.sent)-b.perMin].Add(b.window).Sub(now), time.Millisecond)
 }
 
-func (b *budget) noteSent(now time.Time) {
+func (b *budget) noteSent(now time.Time) { b.noteSentAs(now, "", classCheck) }
+
+// noteSentAs records one send of class c for vertical v ("" = none).
+func (b *budget) noteSentAs(now time.Time, v api.Vertical, c jobClass) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.sent = append(b.sent, now)
+	b.sentClass[c] = append(b.sentClass[c], now)
+	if v != "" {
+		b.sentV[v] = append(b.sentV[v], now)
+	}
 	b.pruneLocked(now)
 }
 
 func (b *budget) pruneLocked(now time.Time) {
+	b.sent = pruneLog(b.sent, now, b.window)
+	for c := range b.sentClass {
+		b.sentClass[c] = pruneLog(b.sentClass[c], now, b.window)
+	}
+	for v, l := range b.sentV {
+		b.sentV[v] = pruneLog(l, now, b.window)
+	}
+}
+
+// pruneLog drops the sends that left the window.
+func pruneLog(l []time.Time, now time.Time, window time.Duration) []time.Time {
 	cut := 0
-	for cut < len(b.sent) && now.Sub(b.sent[cut]) >= b.window {
+	for cut < len(l) && now.Sub(l[cut]) >= window {
 		cut++
 	}
 	if cut > 0 {
-		b.sent = append(b.sent[:0], b.sent[cut:]...)
+		l = append(l[:0], l[cut:]...)
 	}
+	return l
+}
+
+// usage returns the sends in the window of class c and of each vertical.
+func (b *budget) usage(now time.Time, c jobClass) (int, map[api.Vertical]int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.pruneLocked(now)
+	byV := make(map[api.Vertical]int, len(b.sentV))
+	for v, l := range b.sentV {
+		byV[v] = len(l)
+	}
+	return len(b.sentClass[c]), byV
+}
+
+func (b *budget) classUse(now time.Time, c jobClass) int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.sentClass[c] = pruneLog(b.sentClass[c], now, b.window)
+	return len(b.sentClass[c])
 }
 
 func (b *budget) snapshot(now time.Time) BudgetUpdate {

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"container/heap"
 	"context"
 	"strconv"
 	"strings"
@@ -79,7 +78,7 @@ func (e *Engine) runBulk(ctx context.Context, b *budget, v api.Vertical) {
 	var err error
 	for page := 1; page <= maxBulkPages; page++ {
 		if page > 1 {
-			if err = e.waitToken(ctx, b); err != nil {
+			if err = e.waitTokenAs(ctx, b, v, classList); err != nil {
 				break
 			}
 		}
@@ -184,21 +183,25 @@ func (e *Engine) applyBulkLocked(b *budget, v api.Vertical, items []api.Order, o
 			continue // a detail fresher than the list
 		}
 		lo, shown := listed[k.ID]
-		p := e.Policy(v)
 		switch {
 		case shown && lo.Status == cur.Status && strings.EqualFold(lo.RawStatus, cur.RawStatus):
 			e.vouchLocked(b, ent, now)
-		case shown && p.ListComplete && p.IsFinal(lo.Status) && !(lo.Status == api.StatusPartial && p.PartialEvery > 0):
-			// The list says all there is to say: no detail GET.
-			if ent.queued != nil {
-				heap.Remove(&b.queue, ent.queued.index)
-				ent.queued = nil
-			}
-			after = append(after, e.applyLocked(ent, finalFromList(cur, lo), SourceList, now, false)...)
 		case shown:
-			e.evidenceLocked(b, ent, now) // a new or terminal state
+			// A new or terminal state: applied when the list says all there is
+			// to say, or when saturated; else the detail GET first.
+			after = append(after, e.listSaysLocked(b, ent, lo, sentAt, now)...)
 		case filtered && strings.EqualFold(cur.RawStatus, status) && (complete || markOf(cur).newerThan(oldest)) &&
 			e.createdBefore(ent, snapshot):
+			if e.saturatedLocked(b) && ent.t.Origin == OriginDiscovered && k != e.focus {
+				// No longer PENDING, but to what? A sweep shows it soon;
+				// meanwhile its check waits its turn.
+				ent.nextSrc = SourceList
+				if ent.t.NextCheck.After(now) {
+					ent.t.NextCheck = now
+				}
+				e.publishLocked(ent, false, nil)
+				break
+			}
 			e.evidenceLocked(b, ent, now) // no longer PENDING
 		}
 	}
@@ -247,7 +250,7 @@ func (e *Engine) vouchLocked(b *budget, ent *entry, now time.Time) {
 	}
 	if ent.queued != nil && ent.t.NextCheck.After(now) {
 		// The check it replaces leaves the queue: the budget goes elsewhere.
-		heap.Remove(&b.queue, ent.queued.index)
+		b.unqueue(ent.queued)
 		ent.queued = nil
 	}
 	e.publishLocked(ent, false, nil)
@@ -261,7 +264,7 @@ func (e *Engine) evidenceLocked(b *budget, ent *entry, now time.Time) {
 	ent.t.NextCheck = now
 	if ent.queued != nil {
 		ent.queued.prio = e.prioLocked(ent, now)
-		heap.Fix(&b.queue, ent.queued.index)
+		b.fix(ent.queued)
 	}
 	e.publishLocked(ent, false, nil)
 }

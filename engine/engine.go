@@ -79,6 +79,10 @@ type entry struct {
 	hookFetch   bool      // a webhook asked for the detail: top priority
 	evidence    bool      // a bulk list asked for the detail: high priority
 	lastDetail  time.Time // last successful detail GET (the bulk-list safety net)
+	armed       bool      // a timer of scheduler.go holds armedAt
+	armedAt     time.Time
+	fgCounted   bool // counted in budget.fg
+	doneCounted bool // counted in budget.done
 }
 
 // Engine tracks orders. It implements Controller.
@@ -313,7 +317,7 @@ func (e *Engine) dispatch(ctx context.Context, b *budget, wg *sync.WaitGroup) {
 		now := e.now()
 		e.mu.Lock()
 		wakeAt := e.collectDueLocked(b, now)
-		n := b.queue.Len()
+		n := b.queued()
 		e.mu.Unlock()
 		if n == 0 {
 			if !wait(wakeAt) {
@@ -363,19 +367,27 @@ func (e *Engine) dispatch(ctx context.Context, b *budget, wg *sync.WaitGroup) {
 		// while waiting goes first.
 		e.mu.Lock()
 		e.collectDueLocked(b, now)
-		var j *job
-		if b.queue.Len() > 0 {
-			e.reprioritizeLocked(b, now)
-			j = heap.Pop(&b.queue).(*job)
+		j := e.pickLocked(b, now)
+		var class jobClass
+		var v api.Vertical
+		if j != nil {
+			class, v = e.classOf(j), j.vertical
+			if j.kind == jobCheck {
+				v = j.key.Vertical
+			}
 			e.startLocked(b, j, now)
 		}
 		e.mu.Unlock()
 		if j == nil {
+			// Only capped work is queued: wait for the window to roll.
 			r.Cancel()
 			<-sem
+			if !wait(now.Add(e.scaled(time.Second))) {
+				return
+			}
 			continue
 		}
-		b.noteSent(now)
+		b.noteSentAs(now, v, class)
 		wg.Go(func() {
 			defer func() { <-sem; b.poke() }()
 			e.runJob(ctx, b, j)
@@ -392,28 +404,8 @@ func (e *Engine) collectDueLocked(b *budget, now time.Time) time.Time {
 			next = t
 		}
 	}
-	var fg map[api.Vertical]int
-	if e.bulkMin > 0 {
-		fg = map[api.Vertical]int{}
-	}
-	for k, ent := range e.entries {
-		if k.Vertical.Provider() != b.provider {
-			continue
-		}
-		if fg != nil && ent.t.Phase == PhaseForeground && ent.t.Order.Status.InFlight() {
-			fg[k.Vertical]++
-		}
-		if ent.queued != nil || ent.inflight || ent.t.NextCheck.IsZero() {
-			continue
-		}
-		due := e.dueLocked(ent)
-		if due.After(now) {
-			consider(due)
-			continue
-		}
-		j := &job{kind: jobCheck, key: k, due: due, prio: e.prioLocked(ent, now)}
-		ent.queued = j
-		b.push(j)
+	if t := e.collectTimersLocked(b, now); !t.IsZero() {
+		consider(t)
 	}
 	if e.cfg.Discover {
 		for _, v := range b.verticals {
@@ -428,8 +420,8 @@ func (e *Engine) collectDueLocked(b *budget, now time.Time) time.Time {
 			b.push(&job{kind: jobList, vertical: v, due: b.listDue[v], prio: prioList})
 		}
 	}
-	for v, n := range fg {
-		if n < e.bulkMin || b.bulkBusy[v] {
+	for v, n := range b.fg {
+		if e.bulkMin == 0 || n < e.bulkMin || b.bulkBusy[v] {
 			continue
 		}
 		if due := b.bulkDue[v]; due.After(now) {
@@ -474,6 +466,8 @@ func (e *Engine) prioLocked(ent *entry, now time.Time) int {
 		return prioPlaced
 	case ent.nextSrc == SourceWebhook:
 		return prioPlaced
+	case ent.t.ListOnly && (ent.t.Phase == PhaseDone || ent.t.Phase == PhaseOnDemand):
+		return prioOwed
 	}
 	switch ent.t.Phase {
 	case PhaseForeground, "":
@@ -486,19 +480,18 @@ func (e *Engine) prioLocked(ent *entry, now time.Time) int {
 }
 
 func (e *Engine) reprioritizeLocked(b *budget, now time.Time) {
-	changed := false
-	for _, j := range b.queue {
-		if j.kind != jobCheck {
-			continue
-		}
-		if ent := e.entries[j.key]; ent != nil {
-			if p := e.prioLocked(ent, now); p != j.prio {
-				j.prio, changed = p, true
+	for _, q := range b.checks {
+		changed := false
+		for _, j := range *q {
+			if ent := e.entries[j.key]; ent != nil {
+				if p := e.prioLocked(ent, now); p != j.prio {
+					j.prio, changed = p, true
+				}
 			}
 		}
-	}
-	if changed {
-		heap.Init(&b.queue)
+		if changed {
+			heap.Init(q)
+		}
 	}
 }
 
@@ -517,13 +510,14 @@ func (e *Engine) startLocked(b *budget, j *job, now time.Time) {
 		if j.bulk {
 			return
 		}
-		// Alternate the PENDING list (discovery) with the unfiltered first
-		// page (recently finished orders).
+		// Mostly unfiltered sweeps (new orders and recent changes); every
+		// listPendingEvery-th round, from the first, the PENDING list (in-flight
+		// orders older than a sweep reaches).
 		j.status = ""
-		if !b.listAll[j.vertical] {
+		if b.listRound[j.vertical]%listPendingEvery == 0 {
 			j.status = e.Policy(j.vertical).ListStatus
 		}
-		b.listAll[j.vertical] = !b.listAll[j.vertical]
+		b.listRound[j.vertical]++
 	}
 }
 
@@ -651,6 +645,13 @@ func (e *Engine) applyLocked(ent *entry, o api.Order, src Source, now time.Time,
 		Changed: changed, Note: note}
 	ent.t.Order = o.Clone()
 	ent.t.LastChecked = now
+	switch src {
+	case SourceList:
+		ent.t.ListOnly = !e.Policy(o.Vertical).ListComplete && (isNew || ent.t.ListOnly || old.Status != o.Status)
+	case SourceWebhook:
+	default:
+		ent.t.ListOnly = false
+	}
 	ent.t.Errors, ent.t.LastError = 0, ""
 	if src != SourceList && src != SourceCreate {
 		ent.attempts++
@@ -664,6 +665,11 @@ func (e *Engine) applyLocked(ent *entry, o api.Order, src Source, now time.Time,
 	ent.t.History = appendHistory(ent.t.History, ev)
 	wasDone := ent.t.Phase == PhaseDone || ent.t.Phase == PhaseOnDemand
 	e.scheduleLocked(ent, now)
+	if ent.t.ListOnly && ent.t.NextCheck.IsZero() && !isNew {
+		// It finished while tracked: the detail is owed (prioOwed). One
+		// first seen finished is fetched when focused.
+		ent.t.NextCheck = now
+	}
 	var after []func()
 	p := e.Policy(o.Vertical)
 	if changed && !isNew && (p.IsFinal(o.Status) || p.IsRecheck(o.Status)) && old.Status != o.Status {
@@ -728,15 +734,24 @@ func (e *Engine) snapshotLocked(ent *entry) Tracked {
 }
 
 func (e *Engine) publishLocked(ent *entry, isNew bool, ev *Event) {
+	e.armLocked(ent)
 	e.out.put(OrderUpdate{Tracked: e.snapshotLocked(ent), New: isNew, Event: ev})
 }
 
-// evictLocked drops the oldest finished orders of v beyond the bound.
+// evictLocked drops the oldest finished orders of v beyond the bound. It
+// scans only once the finished count passes the bound by a sixteenth, and
+// then evicts down to the bound: the scan's cost is shared by many orders.
 func (e *Engine) evictLocked(v api.Vertical) {
+	if b := e.budgets[v.Provider()]; b != nil && b.done[v] <= e.keep+e.keep/16 {
+		return
+	}
 	var done []*entry
 	for k, ent := range e.entries {
-		if k.Vertical != v || ent.inflight || ent.queued != nil || k == e.focus || ent.hookFetch || ent.evidence {
+		if k.Vertical != v || ent.inflight || k == e.focus || ent.hookFetch || ent.evidence {
 			continue // a detail fetch is owed (codes, activation code)
+		}
+		if ent.queued != nil && !(ent.t.ListOnly && ent.t.Origin == OriginDiscovered) {
+			continue // only an owed detail of a discovered order may go unfetched
 		}
 		if ent.t.Origin == OriginPinned || ent.t.Origin == OriginNamed {
 			continue
@@ -756,7 +771,7 @@ func (e *Engine) evictLocked(v api.Vertical) {
 	}
 	sort.Slice(done, func(i, j int) bool { return stamp(done[i]).Before(stamp(done[j])) })
 	for _, ent := range done[:len(done)-e.keep] {
-		delete(e.entries, ent.t.Order.Key())
+		e.forgetLocked(ent)
 		t := e.snapshotLocked(ent)
 		t.NextCheck = time.Time{}
 		e.out.put(OrderUpdate{Tracked: t, Removed: true})
@@ -866,6 +881,9 @@ func (e *Engine) refresh(key api.OrderKey, src Source, boost bool) {
 	ent.t.NextCheck = now
 	if ent.queued != nil {
 		ent.queued.prio = e.prioLocked(ent, now)
+		if b := e.budgets[key.Vertical.Provider()]; b != nil {
+			b.fix(ent.queued)
+		}
 	}
 	e.publishLocked(ent, false, nil)
 	e.mu.Unlock()
@@ -876,6 +894,17 @@ func (e *Engine) refresh(key api.OrderKey, src Source, boost bool) {
 func (e *Engine) Focus(key api.OrderKey) {
 	e.mu.Lock()
 	e.focus = key
+	ent := e.entries[key]
+	if ent != nil {
+		now := e.now()
+		if ent.queued != nil {
+			ent.queued.prio = e.prioLocked(ent, now)
+			e.budgets[key.Vertical.Provider()].fix(ent.queued)
+		} else if ent.t.ListOnly && ent.t.NextCheck.IsZero() && !ent.inflight {
+			ent.t.NextCheck = now // what the list left out, now that someone looks
+			e.publishLocked(ent, false, nil)
+		}
+	}
 	e.mu.Unlock()
 }
 
@@ -931,6 +960,11 @@ func (e *Engine) Get(key api.OrderKey) (Tracked, bool) {
 
 // waitToken takes one token of the provider's GET budget, honouring pauses.
 func (e *Engine) waitToken(ctx context.Context, b *budget) error {
+	return e.waitTokenAs(ctx, b, "", classCheck)
+}
+
+// waitTokenAs is waitToken for a send of class c for vertical v.
+func (e *Engine) waitTokenAs(ctx context.Context, b *budget, v api.Vertical, c jobClass) error {
 	for {
 		if u := b.pausedUntil(api.ClassGET, e.now()); !u.IsZero() {
 			t := time.NewTimer(u.Sub(e.now()))
@@ -955,7 +989,7 @@ func (e *Engine) waitToken(ctx context.Context, b *budget) error {
 			}
 			continue
 		}
-		b.noteSent(e.now())
+		b.noteSentAs(e.now(), v, c)
 		return nil
 	}
 }
