@@ -173,7 +173,11 @@ func (b *budget) push(j *job) {
 	b.seq++
 	j.seq = b.seq
 	if j.kind != jobCheck {
-		j.prio = prioList // lists and wallets take turns by due time
+		// Discovery first, then bulk checks and wallets by due time.
+		j.prio = prioBulk
+		if j.kind == jobList && !j.bulk {
+			j.prio = prioEvidence
+		}
 		heap.Push(&b.lists, j)
 		return
 	}

@@ -56,8 +56,9 @@ func (e *Engine) runList(ctx context.Context, b *budget, v api.Vertical, status 
 		if status != "" || !more || len(pg.Orders) == 0 {
 			break
 		}
-		// Read on only while this page is all newer than the watermark.
-		if (mark == listMark{}) || !markOf(pg.Orders[len(pg.Orders)-1]).newerThan(mark) {
+		// Read on until a page reaches back past the watermark (times of
+		// equal resolution may tie: a tie reads on).
+		if mark.newerThan(markOf(pg.Orders[len(pg.Orders)-1])) {
 			break
 		}
 	}
@@ -77,7 +78,7 @@ func (e *Engine) runList(ctx context.Context, b *budget, v api.Vertical, status 
 			e.mu.Unlock()
 			return
 		}
-	} else if status == "" && newest.newerThan(mark) || (mark == listMark{}) {
+	} else if status == "" && newest.newerThan(mark) {
 		b.listMark[v] = newest
 	}
 	pending := 0

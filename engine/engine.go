@@ -264,6 +264,8 @@ func (e *Engine) Run(ctx context.Context) error {
 		for i, v := range b.verticals {
 			// Stagger the first list calls a little.
 			b.listDue[v] = now.Add(time.Duration(i) * e.scaled(time.Second))
+			// The first sweeps read back to what was placed since start.
+			b.listMark[v] = listMark{at: now.Add(-e.listLag)}
 		}
 		if e.walletEv > 0 {
 			b.walletDue = now
@@ -717,14 +719,15 @@ func (e *Engine) scheduleLocked(ent *entry, now time.Time) {
 }
 
 func appendHistory(h []Event, ev Event) []Event {
-	// Copy on write: published snapshots share the old slice.
-	start := 0
+	// Append in place: published snapshots hold shorter slices of the same
+	// array and never see the element written past their length, so no copy
+	// per event is needed (a copy of 50 events per list vouch was the cost
+	// of a list page at load). Readers must not append to a snapshot's
+	// History.
 	if len(h) >= HistoryLen {
-		start = len(h) - HistoryLen + 1
+		h = h[len(h)-HistoryLen+1:]
 	}
-	n := make([]Event, 0, len(h)-start+1)
-	n = append(n, h[start:]...)
-	return append(n, ev)
+	return append(h, ev)
 }
 
 func (e *Engine) snapshotLocked(ent *entry) Tracked {

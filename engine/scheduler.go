@@ -11,8 +11,9 @@ import (
 // GETs a minute cannot buy a detail GET per order at thousands of orders a
 // minute, but one list page answers for hundreds. So:
 //
-//   - lists (discovery sweeps, bulk checks, wallets) go first while they have
-//     used less than listShare of the window: discovery never starves;
+//   - lists (discovery sweeps first, then bulk checks and wallets) go first
+//     while they have used less than listShare of the window: discovery never
+//     starves, and lists carry status for hundreds of orders a call;
 //   - detail checks take turns between verticals: among the queues whose next
 //     check has the best priority, the vertical with the fewest sends in the
 //     window goes first (a fair share each);
@@ -27,7 +28,7 @@ import (
 // entry: the cost of a dispatch does not grow with the orders tracked.
 
 const (
-	listShare    = 0.5
+	listShare    = 0.75
 	installShare = 0.1
 	// saturatedAfter is the backlog of due checks, in seconds of budget,
 	// past which the engine counts as saturated.
