@@ -299,6 +299,9 @@ func (c *detailCtx) trackingLines(l []string, t *engine.Tracked) []string {
 		next = "in " + next
 	}
 	l = c.field(l, "Next check", next)
+	if t.ListOnly {
+		l = c.field(l, "Detail", listOnlyText(t)+"; a refresh fetches it now")
+	}
 	if t.LastError != "" {
 		l = append(l, c.st.Error.Render(fmt.Sprintf("Last check failed (%d in a row): %s", t.Errors, oneLine(t.LastError))))
 	}

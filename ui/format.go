@@ -142,7 +142,24 @@ func reasonText(t *engine.Tracked) string {
 	if t.LastError != "" {
 		return "check failed: " + t.LastError
 	}
+	if t.ListOnly {
+		return listOnlyText(t)
+	}
 	return ""
+}
+
+// listOnlyText says what a state read from a list leaves out: under load
+// lists carry status and detail GETs wait their turn.
+func listOnlyText(t *engine.Tracked) string {
+	switch {
+	case t.Order.Status.InFlight():
+		return "from a list; detail not fetched yet"
+	case t.Order.Vertical == api.VerticalVoucher && t.Order.Status == api.StatusDelivered:
+		return "from a list; codes not fetched yet"
+	case t.Order.Vertical == api.VerticalESIM && t.Order.Status == api.StatusDelivered:
+		return "from a list; activation code not fetched yet"
+	}
+	return "from a list; detail not fetched yet"
 }
 
 func stamp(t time.Time) string {
