@@ -241,10 +241,60 @@ func (b *budget) admit(now time.Time) time.Duration {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.pruneLocked(now)
-	if len(b.sent) < b.perMin {
+	if b.inWindowLocked(now) < b.perMin {
 		return 0
 	}
 	return max(b.sent[len(b.sent)-b.perMin].Add(b.window).Sub(now), time.Millisecond)
+}
+
+// inWindowLocked counts the sends of the provider's window (b.sent keeps the
+// guarded one).
+func (b *budget) inWindowLocked(now time.Time) int {
+	i := 0
+	for i < len(b.sent) && now.Sub(b.sent[i]) >= b.window {
+		i++
+	}
+	return len(b.sent) - i
+}
+
+// hold is admit that, when it admits, also counts the send at once: two
+// senders (the dispatcher, a list's next page) cannot both pass admit
+// before either counts. release undoes a hold whose send did not happen;
+// classify files a held send under its class and vertical.
+func (b *budget) hold(now time.Time) time.Duration {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.pruneLocked(now)
+	if len(b.sent) < b.perMin {
+		b.sent = append(b.sent, now)
+		return 0
+	}
+	return max(b.sent[len(b.sent)-b.perMin].Add(b.guarded()).Sub(now), time.Millisecond)
+}
+
+// guarded is the window held: a hundredth longer than the provider's, so
+// that the network's jitter between sending and arriving never makes the
+// provider count perMin+1 in its own window.
+func (b *budget) guarded() time.Duration { return b.window + b.window/100 }
+
+func (b *budget) release(now time.Time) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for i := len(b.sent) - 1; i >= 0; i-- {
+		if b.sent[i].Equal(now) {
+			b.sent = append(b.sent[:i], b.sent[i+1:]...)
+			return
+		}
+	}
+}
+
+func (b *budget) classify(now time.Time, v api.Vertical, c jobClass) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.sentClass[c] = append(b.sentClass[c], now)
+	if v != "" {
+		b.sentV[v] = append(b.sentV[v], now)
+	}
 }
 
 func (b *budget) noteSent(now time.Time) { b.noteSentAs(now, "", classCheck) }
@@ -262,7 +312,7 @@ func (b *budget) noteSentAs(now time.Time, v api.Vertical, c jobClass) {
 }
 
 func (b *budget) pruneLocked(now time.Time) {
-	b.sent = pruneLog(b.sent, now, b.window)
+	b.sent = pruneLog(b.sent, now, b.guarded())
 	for c := range b.sentClass {
 		b.sentClass[c] = pruneLog(b.sentClass[c], now, b.window)
 	}
@@ -316,7 +366,7 @@ func (b *budget) snapshot(now time.Time) BudgetUpdate {
 		Provider:    b.provider,
 		PerMinute:   b.perMin,
 		Available:   b.lim.Tokens(),
-		UsedLastMin: len(b.sent),
+		UsedLastMin: b.inWindowLocked(now),
 		Got429:      b.got429,
 		PausedUntil: maps.Clone(paused),
 	}

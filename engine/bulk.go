@@ -78,6 +78,9 @@ func (e *Engine) runBulk(ctx context.Context, b *budget, v api.Vertical) {
 	var err error
 	for page := 1; page <= maxBulkPages; page++ {
 		if page > 1 {
+			if e.listsOverShare(b, e.now()) {
+				break // discovery's pages first
+			}
 			if err = e.waitTokenAs(ctx, b, v, classList); err != nil {
 				break
 			}
@@ -193,13 +196,21 @@ func (e *Engine) applyBulkLocked(b *budget, v api.Vertical, items []api.Order, o
 		case filtered && strings.EqualFold(cur.RawStatus, status) && (complete || markOf(cur).newerThan(oldest)) &&
 			e.createdBefore(ent, snapshot):
 			if e.saturatedLocked(b) && ent.t.Origin == OriginDiscovered && k != e.focus {
-				// No longer PENDING, but to what? A sweep shows it soon;
-				// meanwhile its check waits its turn.
-				ent.nextSrc = SourceList
-				if ent.t.NextCheck.After(now) {
-					ent.t.NextCheck = now
+				// No longer PENDING, but to what? A sweep shows a recent
+				// order soon; if none has after half a discovery cadence, the
+				// detail GET goes first (an older order, beyond the sweeps).
+				if !ent.absent {
+					ent.absent = true
+					ent.nextSrc = SourceList
+					if at := now.Add(e.Policy(v).Discover / 2); ent.t.NextCheck.IsZero() || ent.t.NextCheck.After(at) {
+						ent.t.NextCheck = at
+					}
+					if ent.queued != nil {
+						b.unqueue(ent.queued)
+						ent.queued = nil
+					}
+					e.publishLocked(ent, false, nil)
 				}
-				e.publishLocked(ent, false, nil)
 				break
 			}
 			e.evidenceLocked(b, ent, now) // no longer PENDING

@@ -14,7 +14,11 @@ import (
 const listPendingEvery = 4
 
 // maxSweepPages bounds the pages one discovery sweep reads.
-const maxSweepPages = 4
+const maxSweepPages = 8
+
+// busySweep is how many new orders make a sweep "busy": the next one then
+// comes at half the discovery cadence, so a burst is never missed for long.
+const busySweep = 20
 
 // runList is one discovery call. An unfiltered sweep reads newest first, page
 // after page until it reaches the newest order the previous sweep saw (the
@@ -31,9 +35,10 @@ func (e *Engine) runList(ctx context.Context, b *budget, v api.Vertical, status 
 	var newest listMark
 	total := 0
 	var err error
+	capped := false
 	for page := 1; page <= maxSweepPages; page++ {
 		if page > 1 {
-			if err = e.waitTokenAs(ctx, b, v, classList); err != nil {
+			if err = e.waitTokenAs(ctx, b, v, classDiscovery); err != nil {
 				break
 			}
 		}
@@ -61,6 +66,7 @@ func (e *Engine) runList(ctx context.Context, b *budget, v api.Vertical, status 
 		if mark.newerThan(markOf(pg.Orders[len(pg.Orders)-1])) {
 			break
 		}
+		capped = page == maxSweepPages
 	}
 	var after []func()
 	e.mu.Lock()
@@ -81,7 +87,7 @@ func (e *Engine) runList(ctx context.Context, b *budget, v api.Vertical, status 
 	} else if status == "" && newest.newerThan(mark) {
 		b.listMark[v] = newest
 	}
-	pending := 0
+	pending, found := 0, 0
 	seen := make(map[string]bool, len(items))
 	for _, o := range items {
 		if o.ID == "" || seen[o.ID] {
@@ -98,7 +104,16 @@ func (e *Engine) runList(ctx context.Context, b *budget, v api.Vertical, status 
 		if o.Status.InFlight() {
 			pending++
 		}
+		if e.entries[o.Key()] == nil {
+			found++
+		}
 		after = append(after, e.reconcileListedLocked(b, o, sentAt, now)...)
+	}
+	switch {
+	case capped:
+		b.listDue[v] = now.Add(e.scaled(time.Second)) // falling behind: sweep again at once
+	case found >= busySweep:
+		b.listDue[v] = now.Add(Jitter(e.Policy(v).Discover/2, 0.1, e.rnd))
 	}
 	e.evictLocked(v)
 	if status != "" && total > pending {

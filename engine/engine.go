@@ -81,6 +81,7 @@ type entry struct {
 	lastDetail  time.Time // last successful detail GET (the bulk-list safety net)
 	armed       bool      // a timer of scheduler.go holds armedAt
 	armedAt     time.Time
+	absent      bool // gone from the PENDING list while saturated: evidence once due
 	fgCounted   bool // counted in budget.fg
 	doneCounted bool // counted in budget.done
 }
@@ -357,7 +358,7 @@ func (e *Engine) dispatch(ctx context.Context, b *budget, wg *sync.WaitGroup) {
 			<-sem
 			continue
 		}
-		if d := b.admit(now); d > 0 {
+		if d := b.hold(now); d > 0 {
 			r.Cancel()
 			<-sem
 			if !wait(now.Add(d)) {
@@ -382,6 +383,7 @@ func (e *Engine) dispatch(ctx context.Context, b *budget, wg *sync.WaitGroup) {
 		e.mu.Unlock()
 		if j == nil {
 			// Only capped work is queued: wait for the window to roll.
+			b.release(now)
 			r.Cancel()
 			<-sem
 			if !wait(now.Add(e.scaled(time.Second))) {
@@ -389,7 +391,7 @@ func (e *Engine) dispatch(ctx context.Context, b *budget, wg *sync.WaitGroup) {
 			}
 			continue
 		}
-		b.noteSentAs(now, v, class)
+		b.classify(now, v, class)
 		wg.Go(func() {
 			defer func() { <-sem; b.poke() }()
 			e.runJob(ctx, b, j)
@@ -462,7 +464,7 @@ func (e *Engine) prioLocked(ent *entry, now time.Time) int {
 		return prioWebhook
 	case ent.boosted || (e.focus != api.OrderKey{} && e.focus == k):
 		return prioFocused
-	case ent.evidence:
+	case ent.evidence, ent.absent:
 		return prioEvidence
 	case ent.t.Origin == OriginPlaced || ent.t.Origin == OriginPinned || ent.t.Origin == OriginNamed:
 		return prioPlaced
@@ -507,7 +509,7 @@ func (e *Engine) startLocked(b *budget, j *job, now time.Time) {
 		ent.queued = nil
 		ent.inflight = true
 		ent.lastSent = now
-		ent.boosted, ent.hookFetch, ent.evidence = false, false, false
+		ent.boosted, ent.hookFetch, ent.evidence, ent.absent = false, false, false, false
 	case jobList:
 		if j.bulk {
 			return
@@ -647,6 +649,9 @@ func (e *Engine) applyLocked(ent *entry, o api.Order, src Source, now time.Time,
 		Changed: changed, Note: note}
 	ent.t.Order = o.Clone()
 	ent.t.LastChecked = now
+	if old.Status != o.Status {
+		ent.absent = false // what the absence hinted at is known now
+	}
 	switch src {
 	case SourceList:
 		ent.t.ListOnly = !e.Policy(o.Vertical).ListComplete && (isNew || ent.t.ListOnly || old.Status != o.Status)
@@ -982,7 +987,8 @@ func (e *Engine) waitTokenAs(ctx context.Context, b *budget, v api.Vertical, c j
 		if err := b.lim.Wait(ctx); err != nil {
 			return err
 		}
-		if d := b.admit(e.now()); d > 0 {
+		now := e.now()
+		if d := b.hold(now); d > 0 {
 			t := time.NewTimer(d)
 			select {
 			case <-ctx.Done():
@@ -992,7 +998,7 @@ func (e *Engine) waitTokenAs(ctx context.Context, b *budget, v api.Vertical, c j
 			}
 			continue
 		}
-		b.noteSentAs(e.now(), v, c)
+		b.classify(now, v, c)
 		return nil
 	}
 }

@@ -12,8 +12,9 @@ import (
 // minute, but one list page answers for hundreds. So:
 //
 //   - lists (discovery sweeps first, then bulk checks and wallets) go first
-//     while they have used less than listShare of the window: discovery never
-//     starves, and lists carry status for hundreds of orders a call;
+//     while they have used less than listShare of the window, and discovery
+//     while it has used less than discoveryShare: discovery never starves,
+//     and lists carry status for hundreds of orders a call;
 //   - detail checks take turns between verticals: among the queues whose next
 //     check has the best priority, the vertical with the fewest sends in the
 //     window goes first (a fair share each);
@@ -28,8 +29,9 @@ import (
 // entry: the cost of a dispatch does not grow with the orders tracked.
 
 const (
-	listShare    = 0.75
-	installShare = 0.1
+	listShare      = 0.75 // every list together
+	discoveryShare = 0.6  // discovery sweeps alone
+	installShare   = 0.1
 	// saturatedAfter is the backlog of due checks, in seconds of budget,
 	// past which the engine counts as saturated.
 	saturatedAfter = 5
@@ -39,13 +41,17 @@ const (
 type jobClass uint8
 
 const (
-	classCheck   jobClass = iota // a detail GET
-	classList                    // a list page or the wallets
-	classInstall                 // an eSIM install check
+	classCheck     jobClass = iota // a detail GET
+	classList                      // a bulk check's page or the wallets
+	classInstall                   // an eSIM install check
+	classDiscovery                 // a discovery sweep's page
 	nClasses
 )
 
 func (e *Engine) classOf(j *job) jobClass {
+	if j.kind == jobList && !j.bulk {
+		return classDiscovery
+	}
 	if j.kind != jobCheck {
 		return classList
 	}
@@ -229,8 +235,15 @@ func (e *Engine) pickLocked(b *budget, now time.Time) *job {
 	if best != nil && urgent((*best)[0]) {
 		return heap.Pop(best).(*job)
 	}
-	if b.lists.Len() > 0 && (best == nil || float64(listUsed) < listShare*float64(b.perMin) || (*best)[0].prio >= prioOld) {
-		return heap.Pop(&b.lists).(*job)
+	if b.lists.Len() > 0 {
+		top := b.lists[0]
+		discUsed := b.classUse(now, classDiscovery)
+		first := best == nil || (*best)[0].prio >= prioOld ||
+			float64(listUsed+discUsed) < listShare*float64(b.perMin) ||
+			(e.classOf(top) == classDiscovery && float64(discUsed) < discoveryShare*float64(b.perMin))
+		if first {
+			return heap.Pop(&b.lists).(*job)
+		}
 	}
 	if best != nil {
 		return heap.Pop(best).(*job)
@@ -247,4 +260,10 @@ func (e *Engine) otherChecks(b *budget, v api.Vertical) int {
 		}
 	}
 	return n
+}
+
+// listsOverShare reports lists past their share: a bulk check then reads no
+// further page (discovery's pages come first).
+func (e *Engine) listsOverShare(b *budget, now time.Time) bool {
+	return float64(b.classUse(now, classList)+b.classUse(now, classDiscovery)) >= listShare*float64(b.perMin)
 }
