@@ -265,11 +265,14 @@ func (b *budget) hold(now time.Time) time.Duration {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.pruneLocked(now)
-	if len(b.sent) < b.perMin {
+	// A hundredth of the budget is left for what the engine cannot count
+	// ahead: a client's retry after a refreshed token.
+	limit := max(b.perMin-b.perMin/100, 1)
+	if len(b.sent) < limit {
 		b.sent = append(b.sent, now)
 		return 0
 	}
-	return max(b.sent[len(b.sent)-b.perMin].Add(b.guarded()).Sub(now), time.Millisecond)
+	return max(b.sent[len(b.sent)-limit].Add(b.guarded()).Sub(now), time.Millisecond)
 }
 
 // guarded is the window held: a hundredth longer than the provider's, so

@@ -126,6 +126,19 @@ func (e *Engine) runBulk(ctx context.Context, b *budget, v api.Vertical) {
 		}
 		complete = false // what was read still vouches for what it shows
 	}
+	if !filtered && err == nil && len(items) > 0 && e.cfg.Discover {
+		// An unfiltered bulk check read newest first, as a sweep does: when
+		// it reached back past the watermark it was one, and the next sweep
+		// can wait (a list budget spent once, not twice).
+		if mark := b.listMark[v]; complete || !oldest.newerThan(mark) {
+			if newest := markOf(items[0]); newest.newerThan(mark) {
+				b.listMark[v] = newest
+			}
+			if due := now.Add(e.Policy(v).Discover / 2); !b.listBusy[v] && b.listDue[v].Before(due) {
+				b.listDue[v] = due
+			}
+		}
+	}
 	after = e.applyBulkLocked(b, v, items, oldest, complete, filtered, status, sentAt, now)
 	e.mu.Unlock()
 	for _, f := range after {

@@ -42,8 +42,14 @@ func (e *Engine) runList(ctx context.Context, b *budget, v api.Vertical, status 
 				break
 			}
 		}
+		q := api.ListQuery{Status: status, Page: page, PerPage: per}
+		if status == "" && !mark.at.IsZero() {
+			// Providers that filter by date (OneClickDz) then page through
+			// new orders only (whole seconds: ties are read again).
+			q.From, q.To = mark.at.Truncate(time.Second), sentAt.Add(24*time.Hour)
+		}
 		var pg api.OrderPage
-		pg, err = b.source.ListOrders(ctx, v, api.ListQuery{Status: status, Page: page, PerPage: per})
+		pg, err = b.source.ListOrders(ctx, v, q)
 		if err != nil {
 			break
 		}
