@@ -406,11 +406,16 @@ func ValidateEmail(email string) error {
 	return nil
 }
 
-// ValidateReference applies the client_reference rule: 1..255 printable
-// ASCII characters.
+// ValidateReference applies the client_reference rule, the one rule of the
+// order form, the command line and the engine: 1..255 printable ASCII
+// characters (the limit of both providers), not blank, no space at either
+// end (a reference that differs only in spaces would look the same).
 func ValidateReference(ref string) error {
 	if ref == "" {
 		return fieldErr("client_reference", "is required")
+	}
+	if strings.TrimSpace(ref) == "" {
+		return fieldErr("client_reference", "is blank (only spaces)")
 	}
 	if len(ref) > MaxReferenceLen {
 		return fieldErr("client_reference", "is longer than %d characters", MaxReferenceLen)
@@ -419,6 +424,9 @@ func ValidateReference(ref string) error {
 		if ref[i] < 0x20 || ref[i] > 0x7e {
 			return fieldErr("client_reference", "must be printable ASCII (no control or non-ASCII characters)")
 		}
+	}
+	if ref[0] == ' ' || ref[len(ref)-1] == ' ' {
+		return fieldErr("client_reference", "must not start or end with a space")
 	}
 	return nil
 }

@@ -86,19 +86,26 @@ func openBackend(c *common, discover bool) (*backend, error) {
 	var embedded *sandbox.Embedded
 	if cfg.Sandbox() {
 		// The embedded sandboxes die with this process, so their orders are
-		// journalled in a file that dies with it too.
+		// journalled in a file that dies with it too (unless --journal).
 		dir, err := os.MkdirTemp("", "orderwatch-sandbox-")
 		if err != nil {
 			return nil, err
 		}
 		b.closers = append(b.closers, func() error { return os.RemoveAll(dir) })
-		journalPath = filepath.Join(dir, "journal.db")
+		if c.journal == "" {
+			journalPath = filepath.Join(dir, "journal.db")
+		}
 		c.sb.octo.Logf, c.sb.one.Logf = logf, logf
 		embedded, err = sandbox.StartEmbedded(c.sb.octo, c.sb.one)
 		if err != nil {
 			return nil, err
 		}
 		b.closers = append(b.closers, embedded.Close)
+		for _, n := range c.sb.incidents {
+			if err := embedded.StartIncident(n); err != nil {
+				return nil, fmt.Errorf("--sandbox-incident: %w", err)
+			}
+		}
 		cr := embedded.Octopus.Credentials()
 		octo = &config.Octopus{BaseURL: embedded.Octopus.URL(), APIKey: api.Secret(cr.APIKey), APISecret: api.Secret(cr.APISecret),
 			WebhookSecret: api.Secret(cr.WebhookSecret), GETPerMinute: config.DefaultGETPerMin}
@@ -138,19 +145,17 @@ func openBackend(c *common, discover bool) (*backend, error) {
 	if listen != "" && webhookSecret.Empty() {
 		return nil, errors.New("--webhook-listen needs OCTOPUS_WEBHOOK_SECRET (or octopus.webhook_secret_file)")
 	}
-	if err := os.MkdirAll(filepath.Dir(journalPath), 0o700); err != nil {
-		return nil, fmt.Errorf("journal: %w", err)
-	}
-	j, err := engine.OpenJournal(journalPath)
+	j, err := openJournal(journalPath)
 	if err != nil {
-		return nil, fmt.Errorf("journal %s: %w", journalPath, err)
+		return nil, err
 	}
 	b.closers = append(b.closers, j.Close)
 	if err := b.rememberGiftIntents(j); err != nil {
-		return nil, fmt.Errorf("journal %s: %w", journalPath, err)
+		return nil, err
 	}
 	e, err := engine.New(engine.Config{Sources: b.sources, GETPerMinute: perMin, Journal: j, Discover: discover, KeepFinished: c.keepFinished,
-		WebhookSecret: webhookSecret, WebhookListen: listen, WebhookAllowPublic: c.webhookPublic, Logf: logf})
+		WebhookSecret: webhookSecret, WebhookListen: listen, WebhookAllowPublic: c.webhookPublic, Logf: logf,
+		AbsentAfter: c.absentAfter})
 	if err != nil {
 		return nil, err
 	}
@@ -223,8 +228,8 @@ func (b *backend) rememberGiftIntents(j *engine.Journal) error {
 		return nil
 	}
 	intents, err := j.Intents()
-	if err != nil {
-		return err
+	if err != nil && !errors.Is(err, engine.ErrUnreadableRecord) {
+		return err // damaged records are named by the engine, and their references refused
 	}
 	for _, in := range intents {
 		if in.Vertical != api.VerticalGiftCard || (in.State != engine.IntentPending && in.State != engine.IntentPlaced) {
@@ -236,4 +241,13 @@ func (b *backend) rememberGiftIntents(j *engine.Journal) error {
 		}
 	}
 	return nil
+}
+
+// openJournal opens the journal shared by every orderwatch process on this
+// machine. Its errors are one line that names the file and what to do.
+func openJournal(path string) (*engine.Journal, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("journal %s: %w (nothing was sent)", path, err)
+	}
+	return engine.OpenJournal(path)
 }

@@ -19,6 +19,7 @@ Usage:
   orderwatch watch [flags] [TARGET...]  print each order transition as one JSON line
   orderwatch place VERTICAL [flags]     place one order and print it as JSON
   orderwatch bench poll [flags]         the polling benchmark against the embedded sandboxes
+  orderwatch journal check|export|recover   check, export or salvage the journal
 
 Run "orderwatch COMMAND -h" for a command's flags.
 `
@@ -34,6 +35,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return runPlace(ctx, args[1:], stdout, stderr)
 		case "bench":
 			return runBench(ctx, args[1:], stdout, stderr)
+		case "journal":
+			return runJournal(ctx, args[1:], stdout, stderr)
 		case "help", "-h", "--help", "-help":
 			fmt.Fprint(stdout, usage)
 			return exitOK

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/orderwatch/orderwatch/engine/alerts"
 	"github.com/orderwatch/orderwatch/keymap"
 	"github.com/orderwatch/orderwatch/ui"
 )
@@ -17,6 +18,8 @@ func runDashboard(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	readonly := fs.Bool("readonly", false, "remove every action that spends money or changes an order")
 	mouse := fs.Bool("mouse", false, "enable the mouse (off by default, so text selection works)")
 	exportDir := fs.String("export-dir", "", "directory for CSV exports (default: the working directory)")
+	var af alertFlags
+	af.register(fs, true)
 	if code, ok := parse(fs, args, stderr, false); !ok {
 		return code
 	}
@@ -34,12 +37,25 @@ func runDashboard(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if *exportDir == "" {
 		*exportDir = b.cfg.CSVDir
 	}
+	al, err := newAlerts(b)
+	if err != nil {
+		fmt.Fprintln(stderr, "orderwatch:", err)
+		return exitBadInput
+	}
+	notify, err := af.uiNotify(b.cfg)
+	if err != nil {
+		fmt.Fprintln(stderr, "orderwatch:", err)
+		return exitBadInput
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	done := make(chan struct{})
 	go func() { defer close(done); _ = b.engine.Run(ctx) }()
+	go al.Run(ctx)
+	startCommand(ctx, al, af.command(b.cfg), notifyEvery(b.cfg), b.logger.Printf)
 	err = ui.Run(ctx, ui.Options{
-		Controller: b.engine, Providers: b.providers, ReadOnly: *readonly, KeyMap: &km,
+		Alerts: al, Notify: notify, User: osUser(),
+		Controller: alerts.Tee(ctx, b.engine, al), Providers: b.providers, ReadOnly: *readonly, KeyMap: &km,
 		NoColor: os.Getenv("NO_COLOR") != "", Mouse: *mouse || b.cfg.Mouse, Actions: notifiers(b.notifier),
 		ExportDir: *exportDir, Context: ctx, Logger: b.logger, Ordering: b.ordering(),
 	}, nil)

@@ -6,15 +6,21 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
+	"github.com/orderwatch/orderwatch/api/sandbox"
 	octosb "github.com/orderwatch/orderwatch/api/sandbox/octopus"
 	oneclicksb "github.com/orderwatch/orderwatch/api/sandbox/oneclick"
+	"github.com/orderwatch/orderwatch/engine"
 )
 
 type sandboxFlags struct {
 	octo   octosb.Config
 	one    oneclicksb.Config
 	prefix string // of the flag names, for errors
+	// incident is --sandbox-incident: problems the sandbox causes at start.
+	incident  string
+	incidents []string
 }
 
 func (s *sandboxFlags) register(fs *flag.FlagSet, prefix string, traffic float64) {
@@ -28,6 +34,7 @@ func (s *sandboxFlags) register(fs *flag.FlagSet, prefix string, traffic float64
 	fs.Float64Var(&s.octo.Faults.TooMany, prefix+"fail-429", 0, "share of API requests answered 429 (0..1)")
 	fs.Float64Var(&s.octo.Faults.Malformed, prefix+"malformed", 0, "share of API responses with a truncated body (0..1)")
 	fs.Float64Var(&s.octo.Faults.Drop, prefix+"drop", 0, "share of API requests whose connection is dropped (0..1)")
+	fs.StringVar(&s.incident, prefix+"incident", "", "cause problems at start, comma-separated: "+strings.Join(sandbox.Incidents(), ", "))
 }
 
 func (s *sandboxFlags) finish() error {
@@ -42,6 +49,10 @@ func (s *sandboxFlags) finish() error {
 	}
 	if s.octo.TrafficPerMinute < 0 {
 		return fmt.Errorf("--%straffic %v: want 0 or more", s.prefix, s.octo.TrafficPerMinute)
+	}
+	var err error
+	if s.incidents, err = sandbox.CheckIncidents(s.incident); err != nil {
+		return fmt.Errorf("--%sincident: %w", s.prefix, err)
 	}
 	s.one.Seed = s.octo.Seed
 	s.one.TimeScale = s.octo.TimeScale
@@ -58,8 +69,12 @@ type common struct {
 	webhookListen string
 	webhookPublic bool
 	keepFinished  int
+	absentAfter   time.Duration
 	sb            sandboxFlags
 }
+
+const absentAfterUsage = "how long after an unresolved placement a lookup that finds nothing proves it was never placed " +
+	"(shorten only against a sandbox that cannot land a create late)"
 
 func (c *common) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.configPath, "config", os.Getenv("ORDERWATCH_CONFIG"), "config file (default <config dir>/orderwatch/config.toml)")
@@ -68,6 +83,7 @@ func (c *common) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.webhookListen, "webhook-listen", "", "serve the Octopus webhook receiver on HOST:PORT (loopback unless --webhook-public)")
 	fs.BoolVar(&c.webhookPublic, "webhook-public", false, "allow --webhook-listen on a non-loopback address")
 	fs.IntVar(&c.keepFinished, "keep-finished", 500, "finished orders kept visible per vertical (1..100000)")
+	fs.DurationVar(&c.absentAfter, "absent-after", engine.DefaultAbsentAfter, absentAfterUsage)
 	c.sb.register(fs, "sandbox-", 12)
 }
 
@@ -77,6 +93,7 @@ func (c *common) take(args []string) ([]string, error) {
 	fs.StringVar(&c.configPath, "config", os.Getenv("ORDERWATCH_CONFIG"), "")
 	fs.StringVar(&c.journal, "journal", "", "")
 	fs.StringVar(&c.debug, "debug", "", "")
+	fs.DurationVar(&c.absentAfter, "absent-after", engine.DefaultAbsentAfter, "")
 	c.sb.register(fs, "sandbox-", 0)
 	c.keepFinished = 500
 	var mine, rest []string

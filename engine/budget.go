@@ -118,6 +118,46 @@ type budget struct {
 	// Sends in the window by class and by vertical: the shares of scheduler.go.
 	sentClass [nClasses][]time.Time
 	sentV     map[api.Vertical][]time.Time
+	hooks     hookShare
+}
+
+// WebhookSharePct is the part of a provider's GET budget that fetches
+// triggered by webhooks may take ahead of polling, per rolling window.
+// Past it, such a fetch waits its turn as an ordinary poll of that order,
+// so a flood of valid-looking events cannot starve polling.
+const WebhookSharePct = 10
+
+// hookShare counts the webhook-triggered fetches of the rolling window
+// (guarded by budget.mu).
+type hookShare struct {
+	max  int
+	sent []time.Time
+}
+
+// hookRoom reports whether one more webhook-triggered fetch may go first.
+func (b *budget) hookRoom(now time.Time) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.hooks.prune(now, b.window)
+	return len(b.hooks.sent) < b.hooks.max
+}
+
+// noteHook counts a webhook-triggered fetch that went first.
+func (b *budget) noteHook(now time.Time) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.hooks.sent = append(b.hooks.sent, now)
+	b.hooks.prune(now, b.window)
+}
+
+func (h *hookShare) prune(now time.Time, window time.Duration) {
+	cut := 0
+	for cut < len(h.sent) && now.Sub(h.sent[cut]) >= window {
+		cut++
+	}
+	if cut > 0 {
+		h.sent = append(h.sent[:0], h.sent[cut:]...)
+	}
 }
 
 // newBudget builds a budget of perMin requests per rolling window. The bucket
@@ -159,6 +199,7 @@ func newBudget(src api.OrderSource, perMin, workers int, window time.Duration) *
 		bulkDue:   map[api.Vertical]time.Time{},
 		bulkBusy:  map[api.Vertical]bool{},
 		paused:    map[api.EndpointClass]time.Time{},
+		hooks:     hookShare{max: max(1, perMin*WebhookSharePct/100)},
 	}
 }
 

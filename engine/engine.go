@@ -54,6 +54,11 @@ type Config struct {
 	WebhookListen      string
 	WebhookAllowPublic bool
 
+	// AbsentAfter is how long after an unresolved placement a lookup that
+	// finds nothing proves it was never placed (default DefaultAbsentAfter,
+	// scaled). Shorter only where the provider cannot land a create late.
+	AbsentAfter time.Duration
+
 	// BulkMin is how many in-flight foreground orders of one vertical make
 	// its list call worth running at the foreground cadence as a bulk check
 	// (default 3; negative disables bulk checks).
@@ -459,8 +464,12 @@ func (e *Engine) dueLocked(ent *entry) time.Time {
 
 func (e *Engine) prioLocked(ent *entry, now time.Time) int {
 	k := ent.t.Order.Key()
+	hookRoom := true // past the webhook share, a webhook's fetch is an ordinary poll of its order
+	if b := e.budgets[k.Vertical.Provider()]; b != nil && (ent.hookFetch || ent.nextSrc == SourceWebhook) {
+		hookRoom = b.hookRoom(now)
+	}
 	switch {
-	case ent.hookFetch:
+	case ent.hookFetch && hookRoom:
 		return prioWebhook
 	case ent.boosted || (e.focus != api.OrderKey{} && e.focus == k):
 		return prioFocused
@@ -468,7 +477,7 @@ func (e *Engine) prioLocked(ent *entry, now time.Time) int {
 		return prioEvidence
 	case ent.t.Origin == OriginPlaced || ent.t.Origin == OriginPinned || ent.t.Origin == OriginNamed:
 		return prioPlaced
-	case ent.nextSrc == SourceWebhook:
+	case ent.nextSrc == SourceWebhook && hookRoom:
 		return prioPlaced
 	case ent.t.ListOnly && (ent.t.Phase == PhaseDone || ent.t.Phase == PhaseOnDemand):
 		return prioOwed
@@ -509,6 +518,9 @@ func (e *Engine) startLocked(b *budget, j *job, now time.Time) {
 		ent.queued = nil
 		ent.inflight = true
 		ent.lastSent = now
+		if j.prio == prioWebhook {
+			b.noteHook(now)
+		}
 		ent.boosted, ent.hookFetch, ent.evidence, ent.absent = false, false, false, false
 	case jobList:
 		if j.bulk {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -12,9 +13,10 @@ import (
 	"github.com/orderwatch/orderwatch/api"
 )
 
-// absentAfter is how long after an intent a "not found" lookup is trusted: a
-// create that timed out on our side may still land on the server for a while.
-const absentAfter = time.Minute
+// DefaultAbsentAfter is how long after an intent a "not found" lookup is
+// trusted: a create that timed out on our side may still land on the server
+// for a while.
+const DefaultAbsentAfter = time.Minute
 
 // reconcileEvery is the retry cadence of unresolved intents.
 const reconcileEvery = time.Minute
@@ -78,14 +80,14 @@ func newReference() string {
 	return "ow-" + hex.EncodeToString(b[:])
 }
 
+// validReference is api.ValidateReference, the rule the form and the
+// command line apply too.
 func validReference(ref string) error {
-	if len(ref) > 255 {
-		return fmt.Errorf("client reference longer than 255 characters")
-	}
-	for _, c := range []byte(ref) {
-		if c < 0x20 || c > 0x7e {
-			return fmt.Errorf("client reference must be printable ASCII")
-		}
+	var e *api.Error
+	if err := api.ValidateReference(ref); errors.As(err, &e) {
+		return fmt.Errorf("client reference %q %s", ref, e.Message)
+	} else if err != nil {
+		return err
 	}
 	return nil
 }
@@ -103,8 +105,10 @@ func definiteReject(k api.ErrorKind) bool {
 // Place sends one order exactly once. The intent is journaled before the
 // request leaves; an unknown outcome is resolved by looking the reference up
 // (only the lookup is retried, never the create). An empty ClientReference
-// gets a generated one. Reusing a reference already used here sends nothing
-// and returns ErrDuplicatePlace (with the known order, if any).
+// gets a generated one. Reusing a reference already journaled (by any
+// process on the journal) sends nothing and returns a *PriorError, which
+// wraps ErrDuplicatePlace: an unresolved earlier attempt is looked up first,
+// and a found order is returned with it.
 func (e *Engine) Place(ctx context.Context, placer api.Placer, req api.OrderRequest) (api.Order, error) {
 	if placer == nil {
 		return api.Order{}, fmt.Errorf("place: no placer")
@@ -145,16 +149,21 @@ func (e *Engine) Place(ctx context.Context, placer api.Placer, req api.OrderRequ
 	now := e.now()
 	if e.journal != nil {
 		if in, ok, err := e.journal.Intent(v, ref); err != nil {
-			return api.Order{}, fmt.Errorf("place: journal: %w", err)
+			return api.Order{}, fmt.Errorf("place: %w", err)
 		} else if ok {
-			var o api.Order
-			if in.OrderID != "" {
-				o = e.knownOrder(api.OrderKey{Vertical: v, ID: in.OrderID}, ref)
-			}
-			return o, fmt.Errorf("place %s ref %q: journal says %s: %w", v, ref, in.State, ErrDuplicatePlace)
+			return e.rerun(ctx, b, in)
 		}
-		if err := e.journal.Begin(Intent{Vertical: v, ClientReference: ref, Summary: summarize(req), Created: now}); err != nil {
-			return api.Order{}, fmt.Errorf("place: journal: %w", err)
+		err := e.journal.Begin(Intent{Vertical: v, ClientReference: ref, Summary: summarize(req), Created: now})
+		if errors.Is(err, ErrDuplicatePlace) { // another process took it a moment ago
+			if in, ok, ierr := e.journal.Intent(v, ref); ierr == nil && ok {
+				return e.rerun(ctx, b, in)
+			}
+		}
+		if err != nil && !errors.Is(err, ErrUnreadableRecord) {
+			err = fmt.Errorf("%w: %w", ErrNothingSent, err)
+		}
+		if err != nil {
+			return api.Order{}, fmt.Errorf("place: %w", err)
 		}
 	}
 
@@ -203,6 +212,97 @@ func (e *Engine) Place(ctx context.Context, placer api.Placer, req api.OrderRequ
 	}
 	e.wakeReconcile()
 	return api.Order{}, fmt.Errorf("place %s ref %q: outcome still unknown, the journal keeps checking the reference: %w", v, ref, err)
+}
+
+// ErrNothingSent wraps a failure before the create request left (the
+// journal could not record the intent).
+var ErrNothingSent = errors.New("nothing was sent")
+
+// PriorError says a reference was already journaled, so this call sent
+// nothing, and what is known of the earlier attempt: an unresolved one is
+// looked up on the spot. It wraps ErrDuplicatePlace.
+type PriorError struct {
+	Vertical  api.Vertical // of the earlier attempt
+	Reference string
+	State     IntentState // after the lookup: IntentPending means still unknown
+	OrderID   string
+	Reason    string    // why the provider refused it (IntentRejected)
+	Created   time.Time // of the earlier attempt
+	SureAt    time.Time // IntentPending: when a lookup that finds nothing proves it absent
+	LookupErr error     // IntentPending: the lookup failed
+}
+
+func (e *PriorError) Error() string {
+	head := fmt.Sprintf("--reference %q was already used from here (%s, %s); this run sent nothing", e.Reference, e.Vertical,
+		e.Created.UTC().Format(time.RFC3339))
+	switch e.State {
+	case IntentPlaced:
+		return head + ": that order exists, id " + e.OrderID
+	case IntentRejected:
+		return head + ": the provider refused it then (" + e.Reason + "), so no order exists; use a new reference"
+	case IntentAbsent:
+		return head + ": a lookup proved it was never placed; use a new reference to place it"
+	}
+	msg := head + ": outcome unknown, no order with this reference was found yet"
+	if e.LookupErr != nil {
+		msg = head + ": outcome unknown, the lookup failed (" + e.LookupErr.Error() + ")"
+	}
+	if !e.SureAt.IsZero() {
+		sure := e.SureAt.Add(time.Second - 1).Truncate(time.Second) // rounded up: the message has whole seconds
+		msg += "; a rerun after " + sure.UTC().Format(time.RFC3339) + " gives a sure answer"
+	}
+	return msg
+}
+
+func (e *PriorError) Unwrap() error { return ErrDuplicatePlace }
+
+// Rerun reports the earlier attempt at a reference when the journal has
+// one (a *PriorError, with the order when one exists; an unresolved attempt
+// is looked up first), a *RecordError when its record is damaged, and nil
+// when the reference is new. It never sends.
+func (e *Engine) Rerun(ctx context.Context, v api.Vertical, ref string) (api.Order, error) {
+	b := e.budgets[v.Provider()]
+	if e.journal == nil || b == nil || ref == "" {
+		return api.Order{}, nil
+	}
+	in, ok, err := e.journal.Intent(v, ref)
+	if err != nil {
+		return api.Order{}, fmt.Errorf("place: %w", err)
+	}
+	if !ok {
+		return api.Order{}, nil
+	}
+	return e.rerun(ctx, b, in)
+}
+
+// rerun reports an earlier attempt at a reference, looking an unresolved
+// one up first. It never sends.
+func (e *Engine) rerun(ctx context.Context, b *budget, in Intent) (api.Order, error) {
+	pe := &PriorError{Vertical: in.Vertical, Reference: in.ClientReference, State: in.State, OrderID: in.OrderID,
+		Reason: in.Error, Created: in.Created}
+	if in.State == IntentPending {
+		o, st, err := e.resolveIntent(ctx, b, in.Vertical, in.ClientReference, in.Created)
+		pe.State, pe.LookupErr = st, err
+		if st == IntentPlaced {
+			pe.OrderID = o.ID
+			return o, pe
+		}
+		if st == IntentPending {
+			pe.SureAt = in.Created.Add(e.absentAfter())
+		}
+		return api.Order{}, pe
+	}
+	if in.OrderID != "" {
+		return e.knownOrder(api.OrderKey{Vertical: in.Vertical, ID: in.OrderID}, in.ClientReference), pe
+	}
+	return api.Order{}, pe
+}
+
+func (e *Engine) absentAfter() time.Duration {
+	if e.cfg.AbsentAfter > 0 {
+		return e.cfg.AbsentAfter
+	}
+	return e.scaled(DefaultAbsentAfter)
 }
 
 // knownOrder returns the tracked state of an order, or a stub.
@@ -265,7 +365,7 @@ func (e *Engine) resolveIntent(ctx context.Context, b *budget, v api.Vertical, r
 			Note: "found by reference"})
 		return o, IntentPlaced, nil
 	}
-	if now.Sub(created) < e.scaled(absentAfter) {
+	if now.Sub(created) < e.absentAfter() {
 		return api.Order{}, IntentPending, nil
 	}
 	e.resolveJournal(v, ref, IntentAbsent, "", "")
@@ -279,6 +379,20 @@ func (e *Engine) wakeReconcile() {
 	case e.reconcileWake <- struct{}{}:
 	default:
 	}
+}
+
+// onlyUnreadable: every joined error is about one damaged record.
+func onlyUnreadable(err error) bool {
+	u, ok := err.(interface{ Unwrap() []error })
+	if !ok {
+		return errors.Is(err, ErrUnreadableRecord)
+	}
+	for _, e := range u.Unwrap() {
+		if !errors.Is(e, ErrUnreadableRecord) {
+			return false
+		}
+	}
+	return true
 }
 
 // loadJournal tracks pinned orders and placed orders not known finished.
@@ -331,11 +445,16 @@ func (e *Engine) reconcileLoop(ctx context.Context) {
 // reconcileOnce returns how many intents remain unresolved.
 func (e *Engine) reconcileOnce(ctx context.Context) int {
 	ins, err := e.journal.Intents()
-	if err != nil { // not swallowed: shown, and the loop comes back later
+	left := 0
+	if err != nil && !onlyUnreadable(err) { // not swallowed: shown, and the loop comes back later
 		e.out.put(ErrorUpdate{At: e.now(), Err: "journal: " + err.Error()})
 		return 1
 	}
-	left := 0
+	if err != nil {
+		// Damaged records were named at start (loadJournal); their
+		// references stay refused and the rest is reconciled.
+		left++
+	}
 	for _, in := range ins {
 		if in.State != IntentPending || ctx.Err() != nil {
 			continue

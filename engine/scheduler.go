@@ -195,12 +195,42 @@ func (e *Engine) pickLocked(b *budget, now time.Time) *job {
 		e.reprioritizeLocked(b, now)
 		b.reprioAt = now
 	}
+	best, _ := e.bestCheckLocked(b, now)
+	if best != nil && (*best)[0].prio == prioWebhook && !b.hookRoom(now) {
+		// The webhook share ran out: its queued fetches are ordinary polls now.
+		e.reprioritizeLocked(b, now)
+		b.reprioAt = now
+		best, _ = e.bestCheckLocked(b, now)
+	}
+	listUsed := b.classUse(now, classList)
+	if best != nil && urgent((*best)[0]) {
+		return heap.Pop(best).(*job)
+	}
+	if b.lists.Len() > 0 {
+		top := b.lists[0]
+		discUsed := b.classUse(now, classDiscovery)
+		first := best == nil || (*best)[0].prio >= prioOld ||
+			float64(listUsed+discUsed) < listShare*float64(b.perMin) ||
+			(e.classOf(top) == classDiscovery && float64(discUsed) < discoveryShare*float64(b.perMin))
+		if first {
+			return heap.Pop(&b.lists).(*job)
+		}
+	}
+	if best != nil {
+		return heap.Pop(best).(*job)
+	}
+	return nil
+}
+
+// bestCheckLocked is the queue whose next check goes first: the best
+// priority, then the vertical with the fewest sends in the window, then the
+// earliest due; eSIM install checks past their share wait while other work
+// does.
+func (e *Engine) bestCheckLocked(b *budget, now time.Time) (*jobQueue, api.Vertical) {
 	var best *jobQueue
 	var bestV api.Vertical
-	var use map[api.Vertical]int
 	installUsed := -1
-	listUsed, byV := b.usage(now, classList)
-	use = byV
+	_, use := b.usage(now, classList)
 	for v, q := range b.checks {
 		if q.Len() == 0 {
 			continue
@@ -232,23 +262,7 @@ func (e *Engine) pickLocked(b *budget, now time.Time) *job {
 			best, bestV = q, v
 		}
 	}
-	if best != nil && urgent((*best)[0]) {
-		return heap.Pop(best).(*job)
-	}
-	if b.lists.Len() > 0 {
-		top := b.lists[0]
-		discUsed := b.classUse(now, classDiscovery)
-		first := best == nil || (*best)[0].prio >= prioOld ||
-			float64(listUsed+discUsed) < listShare*float64(b.perMin) ||
-			(e.classOf(top) == classDiscovery && float64(discUsed) < discoveryShare*float64(b.perMin))
-		if first {
-			return heap.Pop(&b.lists).(*job)
-		}
-	}
-	if best != nil {
-		return heap.Pop(best).(*job)
-	}
-	return nil
+	return best, bestV
 }
 
 // otherChecks counts queued checks outside v.

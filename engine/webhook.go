@@ -23,10 +23,16 @@ import (
 
 // Webhook limits (Octopus §5, §10).
 const (
-	WebhookMaxBody  = 1 << 20
-	WebhookMaxSkew  = 5 * time.Minute
-	webhookSeenTTL  = 24 * time.Hour
-	webhookSeenSize = 10000
+	WebhookMaxBody = 1 << 20
+	WebhookMaxSkew = 5 * time.Minute // of X-Timestamp, and of a created_at in the future
+	// WebhookMaxAge is how old a signed event's created_at may be: a few
+	// provider retries fit, a captured delivery does not stay replayable.
+	WebhookMaxAge = 10 * time.Minute
+	// WebhookDedupeKeep is how long a delivery is remembered (in the
+	// journal, across restarts): the whole window in which it is fresh.
+	WebhookDedupeKeep = WebhookMaxAge + WebhookMaxSkew
+	webhookSeenTTL    = 24 * time.Hour
+	webhookSeenSize   = 10000
 )
 
 // Webhooks is the receiver of Octopus webhooks. It answers at once and lets
@@ -106,9 +112,10 @@ func (f *flexString) UnmarshalJSON(b []byte) error {
 }
 
 type webhookEnvelope struct {
-	ID   string          `json:"id"`
-	Type string          `json:"type"`
-	Data json.RawMessage `json:"data"`
+	ID        string          `json:"id"`
+	Type      string          `json:"type"`
+	CreatedAt string          `json:"created_at"` // signed, unlike X-Timestamp
+	Data      json.RawMessage `json:"data"`
 }
 
 type webhookOrder struct {
@@ -170,14 +177,23 @@ func (w *Webhooks) serveHTTP(rw http.ResponseWriter, r *http.Request) {
 		w.reject(rw, http.StatusBadRequest, "malformed event")
 		return
 	}
-	evID := strings.TrimSpace(r.Header.Get("X-Event-ID"))
-	if evID == "" {
-		evID = env.ID
-	}
-	if evID == "" {
+	// Freshness and dedupe rest on what the signature covers: X-Timestamp
+	// and X-Event-ID are unsigned, so a replay could renew them at will.
+	if strings.TrimSpace(env.ID) == "" {
 		w.reject(rw, http.StatusBadRequest, "missing event id")
 		return
 	}
+	created, err := time.Parse(time.RFC3339, env.CreatedAt)
+	if err != nil {
+		w.reject(rw, http.StatusBadRequest, "missing or malformed created_at")
+		return
+	}
+	if age := now.Sub(created); age > WebhookMaxAge || age < -WebhookMaxSkew {
+		w.reject(rw, http.StatusUnauthorized, "stale or future event (created_at)")
+		return
+	}
+	sum := sha256.Sum256(body)
+	keys := []string{"id:" + env.ID, "sha256:" + hex.EncodeToString(sum[:])}
 	// Parse fully before remembering the id, so a malformed event that is
 	// fixed and re-sent is not taken for a duplicate.
 	var apply func()
@@ -199,8 +215,13 @@ func (w *Webhooks) serveHTTP(rw http.ResponseWriter, r *http.Request) {
 	default:
 		apply = func() {} // unknown types are acknowledged, not retried forever
 	}
+	dup, err := w.seenBefore(r.Context(), keys, now)
+	if err != nil {
+		w.reject(rw, http.StatusServiceUnavailable, "journal unavailable, retry later")
+		return
+	}
 	w.mu.Lock()
-	if _, dup := w.seen[evID]; dup {
+	if dup {
 		w.stats.Duplicate++
 		w.stats.LastAt = now
 		w.mu.Unlock()
@@ -208,13 +229,32 @@ func (w *Webhooks) serveHTTP(rw http.ResponseWriter, r *http.Request) {
 		rw.WriteHeader(http.StatusOK)
 		return
 	}
-	w.rememberLocked(evID, now)
 	w.stats.Received++
 	w.stats.LastAt = now
 	w.mu.Unlock()
 	rw.WriteHeader(http.StatusOK)
 	apply()
 	w.publish()
+}
+
+// seenBefore records a delivery's keys and reports whether one was seen
+// already: in the journal when there is one (shared by every process and
+// kept across restarts for WebhookDedupeKeep), else in memory.
+func (w *Webhooks) seenBefore(ctx context.Context, keys []string, now time.Time) (bool, error) {
+	if j := w.e.journal; j != nil {
+		return j.SeenWebhook(ctx, keys, now, WebhookDedupeKeep)
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, k := range keys {
+		if _, dup := w.seen[k]; dup {
+			return true, nil
+		}
+	}
+	for _, k := range keys {
+		w.rememberLocked(k, now)
+	}
+	return false, nil
 }
 
 // rememberLocked adds an event id to the bounded TTL set.

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -41,8 +42,15 @@ func hookReq(t *testing.T, body []byte, mut func(h http.Header)) *http.Request {
 	return r
 }
 
+// orderEvent is signed-fresh: created_at is now (the receiver refuses old
+// envelopes).
 func orderEvent(id int, typ string) []byte {
-	return []byte(fmt.Sprintf(`{"id":"evt_%d","type":%q,"created_at":"2026-01-01T00:00:00Z","data":{"id":%d,"reference_code":"ref-%d","status":"DELIVERED","delivered_quantity":10}}`, id, typ, id, id))
+	return orderEventAt(id, typ, time.Now())
+}
+
+func orderEventAt(id int, typ string, at time.Time) []byte {
+	return []byte(fmt.Sprintf(`{"id":"evt_%d","type":%q,"created_at":%q,"data":{"id":%d,"reference_code":"ref-%d","status":"DELIVERED","delivered_quantity":10}}`,
+		id, typ, at.UTC().Format(time.RFC3339), id, id))
 }
 
 func TestWebhookRejectsChangeNothing(t *testing.T) {
@@ -71,8 +79,12 @@ func TestWebhookRejectsChangeNothing(t *testing.T) {
 		{"no timestamp", hookReq(t, good, func(h http.Header) { h.Del("X-Timestamp") }), http.StatusBadRequest},
 		{"oversized", hookReq(t, big, nil), http.StatusRequestEntityTooLarge},
 		{"malformed json", hookReq(t, []byte(`{"type":`), nil), http.StatusBadRequest},
-		{"order without id", hookReq(t, []byte(`{"id":"e","type":"order.failed","data":{"status":"FAILED"}}`), nil), http.StatusBadRequest},
-		{"wallet without balance", hookReq(t, []byte(`{"id":"e","type":"wallet.debited","data":{"wallet_id":1}}`), nil), http.StatusBadRequest},
+		{"order without id", hookReq(t, []byte(`{"id":"e","type":"order.failed","created_at":"`+nowRFC()+`","data":{"status":"FAILED"}}`), nil), http.StatusBadRequest},
+		{"wallet without balance", hookReq(t, []byte(`{"id":"e","type":"wallet.debited","created_at":"`+nowRFC()+`","data":{"wallet_id":1}}`), nil), http.StatusBadRequest},
+		{"no created_at", hookReq(t, []byte(`{"id":"e","type":"order.delivered","data":{"id":5}}`), nil), http.StatusBadRequest},
+		{"no envelope id", hookReq(t, []byte(`{"type":"order.delivered","created_at":"`+nowRFC()+`","data":{"id":5}}`), nil), http.StatusBadRequest},
+		{"old created_at, fresh X-Timestamp", hookReq(t, orderEventAt(5, "order.delivered", time.Now().Add(-WebhookMaxAge-time.Minute)), nil), http.StatusUnauthorized},
+		{"future created_at", hookReq(t, orderEventAt(5, "order.delivered", time.Now().Add(WebhookMaxSkew+time.Minute)), nil), http.StatusUnauthorized},
 	}
 	for i, c := range cases {
 		rec := httptest.NewRecorder()
@@ -104,7 +116,8 @@ func TestWebhookRejectsChangeNothing(t *testing.T) {
 	assert.Equal(t, snap, e.Snapshot(), "a replay changes nothing")
 
 	// Wallet events update the balances.
-	w := []byte(`{"id":"evt_w","type":"wallet.debited","data":{"wallet_id":7,"currency":"USD","amount":-5,"balance":95.5,"transaction_id":"t1","order_id":1234}}`)
+	w := []byte(`{"id":"evt_w","type":"wallet.debited","created_at":"` + time.Now().UTC().Format(time.RFC3339) +
+		`","data":{"wallet_id":7,"currency":"USD","amount":-5,"balance":95.5,"transaction_id":"t1","order_id":1234}}`)
 	rec = httptest.NewRecorder()
 	h.ServeHTTP(rec, hookReq(t, w, func(h http.Header) { h.Set("X-Event-ID", "evt_w") }))
 	require.Equal(t, http.StatusOK, rec.Code)
@@ -112,6 +125,61 @@ func TestWebhookRejectsChangeNothing(t *testing.T) {
 	require.Len(t, ws, 1)
 	assert.Equal(t, "7", ws[0].ID)
 	assert.InDelta(t, 95.5, ws[0].Balance, 1e-9)
+}
+
+func nowRFC() string { return time.Now().UTC().Format(time.RFC3339) }
+
+// A captured delivery stays refused: with a new X-Event-ID and a fresh
+// X-Timestamp, after a restart, and from another process on the journal.
+// Each refused replay costs no GET.
+func TestWebhookReplayRefusedAcrossRestarts(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "journal.db")
+	newHook := func() (*Engine, http.Handler) {
+		j, err := OpenJournal(path)
+		require.NoError(t, err)
+		t.Cleanup(func() { j.Close() })
+		e, err := New(Config{Sources: []api.OrderSource{newFake(api.ProviderOctopus, api.VerticalVoucher)}, Journal: j,
+			WebhookSecret: hookSecret})
+		require.NoError(t, err)
+		return e, e.Webhooks().Handler()
+	}
+	e1, h1 := newHook()
+	body := orderEvent(4321, "order.delivered")
+	rec := httptest.NewRecorder()
+	h1.ServeHTTP(rec, hookReq(t, body, nil))
+	require.Equal(t, http.StatusOK, rec.Code)
+	require.Equal(t, 1, e1.Webhooks().Stats().Received)
+
+	replay := func(h http.Handler, n int) {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, hookReq(t, body, func(hd http.Header) {
+			hd.Set("X-Event-ID", fmt.Sprint("evt_forged_", n))
+			hd.Set("X-Timestamp", strconv.FormatInt(time.Now().Unix(), 10))
+		}))
+		assert.Equal(t, http.StatusOK, rec.Code, "acknowledged, so a genuine retry stops")
+	}
+	replay(h1, 1)
+	assert.Equal(t, 1, e1.Webhooks().Stats().Duplicate)
+	e2, h2 := newHook() // a restart, or another process sharing the journal
+	replay(h2, 2)
+	st := e2.Webhooks().Stats()
+	assert.Zero(t, st.Received)
+	assert.Equal(t, 1, st.Duplicate)
+	assert.Empty(t, e2.Snapshot(), "a replay tracks nothing and fetches nothing")
+
+	// The same envelope id with another body is the same event.
+	other := []byte(strings.Replace(string(body), `"delivered_quantity":10`, `"delivered_quantity":9`, 1))
+	rec = httptest.NewRecorder()
+	h2.ServeHTTP(rec, hookReq(t, other, nil))
+	assert.Equal(t, 2, e2.Webhooks().Stats().Duplicate)
+
+	// Past the window, the set forgets it; the envelope is stale by then.
+	dup, err := e2.journal.SeenWebhook(context.Background(), []string{"id:evt_4321"}, time.Now().Add(WebhookDedupeKeep+time.Minute), WebhookDedupeKeep)
+	require.NoError(t, err)
+	assert.False(t, dup)
+	var n int
+	require.NoError(t, e2.journal.db.QueryRow("SELECT count(*) FROM webhook_events").Scan(&n))
+	assert.Equal(t, 1, n, "expired keys are pruned")
 }
 
 func TestWebhookDedupeIsBounded(t *testing.T) {
@@ -270,4 +338,50 @@ func TestWebhookNeverMovesBack(t *testing.T) {
 	tr, _ := e.Get(key(api.VerticalVoucher, "8"))
 	assert.Equal(t, api.StatusDelivered, tr.Order.Status)
 	assert.False(t, tr.NextCheck.IsZero(), "the detail is still fetched")
+}
+
+// A flood of valid events cannot starve polling: webhook-triggered fetches go
+// first only within their share of the budget (WebhookSharePct); the rest
+// wait their turn as ordinary polls of new orders.
+func TestWebhookFloodKeepsToItsShare(t *testing.T) {
+	const perMin, flood, placed = 600, 200, 5
+	share := perMin * WebhookSharePct / 100
+	f := newFake(api.ProviderOctopus, api.VerticalVoucher)
+	for i := range placed {
+		f.set(key(api.VerticalVoucher, fmt.Sprint("p", i)), always("PENDING"))
+	}
+	for i := range flood {
+		f.set(key(api.VerticalVoucher, fmt.Sprint(1000+i)), always("DELIVERED"))
+	}
+	// The budget's window is 6 s: far longer than the 65 first calls take
+	// (about 0.6 s at 100/s), so the share cannot refill mid-test.
+	e, err := New(Config{Sources: []api.OrderSource{f}, TimeScale: 0.1, ScaleBudget: true, Workers: 1, WalletEvery: -1,
+		WebhookSecret: hookSecret, GETPerMinute: map[api.Provider]int{api.ProviderOctopus: perMin}})
+	require.NoError(t, err)
+	hook := e.Webhooks().Handler()
+	for i := range placed {
+		e.Track(api.Order{Vertical: api.VerticalVoucher, ID: fmt.Sprint("p", i)}, OriginPlaced)
+	}
+	for i := range flood {
+		rec := httptest.NewRecorder()
+		hook.ServeHTTP(rec, hookReq(t, orderEvent(1000+i, "order.delivered"), nil))
+		require.Equal(t, http.StatusOK, rec.Code)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = e.Run(ctx) }()
+	go func() {
+		for range e.Updates() {
+		}
+	}()
+	defer func() { cancel(); <-done }()
+	eventually(t, func() bool { return len(f.calls()) >= share+placed }, "the first calls")
+	first := f.calls()[:share+placed]
+	polled := 0
+	for _, c := range first {
+		if strings.HasPrefix(c.key.ID, "p") {
+			polled++
+		}
+	}
+	assert.Equal(t, placed, polled, "every polled order is checked right after the webhook share, not after the whole flood")
 }

@@ -37,6 +37,8 @@ const (
 	ViewHelp
 	ViewLog
 	ViewForm
+	ViewInbox
+	ViewAccount
 )
 
 // Scopes lists the scopes active in a view. A text input takes every key, so
@@ -53,12 +55,16 @@ func (v View) Scopes() []Scope {
 		return []Scope{ScopeGlobal, ScopeLog}
 	case ViewForm:
 		return []Scope{ScopeForm}
+	case ViewInbox:
+		return []Scope{ScopeGlobal, ScopeInbox}
+	case ViewAccount:
+		return []Scope{ScopeGlobal, ScopeAccount}
 	}
 	return []Scope{ScopeGlobal, ScopeTable}
 }
 
 // AllViews lists every view, for checks over all of them.
-var AllViews = []View{ViewTable, ViewDetail, ViewInput, ViewHelp, ViewLog, ViewForm}
+var AllViews = []View{ViewTable, ViewDetail, ViewInput, ViewHelp, ViewLog, ViewForm, ViewInbox, ViewAccount}
 
 // KeyMap holds every binding. Use DefaultKeyMap for a fresh one.
 type KeyMap struct {
@@ -123,6 +129,9 @@ type KeyMap struct {
 	// order form (the form handles every other key itself)
 	FormHelp key.Binding
 	FormQuit key.Binding
+
+	// problems inbox and account view (alerts.go)
+	AlertKeys
 }
 
 // Entry describes one binding of a KeyMap.
@@ -197,6 +206,8 @@ func DefaultKeyMap() KeyMap {
 		// opens help where nothing is being typed; f1 always does.
 		FormHelp: nb("?/f1", "form keys (? only when no field takes text)", "?", "f1"),
 		FormQuit: nb("ctrl+c", "quit (while placing: asks again, never drops the order silently)", "ctrl+c"),
+
+		AlertKeys: defaultAlertKeys(),
 	}
 }
 
@@ -206,7 +217,7 @@ func (k *KeyMap) Entries() []Entry {
 		return Entry{Action: action, Group: group, Scope: s, Binding: b}
 	}
 	danger := func(e Entry) Entry { e.Dangerous = true; return e }
-	return []Entry{
+	return append([]Entry{
 		g("quit", "General", ScopeGlobal, &k.Quit),
 		g("help", "General", ScopeGlobal, &k.Help),
 		g("next_tab", "General", ScopeGlobal, &k.NextTab),
@@ -261,7 +272,7 @@ func (k *KeyMap) Entries() []Entry {
 
 		g("form_help", "General", ScopeForm, &k.FormHelp),
 		g("form_quit", "General", ScopeForm, &k.FormQuit),
-	}
+	}, k.alertEntries()...)
 }
 
 // SetReadOnly removes every dangerous binding from keys and help alike.

@@ -21,6 +21,10 @@ func (m *Model) view() keymap.View {
 		return keymap.ViewHelp
 	case m.over == overlayLog:
 		return keymap.ViewLog
+	case m.over == overlayInbox:
+		return keymap.ViewInbox
+	case m.over == overlayAccount:
+		return keymap.ViewAccount
 	case m.showDetail:
 		return keymap.ViewDetail
 	}
@@ -31,6 +35,9 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := &m.keys
 	if m.prompt.active() {
 		return m.promptKey(msg)
+	}
+	if cmd, ok := m.alertKey(msg); ok {
+		return cmd
 	}
 	switch m.over {
 	case overlayHelp:

@@ -13,6 +13,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/orderwatch/orderwatch/api"
 	"github.com/orderwatch/orderwatch/engine"
+	"github.com/orderwatch/orderwatch/engine/alerts"
 	"github.com/orderwatch/orderwatch/keymap"
 	"github.com/orderwatch/orderwatch/ui/orderform"
 )
@@ -58,6 +59,12 @@ type Options struct {
 	// provider listed here; otherwise the key says ordering is not
 	// configured. The form pays from the provider's latest WalletUpdate.
 	Ordering map[api.Provider]OrderingDeps
+	// Alerts feeds the problems inbox, the tab bar's count and the account
+	// view; nil hides them.
+	Alerts Alerts
+	Notify Notify
+	// User acknowledges problems: the OS user locally (a team member later).
+	User string
 	// NewReference, when set, gives each new form its client reference
 	// (tests and screenshots pin it). It fills the form through Prefill, so
 	// a topup form then starts at the catalogue, not the phone lookup.
@@ -70,6 +77,8 @@ const (
 	overlayNone overlay = iota
 	overlayHelp
 	overlayLog
+	overlayInbox   // problems inbox (inbox.go)
+	overlayAccount // account charts (account.go)
 )
 
 // tab is one vertical's view.
@@ -130,6 +139,7 @@ type Model struct {
 	hlUntil time.Time
 	ticking bool
 	focused api.OrderKey
+	alerts  alertState
 }
 
 // New builds the dashboard model.
@@ -164,6 +174,9 @@ func New(opts Options) *Model {
 	}
 	if opts.ReadOnly {
 		m.keys.SetReadOnly()
+	}
+	if opts.Alerts == nil {
+		hideAlertKeys(&m.keys)
 	}
 	for _, p := range opts.Providers {
 		if _, dup := m.prov[p.Provider]; dup {
@@ -259,7 +272,7 @@ func (m *Model) Init() tea.Cmd {
 	if c := m.opts.Controller; c != nil {
 		cmds = append(cmds, func() tea.Msg { return snapshotMsg(c.Snapshot()) }, m.relay())
 	}
-	return tea.Batch(cmds...)
+	return tea.Batch(append(cmds, waitAlerts(m.opts.Alerts, true))...)
 }
 
 // Update routes a message to the component that owns it.
@@ -305,6 +318,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		own = m.relay()
 	case snapshotMsg:
 		m.applySnapshot(msg)
+	case alertsMsg:
+		own = m.applyAlerts(alerts.Snapshot(msg))
+	case alertDoneMsg:
+		if msg.err != nil {
+			m.setError(msg.err.Error())
+		}
 	case engineDoneMsg:
 		m.stopped = true
 		m.setError("tracking engine stopped: no more updates")

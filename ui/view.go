@@ -169,6 +169,7 @@ func (m *Model) tabsView() string {
 			}
 			b.WriteString(s)
 		}
+		b.WriteString(m.problemsBadge(long || labels))
 		return b.String()
 	}
 	for _, v := range [][2]bool{{true, true}, {false, true}, {false, false}} {
@@ -199,6 +200,9 @@ func (m *Model) infoView() string {
 		if f.live {
 			s += " · LIVE: real money"
 		}
+		return m.styles.Info.Render(fit(s, m.width))
+	}
+	if s, ok := m.alertInfo(); ok {
 		return m.styles.Info.Render(fit(s, m.width))
 	}
 	t := m.activeTab()
@@ -246,6 +250,10 @@ func (m *Model) bodyView() string {
 		return m.help.View(&m.keys, &m.styles, m.width, h)
 	case overlayLog:
 		return m.events.View(&m.styles, m.width, h)
+	case overlayInbox:
+		return m.inboxView(m.width, h)
+	case overlayAccount:
+		return m.accountView(m.width, h)
 	}
 	if m.form != nil {
 		return m.formView(m.width, h)

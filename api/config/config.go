@@ -44,6 +44,7 @@ type Config struct {
 	Keys          map[string][]string
 	Mouse         bool
 	CSVDir        string
+	Alerts        Alerts
 }
 
 // Sandbox reports that no provider is configured: the embedded sandbox is used.
@@ -79,7 +80,8 @@ type fileConfig struct {
 		Mouse  bool   `toml:"mouse"`
 		CSVDir string `toml:"csv_dir"`
 	} `toml:"ui"`
-	Keys map[string][]string `toml:"keys"`
+	Keys   map[string][]string `toml:"keys"`
+	Alerts fileAlerts          `toml:"alerts"`
 }
 
 // Error names the file and the field at fault.
@@ -236,7 +238,9 @@ func (c *Config) fromFile(fc *fileConfig) error {
 		}
 	}
 	c.Keys = fc.Keys
-	return nil
+	var err error
+	c.Alerts, err = parseAlerts(p, &fc.Alerts)
+	return err
 }
 
 func (c *Config) fromEnv(getenv func(string) string) error {

@@ -65,13 +65,18 @@ func (e *Embedded) Exports(w io.Writer) error {
 }
 
 // RunEmbedded serves both sandboxes, prints their environment and blocks until
-// ctx ends.
-func RunEmbedded(ctx context.Context, octo octosb.Config, one oneclicksb.Config, out io.Writer) error {
+// ctx ends. The named incidents start before anything is printed.
+func RunEmbedded(ctx context.Context, octo octosb.Config, one oneclicksb.Config, out io.Writer, incidents ...string) error {
 	e, err := StartEmbedded(octo, one)
 	if err != nil {
 		return err
 	}
 	defer e.Close()
+	for _, n := range incidents {
+		if err := e.StartIncident(n); err != nil {
+			return err
+		}
+	}
 	if err := e.Exports(out); err != nil {
 		return err
 	}

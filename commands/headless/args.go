@@ -137,6 +137,7 @@ VERTICAL is voucher, topup or esim (Octopus Cards); mobile, internet, giftcard (
   --yes                 confirm spending on a LIVE account
   --config, --journal, --debug FILE
                         as for the dashboard
+  --absent-after D      after an interrupted run, how long until "not found" proves it was never placed (default 1m)
   --sandbox-time-scale X, --sandbox-seed N, --sandbox-latency D, --sandbox-fail-5xx P, …
                         the embedded sandbox's knobs, as for the dashboard (orderwatch -h);
                         --sandbox-time-scale 0.01 makes a --wait 100× faster

@@ -61,6 +61,10 @@ type Result struct {
 	OutcomeUnknown bool   `json:"outcome_unknown,omitempty"`
 	Error          string `json:"error,omitempty"`
 	ExitCode       int    `json:"exit_code"`
+
+	// Rerun is true when the reference was used before: this run sent
+	// nothing and reports the earlier attempt as it stands now.
+	Rerun bool `json:"rerun,omitempty"`
 }
 
 // QuoteJSON is the price shown before buying.
@@ -184,6 +188,29 @@ func Place(ctx context.Context, deps Deps, o PlaceOptions, stdout, stderr io.Wri
 		return fail(ExitBadInput, "--product is required")
 	}
 
+	// The engine resolves lost replies, looks earlier attempts up and
+	// follows the order: run it for the rest of the call.
+	runCtx, stop := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer stop()
+	wg.Go(func() { _ = deps.Engine.Run(runCtx) })
+	updates := deps.Engine.Updates()
+
+	// A journaled reference is a rerun: reported before anything else can
+	// fail, so its answer is about the earlier attempt.
+	if o.Reference != "" {
+		if found, err := deps.Engine.Rerun(ctx, o.Vertical, o.Reference); err != nil {
+			var prior *engine.PriorError
+			if !errors.As(err, &prior) {
+				return fail(ExitBadInput, "%v", err)
+			}
+			res := Result{Vertical: o.Vertical, ClientReference: o.Reference, Revealed: o.Reveal, ProductID: o.ProductID,
+				Quantity: max(o.Quantity, 1)}
+			return rerun(ctx, deps.Engine, updates, o, res, found, prior, stdout, stderr)
+		}
+	}
+
 	prod, err := deps.Catalog.Product(ctx, o.Vertical, o.ProductID)
 	if err != nil {
 		switch api.KindOf(err) {
@@ -232,27 +259,23 @@ func Place(ctx context.Context, deps Deps, o PlaceOptions, stdout, stderr io.Wri
 		}
 	}
 
-	// The engine resolves lost replies and follows the order: run it for
-	// the rest of the call.
-	runCtx, stop := context.WithCancel(ctx)
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	defer stop()
-	wg.Go(func() { _ = deps.Engine.Run(runCtx) })
-	updates := deps.Engine.Updates()
-
 	placed, perr := deps.Engine.Place(ctx, deps.Placer, req)
 	res := Result{Vertical: o.Vertical, ClientReference: req.ClientReference, Quote: qj, Revealed: o.Reveal,
 		ProductID: req.ProductID, ProductName: prod.Name, Amount: req.Amount, Currency: prod.Currency, Quantity: max(req.Quantity, 1)}
 	if perr != nil {
+		var prior *engine.PriorError
 		switch {
+		case errors.Is(perr, engine.ErrUnreadableRecord) || errors.Is(perr, engine.ErrNothingSent):
+			return fail(ExitBadInput, "%v", perr)
+		case errors.As(perr, &prior):
+			return rerun(ctx, deps.Engine, updates, o, res, placed, prior, stdout, stderr)
 		case errors.Is(perr, engine.ErrDuplicatePlace):
 			if placed.ID != "" {
 				fill(&res, placed, o.Reveal)
 			}
 			res.Error = perr.Error()
 			res.ExitCode = ExitBadInput
-			fmt.Fprintf(stderr, "orderwatch place %s: --reference %q was already used from here; nothing was sent\n", o.Vertical, req.ClientReference)
+			fmt.Fprintf(stderr, "orderwatch place %s: --reference %q is being placed by this process; nothing was sent\n", o.Vertical, req.ClientReference)
 			return emit(stdout, stderr, res)
 		case api.KindOf(perr) == api.KindOutcomeUnknown && placed.ID == "":
 			res.Status = "unknown"
@@ -283,6 +306,66 @@ func Place(ctx context.Context, deps Deps, o PlaceOptions, stdout, stderr io.Wri
 	}
 	res.ExitCode = exitFor(res.status())
 	return emit(stdout, stderr, res)
+}
+
+// rerun reports an earlier attempt at the same reference, as the engine
+// found it (an unresolved one was looked up on the spot), with the exit code
+// of that outcome. Nothing was sent by this run.
+func rerun(ctx context.Context, e *engine.Engine, updates <-chan engine.Batch, o PlaceOptions, res Result, found api.Order,
+	prior *engine.PriorError, stdout, stderr io.Writer) int {
+	res.Error, res.Rerun = prior.Error(), true
+	fmt.Fprintf(stderr, "orderwatch place %s: %s\n", o.Vertical, prior.Error())
+	switch prior.State {
+	case engine.IntentPlaced:
+		if found.ID == "" {
+			found = api.Order{Provider: prior.Vertical.Provider(), Vertical: prior.Vertical, ID: prior.OrderID, ClientReference: prior.Reference}
+		}
+		res.Vertical = found.Vertical
+		found = current(ctx, e, updates, found)
+		fill(&res, found, o.Reveal)
+		if o.Wait && !settled(found) {
+			if final, ok := wait(ctx, e, updates, found.Key(), o.Timeout); ok {
+				fill(&res, final, o.Reveal)
+			}
+		}
+		res.ExitCode = exitFor(res.status())
+	case engine.IntentRejected, engine.IntentAbsent:
+		res.Status = "not_placed"
+		res.ExitCode = ExitFailed
+	default:
+		res.Status = "unknown"
+		res.OutcomeUnknown = true
+		res.ExitCode = ExitUnknown
+	}
+	return emit(stdout, stderr, res)
+}
+
+// current asks the engine for a fresh detail of an order placed earlier,
+// so a rerun reports its status now (with codes when it has them).
+func current(ctx context.Context, e *engine.Engine, updates <-chan engine.Batch, o api.Order) api.Order {
+	if _, ok := e.Get(o.Key()); !ok {
+		e.Track(o, engine.OriginPlaced)
+	}
+	start := time.Now()
+	e.Refresh(o.Key())
+	ctx, cancel := context.WithTimeout(ctx, codesTimeout)
+	defer cancel()
+	for {
+		if t, ok := e.Get(o.Key()); ok && t.Order.Status != "" && !t.LastChecked.Before(start) {
+			return t.Order
+		}
+		select {
+		case <-ctx.Done():
+			if t, ok := e.Get(o.Key()); ok && t.Order.Status != "" {
+				return t.Order
+			}
+			return o
+		case _, ok := <-updates:
+			if !ok {
+				return o
+			}
+		}
+	}
 }
 
 // status of the result as the normalized value.

@@ -303,12 +303,16 @@ func TestInsufficientBalanceCaughtByQuote(t *testing.T) {
 
 func TestDuplicateReferenceSendsNothing(t *testing.T) {
 	e := newEnv(t, octosb.Config{}, nil)
-	code, _, stderr := e.run(t, "voucher", "--product", "1001", "--denomination", "5", "--reference", "hl-dup")
+	code, first, stderr := e.run(t, "voucher", "--product", "1001", "--denomination", "5", "--reference", "hl-dup")
 	require.Equal(t, ExitDelivered, code, stderr)
 	e.fresh(t)
+	// The rerun reports the earlier order as it stands, with its exit code.
 	code, res, stderr := e.run(t, "voucher", "--product", "1001", "--denomination", "5", "--reference", "hl-dup")
-	assert.Equal(t, ExitBadInput, code)
+	assert.Equal(t, ExitDelivered, code)
 	assert.Contains(t, stderr, "--reference")
+	assert.Contains(t, stderr, "this run sent nothing")
+	assert.True(t, res.Rerun)
+	assert.Equal(t, first.ID, res.ID)
 	assert.Equal(t, "hl-dup", res.ClientReference)
 	assert.EqualValues(t, 1, e.created("voucher"))
 	assert.EqualValues(t, 1, e.srv.Stats().Requests[octosb.ClassCreateVoucher], "the second run sent nothing")

@@ -78,6 +78,7 @@
 //   - voucher quantity 13: PARTIALLY_DELIVERED with 10 codes, 3 refunded; stays.
 //   - voucher quantity 17: PARTIALLY_DELIVERED with 12 codes, DELIVERED 1–3 min later.
 //   - voucher quantity 99: PENDING, then FAILED and refunded.
+//   - voucher quantity 404: PENDING until the stuck-batch incident stops.
 //   - voucher quantity ≥ 1000: slow batch, 2–5 minutes.
 //   - topup player_id "0000000": FAILED inside the request, failure_code
 //     INVALID_PLAYER_ID, is_user_fixable, refunded.
@@ -91,4 +92,7 @@
 //     PENDING after its 60 s wait.
 //
 // All delays above are simulated: multiply by Config.TimeScale.
+//
+// Incidents (StartIncident, StopIncident; incident.go): stuck-batch,
+// failing-operator, draining-wallet, outage.
 package octopus

@@ -13,6 +13,9 @@ const (
 // drawFaults decides, with the seeded source, what goes wrong with one
 // /api/v1 request: an error before the handler, or damage after it.
 func (s *Server) drawFaults() (*apiError, fault) {
+	if s.outage.Load() {
+		return errInternal("Internal server error (sandbox incident: outage)"), faultNone
+	}
 	f := s.cfg.Faults
 	if f.ServerError == 0 && f.TooMany == 0 && f.Malformed == 0 && f.Drop == 0 {
 		return nil, faultNone

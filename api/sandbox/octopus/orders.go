@@ -292,6 +292,9 @@ func (s *Server) createVoucherLocked(req createVoucherReq, now time.Time) (*orde
 	switch {
 	case strings.HasPrefix(ref, MagicCancelPrefix):
 		s.scheduleCancelLocked(o, now)
+	case qty == MagicQtyStuck:
+		// Released by StopIncident(IncidentStuckBatch), or after 30 minutes.
+		s.scheduleLocked(o, now.Add(s.scaled(30*time.Minute)), func(at time.Time) { s.deliverVoucherLocked(o, at) })
 	case qty == MagicQtyFailed:
 		s.scheduleLocked(o, at, func(at time.Time) {
 			s.failLocked(o, "FAILED", "FULFILMENT_FAILED", "No voucher codes could be issued", at)
@@ -540,7 +543,7 @@ func (s *Server) createTopupLocked(req createTopupReq, now time.Time) (*order, e
 	switch {
 	case strings.HasPrefix(ref, MagicCancelPrefix):
 		s.scheduleCancelLocked(o, now)
-	case phone != "" && strings.HasSuffix(phone, MagicPhoneFailSuffix):
+	case phone != "" && (strings.HasSuffix(phone, MagicPhoneFailSuffix) || s.incident(IncidentFailingOperator) && p.ID == FailingOperatorProduct):
 		s.scheduleLocked(o, now.Add(s.between(5*time.Second, 30*time.Second)), func(at time.Time) {
 			s.failLocked(o, "FAILED", "INVALID_RECIPIENT", "The phone number is not served by this operator. Check it and try again.", at)
 		})

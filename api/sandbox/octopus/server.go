@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -144,6 +145,8 @@ type Server struct {
 	webhookSecret string
 	eventSeq      int64
 	trafficSeq    int64
+	incidents     map[string]bool // running incidents (incident.go)
+	outage        atomic.Bool     // the outage incident: read without mu by every request
 }
 
 // New validates cfg and builds a server. Nothing runs until Start or Handler.

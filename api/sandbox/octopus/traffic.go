@@ -54,7 +54,7 @@ func (s *Server) placeTraffic(roll int) error {
 	now := s.now()
 	s.mu.Lock()
 	for _, w := range s.wallets {
-		if w.Amount < initialBalance/10 {
+		if w.Amount < initialBalance/10 && !s.incident(IncidentDrainingWallet) {
 			s.creditLocked(w, initialBalance, "Sandbox wallet top-up", 0, nil, now, true)
 		}
 	}

@@ -68,12 +68,13 @@ type Server struct {
 	scale float64
 	mux   *http.ServeMux
 
-	mu       sync.Mutex
-	rng      *rand.Rand
-	st       *state
-	reqTimes []time.Time          // rate window
-	fails    map[string]int       // invalid-key attempts per IP
-	blocked  map[string]time.Time // IP → end of block
+	mu        sync.Mutex
+	rng       *rand.Rand
+	st        *state
+	reqTimes  []time.Time          // rate window
+	fails     map[string]int       // invalid-key attempts per IP
+	blocked   map[string]time.Time // IP → end of block
+	incidents map[string]bool      // running incidents (incident.go)
 
 	cbMu sync.Mutex
 	cbs  []func(Transition)
@@ -372,6 +373,9 @@ func clientIP(r *http.Request) string {
 
 // fault picks at most one injected fault for this request (under mu).
 func (s *Server) fault() string {
+	if s.incidents[IncidentOutage] {
+		return "server"
+	}
 	f := s.cfg.Faults
 	if f.ServerError == 0 && f.TooMany == 0 && f.Malformed == 0 && f.Drop == 0 {
 		return ""

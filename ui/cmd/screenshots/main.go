@@ -24,6 +24,10 @@ type shot struct {
 	keys []string
 }
 
+// withAlerts are the shots with the demo alert engine (inbox, account view,
+// tab-bar count); the others keep the dashboard as it is without one.
+var withAlerts = map[string]bool{"alerts-inbox": true, "account-charts": true}
+
 var shots = []shot{
 	{"main-table", 140, 32, nil},
 	{"detail-vouchers", 160, 44, []string{"j", "j", "enter"}},
@@ -38,6 +42,8 @@ var shots = []shot{
 	{"order-form", 120, 36, []string{"n", "wait:", "enter", "wait:", "down", "enter", "wait:", "backspace", "3", "wait:"}},
 	{"order-result", 120, 36, []string{"n", "wait:", "enter", "wait:", "down", "enter", "wait:", "backspace", "3",
 		"enter", "wait:", "enter", "wait:", "enter", "wait:", "enter", "wait:", "enter", "wait:"}},
+	{"alerts-inbox", 160, 36, []string{"!"}},
+	{"account-charts", 160, 48, []string{"A"}},
 }
 
 func main() {
@@ -52,17 +58,22 @@ func main() {
 		// new-row highlight has faded as it would on screen.
 		now := uitest.Epoch.Add(-10 * time.Second)
 		pl := &placer{}
+		al := alertsFor(s)
 		m := ui.New(ui.Options{Now: func() time.Time { return now },
 			Providers: []ui.ProviderTabs{{Provider: api.ProviderOctopus, Mode: "SANDBOX"}, {Provider: api.ProviderOneClick, Mode: "SANDBOX"}},
 			Ordering: map[api.Provider]ui.OrderingDeps{api.ProviderOctopus: {
 				Catalog: catalog{}, Placer: pl, Place: pl.PlaceOrder}},
 			NewReference: func() string { return "ow-3f9c0a7d21e4b6c8" },
+			Alerts:       al,
 		})
 		r := &runner{m: m, msgs: make(chan tea.Msg, 1024)}
 		m.Update(tea.WindowSizeMsg{Width: s.w, Height: s.h})
 		m.Apply(uitest.Demo())
 		m.Apply(uitest.OneClickStatus())
 		m.Apply(uitest.OrderUpdates(uitest.OneClick(), true))
+		if al != nil {
+			m.ApplyAlerts(al.Snapshot())
+		}
 		now = uitest.Epoch
 		for _, k := range s.keys {
 			if k == "wait:" {
@@ -181,4 +192,13 @@ func (*placer) PlaceOrder(_ context.Context, r api.OrderRequest) (api.Order, err
 		o.Vouchers = append(o.Vouchers, api.Voucher{CardNumber: codes[i], PIN: fmt.Sprintf("%04d-%04d", 4417+i, 2290+i)})
 	}
 	return o, nil
+}
+
+// alertsFor is the demo alert engine for the shots that show alerts. It is
+// built fresh for each call: its state is the same every time.
+func alertsFor(s shot) ui.Alerts {
+	if !withAlerts[s.name] {
+		return nil
+	}
+	return uitest.Alerts()
 }
