@@ -8,6 +8,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"runtime/pprof"
 	"strings"
 )
 
@@ -19,12 +21,23 @@ Usage:
   orderwatch watch [flags] [TARGET...]  print each order transition as one JSON line
   orderwatch place VERTICAL [flags]     place one order and print it as JSON
   orderwatch bench poll [flags]         the polling benchmark against the embedded sandboxes
+  orderwatch bench load [flags]         the capacity benchmark: arrivals per minute at production limits
   orderwatch journal check|export|recover   check, export or salvage the journal
 
 Run "orderwatch COMMAND -h" for a command's flags.
 `
 
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	// ORDERWATCH_CPUPROFILE=FILE writes a CPU profile of the whole run (go
+	// tool pprof FILE): how the figures of the README's benchmarks were
+	// traced to their causes.
+	if path := os.Getenv("ORDERWATCH_CPUPROFILE"); path != "" {
+		if f, err := os.Create(path); err == nil {
+			if pprof.StartCPUProfile(f) == nil {
+				defer func() { pprof.StopCPUProfile(); _ = f.Close() }()
+			}
+		}
+	}
 	if len(args) > 0 {
 		switch args[0] {
 		case "sandbox":

@@ -118,6 +118,9 @@ func (e *Engine) runList(ctx context.Context, b *budget, v api.Vertical, status 
 	switch {
 	case capped:
 		b.listDue[v] = now.Add(e.scaled(time.Second)) // falling behind: sweep again at once
+	case status != "":
+		// The PENDING round takes no sweep's turn: the sweep follows at once.
+		b.listDue[v] = now.Add(e.scaled(time.Second))
 	case found >= busySweep:
 		b.listDue[v] = now.Add(Jitter(e.Policy(v).Discover/2, 0.1, e.rnd))
 	}
