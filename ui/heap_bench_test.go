@@ -76,3 +76,58 @@ func BenchmarkHeapPerOrder(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkEventCost is the cost of a fixed amount of change with n orders
+// tracked: 100 orders change state in the engine, the dashboard applies the
+// batch and draws a frame (per op). Flat cost per order means the figure at
+// 10,000 orders stays within 1.2x of the one at 1,000.
+func BenchmarkEventCost(b *testing.B) {
+	for _, n := range []int{1_000, 10_000} {
+		b.Run(fmt.Sprintf("orders=%d", n), func(b *testing.B) {
+			items := uitest.Many(n)
+			clk := uitest.Epoch
+			m := New(Options{Now: func() time.Time { return clk }})
+			m.Update(tea.WindowSizeMsg{Width: 160, Height: 48})
+			e, err := engine.New(engine.Config{Sources: []api.OrderSource{pendingSource{}}, WalletEvery: -1, KeepFinished: 2 * n,
+				GETPerMinute: map[api.Provider]int{api.ProviderOctopus: 1}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			var wg sync.WaitGroup
+			wg.Go(func() { _ = e.Run(ctx) })
+			for i := range items {
+				items[i].Order.Status, items[i].Order.RawStatus = api.StatusPending, "PENDING"
+				e.Track(items[i].Order, engine.OriginDiscovered)
+			}
+			for len(m.byVert[api.VerticalVoucher].table.rows) < n {
+				m.applyBatch(<-e.Updates())
+			}
+			m.View()
+			raws := [2]string{"PENDING", "IN_PROGRESS"}
+			b.ReportAllocs()
+			b.ResetTimer()
+			k := 0
+			for b.Loop() {
+				k++
+				for i := range 100 {
+					o := items[(k*100+i*7919)%n].Order
+					o.RawStatus = raws[k%2]
+					e.Track(o, engine.OriginPlaced)
+				}
+				for got := 0; got < 100; {
+					batch := <-e.Updates()
+					got += len(batch)
+					m.applyBatch(batch)
+				}
+				clk = clk.Add(time.Second)
+				_ = m.View()
+			}
+			b.StopTimer()
+			cancel()
+			for range e.Updates() {
+			}
+			wg.Wait()
+		})
+	}
+}
