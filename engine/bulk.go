@@ -181,7 +181,7 @@ func (e *Engine) applyBulkLocked(b *budget, v api.Vertical, items []api.Order, o
 		}
 		listed[o.ID] = o
 		if e.cfg.Discover && e.entries[o.Key()] == nil {
-			after = append(after, e.trackLocked(o, OriginDiscovered, SourceList, now)...)
+			after = append(after, e.fromListLocked(func() []func() { return e.trackLocked(o, OriginDiscovered, SourceList, now) })...)
 		}
 	}
 	// Absence says something only about orders the list must show: created

@@ -142,7 +142,7 @@ func (e *Engine) runList(ctx context.Context, b *budget, v api.Vertical, status 
 func (e *Engine) reconcileListedLocked(b *budget, o api.Order, sentAt, now time.Time) []func() {
 	ent := e.entries[o.Key()]
 	if ent == nil {
-		return e.trackLocked(o, OriginDiscovered, SourceList, now)
+		return e.fromListLocked(func() []func() { return e.trackLocked(o, OriginDiscovered, SourceList, now) })
 	}
 	cur := ent.t.Order
 	if cur.Status != "" && !cur.Status.InFlight() {
@@ -172,7 +172,7 @@ func (e *Engine) listSaysLocked(b *budget, ent *entry, lo api.Order, sentAt, now
 			b.unqueue(ent.queued)
 			ent.queued = nil
 		}
-		return e.applyLocked(ent, finalFromList(cur, lo), SourceList, now, false)
+		return e.fromListLocked(func() []func() { return e.applyLocked(ent, finalFromList(cur, lo), SourceList, now, false) })
 	}
 	switch {
 	case p.ListComplete && p.IsFinal(lo.Status) && !(lo.Status == api.StatusPartial && p.PartialEvery > 0):

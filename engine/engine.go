@@ -109,13 +109,14 @@ type Engine struct {
 	budgets  map[api.Provider]*budget
 	running  atomic.Bool
 
-	mu      sync.Mutex
-	entries map[api.OrderKey]*entry
-	focus   api.OrderKey
-	wallets map[api.Provider][]api.Wallet
-	rnd     *rand.Rand
-	placing map[string]bool      // client references being placed now
-	placed  map[string]api.Order // placed by this process (without a journal)
+	mu       sync.Mutex
+	entries  map[api.OrderKey]*entry
+	focus    api.OrderKey
+	wallets  map[api.Provider][]api.Wallet
+	rnd      *rand.Rand
+	listItem bool                 // applyLocked is applying a list item, not a detail (fromListLocked)
+	placing  map[string]bool      // client references being placed now
+	placed   map[string]api.Order // placed by this process (without a journal)
 
 	reconcileWake chan struct{}
 }
@@ -664,12 +665,12 @@ func (e *Engine) applyLocked(ent *entry, o api.Order, src Source, now time.Time,
 	if old.Status != o.Status {
 		ent.absent = false // what the absence hinted at is known now
 	}
-	switch src {
-	case SourceList:
+	switch {
+	case e.listItem:
 		ent.t.ListOnly = !e.Policy(o.Vertical).ListComplete && (isNew || ent.t.ListOnly || old.Status != o.Status)
-	case SourceWebhook:
+	case src == SourceWebhook:
 	default:
-		ent.t.ListOnly = false
+		ent.t.ListOnly = false // a detail GET (one a list asked for is labelled "list" too)
 	}
 	ent.t.Errors, ent.t.LastError = 0, ""
 	if src != SourceList && src != SourceCreate {
@@ -715,6 +716,14 @@ func (e *Engine) applyLocked(ent *entry, o api.Order, src Source, now time.Time,
 		e.evictLocked(o.Vertical)
 	}
 	return after
+}
+
+// fromListLocked runs f, which applies list items: states read there leave
+// out what only the detail carries (Tracked.ListOnly).
+func (e *Engine) fromListLocked(f func() []func()) []func() {
+	e.listItem = true
+	defer func() { e.listItem = false }()
+	return f()
 }
 
 func (e *Engine) scheduleLocked(ent *entry, now time.Time) {

@@ -132,3 +132,36 @@ func TestSaturatedBudgetNeverStarvesDiscovery(t *testing.T) {
 			v, time.Duration(float64(worst)/scale))
 	}
 }
+
+// A detail GET a list asked for is a detail: the order is not ListOnly and
+// owes nothing; a state read from a list item is ListOnly and owes the detail.
+func TestListOnlyOnlyFromListItems(t *testing.T) {
+	f := newFake(api.ProviderOctopus, api.VerticalVoucher)
+	e, err := New(Config{Sources: []api.OrderSource{f}, WalletEvery: -1})
+	require.NoError(t, err)
+	b := e.budgets[api.ProviderOctopus]
+	for _, id := range []string{"1", "2"} {
+		e.Track(api.Order{Vertical: api.VerticalVoucher, ID: id, Status: api.StatusPending, RawStatus: "PENDING"}, OriginDiscovered)
+	}
+	now := time.Now()
+	delivered := api.Order{Vertical: api.VerticalVoucher, Status: api.StatusDelivered, RawStatus: "DELIVERED"}
+	e.mu.Lock()
+	e.evidenceLocked(b, e.entries[key(api.VerticalVoucher, "1")], now)
+	e.mu.Unlock()
+	o := delivered
+	o.ID = "1"
+	e.finishCheck(context.Background(), b, key(api.VerticalVoucher, "1"), SourceList, o, nil)
+	tr, _ := e.Get(key(api.VerticalVoucher, "1"))
+	assert.Equal(t, api.StatusDelivered, tr.Order.Status)
+	assert.False(t, tr.ListOnly, "the detail GET fetched everything")
+	assert.True(t, tr.NextCheck.IsZero(), "nothing owed")
+
+	e.mu.Lock()
+	ent := e.entries[key(api.VerticalVoucher, "2")]
+	o.ID = "2"
+	e.fromListLocked(func() []func() { return e.applyLocked(ent, o, SourceList, now, false) })
+	e.mu.Unlock()
+	tr, _ = e.Get(key(api.VerticalVoucher, "2"))
+	assert.True(t, tr.ListOnly, "the codes are not in a list item")
+	assert.False(t, tr.NextCheck.IsZero(), "the detail is owed")
+}
