@@ -137,6 +137,13 @@ func (e *Engine) runBulk(ctx context.Context, b *budget, v api.Vertical) {
 			if due := now.Add(e.Policy(v).Discover / 2); !b.listBusy[v] && b.listDue[v].Before(due) {
 				b.listDue[v] = due
 			}
+			pending := 0
+			for _, o := range items {
+				if st := api.Normalize(b.provider, o.RawStatus); o.Status.InFlight() || (o.Status == "" && st.InFlight()) {
+					pending++
+				}
+			}
+			e.out.put(ListUpdate{Vertical: v, At: now, Pending: pending})
 		}
 	}
 	after = e.applyBulkLocked(b, v, items, oldest, complete, filtered, status, sentAt, now)
