@@ -11,29 +11,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestNormalizeOctopus(t *testing.T) {
-	cases := map[string]Status{
-		"PENDING": StatusPending, "DELIVERED": StatusDelivered, "delivered": StatusDelivered,
-		"PARTIALLY_DELIVERED": StatusPartial, "PARTIAL": StatusPartial, "FAILED": StatusFailed,
-		"CANCELLED": StatusCancelled, "RECHARGED": StatusUnknown, "": StatusUnknown, "FULFILLED": StatusUnknown,
-	}
-	for raw, want := range cases {
-		assert.Equal(t, want, NormalizeOctopus(raw), raw)
-	}
-}
-
-func TestNormalizeOneClick(t *testing.T) {
-	cases := map[string]Status{
-		"PENDING": StatusPending, "HANDLING": StatusProcessing, "FULFILLED": StatusDelivered,
-		"SUCCESS": StatusDelivered, "REFUNDED": StatusRefunded, "FAILED": StatusRefunded,
-		"UNKNOWN_ERROR": StatusUncertain, "QUEUED": StatusScheduled, "PARTIALLY_FILLED": StatusPartial,
-		"DELIVERED": StatusUnknown, "weird": StatusUnknown,
-	}
-	for raw, want := range cases {
-		assert.Equal(t, want, NormalizeOneClick(raw), raw)
-	}
-}
-
 func TestUncertainIsNeitherFailureNorSuccess(t *testing.T) {
 	for _, s := range []Status{StatusUncertain, StatusScheduled, StatusUnknown} {
 		assert.False(t, s.Failure(), s)
@@ -45,7 +22,7 @@ func TestUncertainIsNeitherFailureNorSuccess(t *testing.T) {
 }
 
 func TestStatusLabelKeepsUnknownVerbatim(t *testing.T) {
-	o := Order{Status: NormalizeOctopus("RECHARGED"), RawStatus: "RECHARGED"}
+	o := Order{Status: StatusUnknown, RawStatus: "RECHARGED"}
 	assert.Equal(t, "RECHARGED", o.StatusLabel())
 	o = Order{Status: StatusDelivered, RawStatus: "DELIVERED"}
 	assert.Equal(t, "delivered", o.StatusLabel())

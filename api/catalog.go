@@ -1,5 +1,7 @@
 package api
 
+import "strings"
+
 // Product is a catalogue entry of any vertical.
 type Product struct {
 	Provider    Provider
@@ -68,4 +70,26 @@ type InputField struct {
 	Required bool
 	Pattern  string
 	Example  string
+}
+
+// InputLabel is how the product names an input field ("Player ID"), never
+// the wire name (player_id).
+func InputLabel(p *Product, name string) string {
+	if p != nil {
+		for _, f := range p.InputFields {
+			if f.Name == name && f.Label != "" {
+				return f.Label
+			}
+		}
+	}
+	words := strings.Fields(strings.ReplaceAll(name, "_", " "))
+	for i, w := range words {
+		switch strings.ToLower(w) {
+		case "id":
+			words[i] = "ID"
+		default:
+			words[i] = strings.ToUpper(w[:1]) + w[1:]
+		}
+	}
+	return strings.Join(words, " ")
 }

@@ -30,13 +30,21 @@ type Order struct {
 
 	// Denomination is the face value of one unit (vouchers, gift cards).
 	Denomination float64
-	// Amount is the total in Currency: face total for vouchers, the debited
-	// amount for topups and eSIMs, topup_amount for OneClickDz.
+	// Amount is the face value in Currency, what the customer gets: the face
+	// total of vouchers, a topup's requested amount, OneClickDz topup_amount;
+	// an eSIM plan's price (a plan has no other face value); a gift-card
+	// order's price (OneClickDz sends no face value).
 	Amount   float64
 	Currency string
 	Discount float64
-	// Debited is what the wallet paid (balance_amount, fulfilled_amount); 0 if unknown.
+	// Paid is the price paid in Currency, after discounts; 0 if unknown.
+	Paid float64
+	// Debited is what the wallet paid (deduction_amount, balance_amount,
+	// fulfilled_amount), in DebitCurrency; 0 if unknown.
 	Debited float64
+	// DebitCurrency is the paying wallet's currency, for Debited and
+	// Refunded; empty means Currency.
+	DebitCurrency string
 	// Refunded is what came back to the wallet (failed orders, partial fills).
 	Refunded float64
 

@@ -1,7 +1,5 @@
 package api
 
-import "strings"
-
 // Status is the normalized state of an order. Raw provider values are kept on
 // the order beside it; a value no mapping knows becomes StatusUnknown.
 type Status string
@@ -59,56 +57,13 @@ func (s Status) Rank() int {
 	return 0
 }
 
-func norm(raw string) string { return strings.ToUpper(strings.TrimSpace(raw)) }
-
-// NormalizeOctopus maps an Octopus Cards order status (any vertical).
-// PARTIAL is the seed's spelling of PARTIALLY_DELIVERED. RECHARGED is
-// undocumented and therefore Unknown.
-func NormalizeOctopus(raw string) Status {
-	switch norm(raw) {
-	case "PENDING":
-		return StatusPending
-	case "DELIVERED":
-		return StatusDelivered
-	case "PARTIALLY_DELIVERED", "PARTIAL":
-		return StatusPartial
-	case "FAILED":
-		return StatusFailed
-	case "CANCELLED", "CANCELED":
-		return StatusCancelled
-	}
-	return StatusUnknown
-}
-
-// NormalizeOneClick maps a OneClickDz status (mobile, internet, gift cards).
-// SUCCESS and FAILED appear in some list examples as other spellings of
-// FULFILLED and REFUNDED.
-func NormalizeOneClick(raw string) Status {
-	switch norm(raw) {
-	case "PENDING":
-		return StatusPending
-	case "HANDLING":
-		return StatusProcessing
-	case "FULFILLED", "SUCCESS":
-		return StatusDelivered
-	case "PARTIALLY_FILLED":
-		return StatusPartial
-	case "REFUNDED", "FAILED":
-		return StatusRefunded
-	case "UNKNOWN_ERROR":
-		return StatusUncertain
-	case "QUEUED":
-		return StatusScheduled
-	}
-	return StatusUnknown
-}
-
-// Normalize maps a raw status for the provider.
+// Normalize maps a raw status with the provider's registered mapping; a
+// provider nobody registered knows no status.
 func Normalize(p Provider, raw string) Status {
-	if p == ProviderOneClick {
-		return NormalizeOneClick(raw)
+	if pi, ok := loadRegistry().byID[p]; ok && pi.Normalize != nil {
+		return pi.Normalize(raw)
 	}
-	return NormalizeOctopus(raw)
+	return StatusUnknown
 }
 
 // ActivationStatus is the eSIM install lifecycle, separate from the order status.

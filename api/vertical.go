@@ -5,99 +5,65 @@ import (
 	"strings"
 )
 
-// Provider names a reseller API.
+// Provider names a reseller API. What a provider is (its title, verticals,
+// statuses) is registered by its package: see RegisterProvider.
 type Provider string
-
-const (
-	ProviderOctopus  Provider = "octopus"
-	ProviderOneClick Provider = "oneclickdz"
-)
 
 // Title is the provider's display name.
 func (p Provider) Title() string {
-	switch p {
-	case ProviderOctopus:
-		return "Octopus Cards"
-	case ProviderOneClick:
-		return "OneClickDz"
+	if pi, ok := LookupProvider(p); ok && pi.Title != "" {
+		return pi.Title
 	}
 	return string(p)
+}
+
+// Short is the provider's name where room is scarce.
+func (p Provider) Short() string {
+	if pi, ok := LookupProvider(p); ok && pi.Short != "" {
+		return pi.Short
+	}
+	return p.Title()
+}
+
+// Badge is the provider's name on the status bar.
+func (p Provider) Badge() string {
+	if pi, ok := LookupProvider(p); ok && pi.Badge != "" {
+		return pi.Badge
+	}
+	return strings.ToUpper(string(p))
 }
 
 // Vertical is one kind of product of one provider; every order belongs to one.
 type Vertical string
 
-const (
-	VerticalVoucher  Vertical = "voucher"  // Octopus gift-card vouchers
-	VerticalTopup    Vertical = "topup"    // Octopus gaming and mobile top-ups
-	VerticalESIM     Vertical = "esim"     // Octopus travel eSIMs
-	VerticalMobile   Vertical = "mobile"   // OneClickDz mobile top-ups
-	VerticalInternet Vertical = "internet" // OneClickDz ADSL / 4G top-ups
-	VerticalGiftCard Vertical = "giftcard" // OneClickDz gift cards
-)
-
-// AllVerticals lists every vertical in display order.
-var AllVerticals = []Vertical{
-	VerticalVoucher, VerticalTopup, VerticalESIM,
-	VerticalMobile, VerticalInternet, VerticalGiftCard,
-}
-
-// Provider returns the provider that sells this vertical.
-func (v Vertical) Provider() Provider {
-	switch v {
-	case VerticalMobile, VerticalInternet, VerticalGiftCard:
-		return ProviderOneClick
-	}
-	return ProviderOctopus
-}
+// Provider returns the provider that sells this vertical ("" when unknown).
+func (v Vertical) Provider() Provider { return loadRegistry().byVert[v].provider }
 
 // Title is the tab name of the vertical.
 func (v Vertical) Title() string {
-	switch v {
-	case VerticalVoucher:
-		return "Vouchers"
-	case VerticalTopup:
-		return "Topups"
-	case VerticalESIM:
-		return "eSIM"
-	case VerticalMobile:
-		return "Mobile"
-	case VerticalInternet:
-		return "Internet"
-	case VerticalGiftCard:
-		return "Gift cards"
+	if e, ok := loadRegistry().byVert[v]; ok && e.info.Title != "" {
+		return e.info.Title
 	}
 	return string(v)
 }
 
-// Valid reports whether v is one of the known verticals.
+// Valid reports whether v is a registered vertical.
 func (v Vertical) Valid() bool {
-	for _, k := range AllVerticals {
-		if k == v {
-			return true
-		}
-	}
-	return false
+	_, ok := loadRegistry().byVert[v]
+	return ok
 }
 
-// ParseVertical accepts a vertical's name in any case, plus a few plurals.
+// ParseVertical accepts a vertical's name in any case, or one of its aliases.
 func ParseVertical(s string) (Vertical, error) {
-	n := strings.ToLower(strings.TrimSpace(s))
-	switch n {
-	case "vouchers", "order", "orders":
-		n = "voucher"
-	case "topups":
-		n = "topup"
-	case "esims":
-		n = "esim"
-	case "giftcards", "gift-card", "gift-cards", "gift_card":
-		n = "giftcard"
+	r := loadRegistry()
+	if v, ok := r.alias[strings.ToLower(strings.TrimSpace(s))]; ok {
+		return v, nil
 	}
-	v := Vertical(n)
-	if !v.Valid() {
-		return "", fmt.Errorf("unknown vertical %q (want one of voucher, topup, esim, mobile, internet, giftcard)", s)
+	names := make([]string, len(r.verticals))
+	for i, v := range r.verticals {
+		names[i] = string(v)
 	}
-	return v, nil
+	return "", fmt.Errorf("unknown vertical %q (want one of %s)", s, strings.Join(names, ", "))
 }
 
 // OrderKey identifies one order across providers: ids are unique per vertical.

@@ -23,10 +23,10 @@ type alertFlags struct {
 }
 
 func (f *alertFlags) register(fs *flag.FlagSet, terminal bool) {
-	fs.StringVar(&f.onAlert, "on-alert", "", "run this command (sh -c) for each new alert, with the alert as JSON on stdin ([alerts] command)")
+	fs.StringVar(&f.onAlert, "on-alert", "", "run `cmd` (sh -c) for each new alert, with the alert as JSON on stdin ([alerts] command)")
 	if terminal {
 		fs.BoolVar(&f.noBell, "no-bell", false, "no terminal bell on a new alert ([alerts] bell = false)")
-		fs.StringVar(&f.notify, "notify", "", "desktop notification through the terminal: osc9, osc777 or off ([alerts] desktop; default osc9)")
+		fs.StringVar(&f.notify, "notify", "", "desktop notification through the terminal: `mode` osc9, osc777 or off ([alerts] desktop; default osc9)")
 	}
 }
 

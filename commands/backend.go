@@ -13,12 +13,9 @@ import (
 
 	"github.com/orderwatch/orderwatch/api"
 	"github.com/orderwatch/orderwatch/api/config"
-	"github.com/orderwatch/orderwatch/api/octopus"
-	"github.com/orderwatch/orderwatch/api/oneclick"
 	"github.com/orderwatch/orderwatch/api/sandbox"
 	"github.com/orderwatch/orderwatch/engine"
 	"github.com/orderwatch/orderwatch/ui"
-	"github.com/orderwatch/orderwatch/ui/orderform"
 )
 
 type backend struct {
@@ -27,8 +24,6 @@ type backend struct {
 	sources   []api.OrderSource
 	placers   map[api.Provider]api.Placer
 	notifier  map[api.Provider]api.Notifier
-	lookup    func(ctx context.Context, phone string) ([]orderform.LookupHit, error)
-	oneclick  *oneclick.Client
 	engine    *engine.Engine
 	logger    *log.Logger
 	closers   []func() error
@@ -77,13 +72,12 @@ func openBackend(c *common, discover bool) (*backend, error) {
 	}
 	logf := b.logger.Printf
 
-	octo, one := cfg.Octopus, cfg.OneClick
 	journalPath := c.journal
 	if journalPath == "" {
 		journalPath = cfg.JournalPath
 	}
-	var webhookSecret api.Secret
 	var embedded *sandbox.Embedded
+	accounts := cfg // where the providers find their sections
 	if cfg.Sandbox() {
 		// The embedded sandboxes die with this process, so their orders are
 		// journalled in a file that dies with it too (unless --journal).
@@ -106,55 +100,63 @@ func openBackend(c *common, discover bool) (*backend, error) {
 				return nil, fmt.Errorf("--sandbox-incident: %w", err)
 			}
 		}
-		cr := embedded.Octopus.Credentials()
-		octo = &config.Octopus{BaseURL: embedded.Octopus.URL(), APIKey: api.Secret(cr.APIKey), APISecret: api.Secret(cr.APISecret),
-			WebhookSecret: api.Secret(cr.WebhookSecret), GETPerMinute: config.DefaultGETPerMin}
-		one = &config.OneClick{BaseURL: embedded.OneClick.URL(), APIKey: api.Secret(embedded.OneClick.APIKey()), GETPerMinute: 100}
+		sb := *cfg
+		embedded.Configure(&sb)
+		accounts = &sb
 		if c.webhookListen == "" {
 			c.webhookListen = "127.0.0.1:0"
 		}
 	}
 	perMin := map[api.Provider]int{}
-	if octo != nil {
-		cl, err := octopus.New(octopus.Config{BaseURL: octo.BaseURL, APIKey: octo.APIKey, APISecret: octo.APISecret, Logf: logf})
+	var verifiers []api.WebhookVerifier
+	for _, open := range providers {
+		acc, err := open(accounts, logf)
 		if err != nil {
-			return nil, fmt.Errorf("octopus: %w", err)
+			return nil, err
 		}
-		b.sources = append(b.sources, cl)
-		b.placers[api.ProviderOctopus], b.notifier[api.ProviderOctopus] = cl, cl
-		b.lookup = octopusLookup(cl)
-		b.providers = append(b.providers, ui.ProviderTabs{Provider: api.ProviderOctopus, Mode: mode(octo.BaseURL)})
-		perMin[api.ProviderOctopus] = octo.GETPerMinute
-		webhookSecret = octo.WebhookSecret
-	}
-	if one != nil {
-		cl, err := oneclick.New(oneclick.Config{BaseURL: one.BaseURL, APIKey: one.APIKey, Logf: logf})
-		if err != nil {
-			return nil, fmt.Errorf("oneclickdz: %w", err)
+		src := acc.Client
+		if src == nil {
+			continue
 		}
-		b.sources = append(b.sources, cl)
-		b.placers[api.ProviderOneClick] = cl
-		b.oneclick = cl
-		b.providers = append(b.providers, ui.ProviderTabs{Provider: api.ProviderOneClick, Mode: mode(one.BaseURL)})
-		perMin[api.ProviderOneClick] = one.GETPerMinute
+		p := src.Provider()
+		b.sources = append(b.sources, src)
+		if pl, ok := src.(api.Placer); ok {
+			b.placers[p] = pl
+		}
+		if n, ok := src.(api.Notifier); ok {
+			b.notifier[p] = n
+		}
+		if ws, ok := src.(api.WebhookSource); ok {
+			if v := ws.WebhookVerifier(); v != nil {
+				verifiers = append(verifiers, v)
+			}
+		}
+		b.providers = append(b.providers, ui.ProviderTabs{Provider: p, Mode: mode(acc.BaseURL)})
+		perMin[p] = acc.GETPerMinute
 	}
 	listen := c.webhookListen
 	if listen == "" {
 		listen = cfg.WebhookListen
 	}
-	if listen != "" && webhookSecret.Empty() {
-		return nil, errors.New("--webhook-listen needs OCTOPUS_WEBHOOK_SECRET (or octopus.webhook_secret_file)")
+	if listen != "" && len(verifiers) == 0 {
+		var how []string
+		for _, pi := range api.Providers() {
+			if pi.WebhookSetup != "" {
+				how = append(how, pi.WebhookSetup)
+			}
+		}
+		return nil, errors.New("--webhook-listen needs " + strings.Join(how, " or "))
 	}
 	j, err := openJournal(journalPath)
 	if err != nil {
 		return nil, err
 	}
 	b.closers = append(b.closers, j.Close)
-	if err := b.rememberGiftIntents(j); err != nil {
+	if err := b.recallIntents(j); err != nil {
 		return nil, err
 	}
 	e, err := engine.New(engine.Config{Sources: b.sources, GETPerMinute: perMin, Journal: j, Discover: discover, KeepFinished: c.keepFinished,
-		WebhookSecret: webhookSecret, WebhookListen: listen, WebhookAllowPublic: c.webhookPublic, Logf: logf,
+		Webhooks: verifiers, WebhookListen: listen, WebhookAllowPublic: c.webhookPublic, Logf: logf,
 		AbsentAfter: c.absentAfter})
 	if err != nil {
 		return nil, err
@@ -163,7 +165,7 @@ func openBackend(c *common, discover bool) (*backend, error) {
 	if w := e.Webhooks(); w != nil {
 		b.closers = append(b.closers, w.Close)
 		if embedded != nil {
-			embedded.Octopus.SetWebhook(w.URL(), octo.WebhookSecret.Reveal())
+			embedded.SetWebhook(w.URL())
 		}
 	}
 	ok = true
@@ -188,43 +190,25 @@ func (b *backend) ordering() map[api.Provider]ui.OrderingDeps {
 			continue
 		}
 		cat, _ := pl.(api.Catalog)
-		d := ui.OrderingDeps{Catalog: cat, Placer: pl, PlaceTracks: true, Find: src.FindByReference,
+		// The form quotes with pl and places only through the engine's
+		// journal; lookups and line checks are found on cat by type assertion.
+		d := ui.OrderingDeps{Catalog: cat, Quoter: pl, PlaceTracks: true, Find: src.FindByReference,
 			Place: func(ctx context.Context, r api.OrderRequest) (api.Order, error) { return b.engine.Place(ctx, pl, r) }}
-		if p == api.ProviderOctopus {
-			d.Lookup = b.lookup
-		}
-		if p == api.ProviderOneClick && b.oneclick != nil {
-			d.CheckNumber = func(ctx context.Context, typ, number string) (orderform.LineInfo, error) {
-				r, err := b.oneclick.InternetCheckNumber(ctx, typ, number)
-				return orderform.LineInfo{NCLI: r.NCLI, Offer: r.Offre, Type: r.Type}, err
-			}
-		}
-		d.Current = func(k api.OrderKey) (api.Order, bool) {
-			t, ok := b.engine.Get(k)
-			return t.Order, ok
-		}
 		out[p] = d
 	}
 	return out
 }
 
-func octopusLookup(cl *octopus.Client) func(context.Context, string) ([]orderform.LookupHit, error) {
-	return func(ctx context.Context, phone string) ([]orderform.LookupHit, error) {
-		res, err := cl.TopupLookup(ctx, phone)
-		if err != nil {
-			return nil, err
+// recallIntents hands every unresolved placement of the journal to its
+// provider, if it wants them (api.IntentRecaller).
+func (b *backend) recallIntents(j *engine.Journal) error {
+	rec := map[api.Provider]api.IntentRecaller{}
+	for _, src := range b.sources {
+		if r, ok := src.(api.IntentRecaller); ok {
+			rec[src.Provider()] = r
 		}
-		hits := make([]orderform.LookupHit, 0, len(res))
-		for _, r := range res {
-			hits = append(hits, orderform.LookupHit{ProductID: fmt.Sprint(int64(r.ProductID)), Name: string(r.Name),
-				CountryCode: string(r.CountryCode), Identified: bool(r.Identified)})
-		}
-		return hits, nil
 	}
-}
-
-func (b *backend) rememberGiftIntents(j *engine.Journal) error {
-	if b.oneclick == nil {
+	if len(rec) == 0 {
 		return nil
 	}
 	intents, err := j.Intents()
@@ -232,12 +216,12 @@ func (b *backend) rememberGiftIntents(j *engine.Journal) error {
 		return err // damaged records are named by the engine, and their references refused
 	}
 	for _, in := range intents {
-		if in.Vertical != api.VerticalGiftCard || (in.State != engine.IntentPending && in.State != engine.IntentPlaced) {
+		r, ok := rec[in.Vertical.Provider()]
+		if !ok || (in.State != engine.IntentPending && in.State != engine.IntentPlaced) {
 			continue
 		}
-		r := in.Request()
-		if err := b.oneclick.RememberGiftIntent(in.ClientReference, r.ProductID, r.VariantID, r.Quantity, in.Created, in.OrderID); err != nil {
-			b.logger.Printf("journal: gift-card intent %s: %v", in.ClientReference, err)
+		if err := r.RecallIntent(api.Intent{Request: in.Request(), Sent: in.Created, OrderID: in.OrderID}); err != nil {
+			b.logger.Printf("journal: intent %s: %v", in.ClientReference, err)
 		}
 	}
 	return nil

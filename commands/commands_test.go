@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -91,4 +92,59 @@ func TestTakeStopsAtDoubleDash(t *testing.T) {
 	assert.Equal(t, []string{"--", "--config", "/tmp/c.toml"}, rest)
 	assert.Equal(t, "/tmp/j.db", c.journal)
 	assert.NotEqual(t, "/tmp/c.toml", c.configPath)
+}
+
+// place VERTICAL -h prints that vertical's flags, from its spec, and
+// opens nothing.
+func TestPlaceVerticalHelpComesFromTheSpec(t *testing.T) {
+	for v, want := range map[string][]string{
+		"voucher":  {"usage: orderwatch place voucher", "--denomination N", "--quantity N", "--email ADDRESS"},
+		"mobile":   {"usage: orderwatch place mobile", "--plan CODE", "--phone, --msisdn N"},
+		"giftcard": {"--type-id ID", "--quantity N"},
+	} {
+		var out, errb bytes.Buffer
+		code := runPlace(context.Background(), []string{v, "-h"}, &out, &errb)
+		assert.Equal(t, exitOK, code, v)
+		assert.Empty(t, out.String(), v)
+		for _, w := range want {
+			assert.Contains(t, errb.String(), w, v)
+		}
+		if v != "voucher" {
+			assert.NotContains(t, errb.String(), "--denomination", "%s: only its own flags", v)
+		}
+	}
+}
+
+// orderwatch -h lists the dashboard's flags, in the --flag style they are
+// used with; place -h sends the reader there for the sandbox knobs.
+func TestHelpListsDashboardFlags(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := Run(context.Background(), []string{"-h"}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	h := out.String()
+	for _, f := range []string{"--readonly", "--mouse", "--debug FILE", "--journal FILE", "--config FILE",
+		"--export-dir DIR", "--keep-finished N", "--webhook-listen HOST:PORT", "--sandbox-time-scale X", "--sandbox-traffic"} {
+		if !strings.Contains(h, f) {
+			t.Errorf("orderwatch -h does not list %s:\n%s", f, h)
+		}
+	}
+	for _, l := range strings.Split(h, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(l), "-") && !strings.HasPrefix(strings.TrimSpace(l), "--") {
+			t.Errorf("single-dash flag in help: %q", l)
+		}
+	}
+	var perr bytes.Buffer
+	Run(context.Background(), []string{"place", "-h"}, &out, &perr)
+	if !strings.Contains(perr.String(), "orderwatch -h") {
+		t.Errorf("place -h does not point to orderwatch -h")
+	}
+	// A bad flag names it the way it is typed.
+	errb.Reset()
+	if code := Run(context.Background(), []string{"--bogus"}, &out, &errb); code != 2 {
+		t.Fatalf("bad flag: exit %d", code)
+	}
+	if !strings.Contains(errb.String(), "unknown flag --bogus") || strings.Contains(errb.String(), " -bogus") {
+		t.Errorf("bad flag message: %q", errb.String())
+	}
 }

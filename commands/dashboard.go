@@ -2,9 +2,11 @@ package commands
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/orderwatch/orderwatch/engine/alerts"
 	"github.com/orderwatch/orderwatch/keymap"
@@ -12,58 +14,98 @@ import (
 )
 
 func runDashboard(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("orderwatch", stderr)
-	var c common
-	c.register(fs)
-	readonly := fs.Bool("readonly", false, "remove every action that spends money or changes an order")
-	mouse := fs.Bool("mouse", false, "enable the mouse (off by default, so text selection works)")
-	exportDir := fs.String("export-dir", "", "directory for CSV exports (default: the working directory)")
-	var af alertFlags
-	af.register(fs, true)
-	if code, ok := parse(fs, args, stderr, false); !ok {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	opts, stop, code, err := dashboard(ctx, args, stderr)
+	if stop == nil {
+		if err != nil {
+			fmt.Fprintln(stderr, "orderwatch:", err)
+		}
 		return code
 	}
-	b, err := openBackend(&c, true)
+	err = ui.Run(ctx, opts, nil)
+	cancel()
+	stop()
 	if err != nil {
 		fmt.Fprintln(stderr, "orderwatch:", err)
-		return exitBadInput
+		return exitFailure
 	}
-	defer b.Close()
+	return exitOK
+}
+
+// dashboard parses the dashboard's flags, opens its backend and starts the
+// engine: everything `orderwatch [flags]` does before it draws. stop waits
+// for the engine (after ctx ends) and closes the backend; it is nil when
+// nothing was started, and then code says how to exit.
+func dashboard(ctx context.Context, args []string, stderr io.Writer) (opts ui.Options, stop func(), code int, err error) {
+	d := dashboardFlags(stderr)
+	fs, c, readonly, mouse, exportDir := d.fs, &d.c, &d.readonly, &d.mouse, &d.exportDir
+	if code, ok := parse(fs, args, stderr, false); !ok {
+		return ui.Options{}, nil, code, nil
+	}
+	b, err := openBackend(c, true)
+	if err != nil {
+		return ui.Options{}, nil, exitBadInput, err
+	}
 	km := keymap.DefaultKeyMap()
 	if err := km.Apply(b.cfg.Keys); err != nil {
-		fmt.Fprintf(stderr, "orderwatch: config %s: keys: %v\n", b.cfg.Path, err)
-		return exitBadInput
+		b.Close()
+		return ui.Options{}, nil, exitBadInput, fmt.Errorf("config %s: [keys]: %s", b.cfg.Path, strings.TrimPrefix(err.Error(), "keymap: "))
 	}
 	if *exportDir == "" {
 		*exportDir = b.cfg.CSVDir
 	}
 	al, err := newAlerts(b)
 	if err != nil {
-		fmt.Fprintln(stderr, "orderwatch:", err)
-		return exitBadInput
+		b.Close()
+		return ui.Options{}, nil, exitBadInput, err
 	}
-	notify, err := af.uiNotify(b.cfg)
+	notify, err := d.af.uiNotify(b.cfg)
 	if err != nil {
-		fmt.Fprintln(stderr, "orderwatch:", err)
-		return exitBadInput
+		b.Close()
+		return ui.Options{}, nil, exitBadInput, err
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	done := make(chan struct{})
 	go func() { defer close(done); _ = b.engine.Run(ctx) }()
 	go al.Run(ctx)
-	startCommand(ctx, al, af.command(b.cfg), notifyEvery(b.cfg), b.logger.Printf)
-	err = ui.Run(ctx, ui.Options{
+	startCommand(ctx, al, d.af.command(b.cfg), notifyEvery(b.cfg), b.logger.Printf)
+	opts = ui.Options{
 		Alerts: al, Notify: notify, User: osUser(),
 		Controller: alerts.Tee(ctx, b.engine, al), Providers: b.providers, ReadOnly: *readonly, KeyMap: &km,
 		NoColor: os.Getenv("NO_COLOR") != "", Mouse: *mouse || b.cfg.Mouse, Actions: notifiers(b.notifier),
 		ExportDir: *exportDir, Context: ctx, Logger: b.logger, Ordering: b.ordering(),
-	}, nil)
-	cancel()
-	<-done
-	if err != nil {
-		fmt.Fprintln(stderr, "orderwatch:", err)
-		return exitFailure
 	}
-	return exitOK
+	return opts, func() { <-done; b.Close() }, exitOK, nil
+}
+
+// Dashboard is the dashboard as `orderwatch [flags]` starts it, without a
+// terminal: the screenshot tool draws the real program with it. Cancel ctx,
+// then call stop.
+func Dashboard(ctx context.Context, args []string, stderr io.Writer) (ui.Options, func(), error) {
+	opts, stop, code, err := dashboard(ctx, args, stderr)
+	if stop == nil && err == nil {
+		err = fmt.Errorf("orderwatch: flags: exit %d", code)
+	}
+	return opts, stop, err
+}
+
+type dashFlags struct {
+	fs        *flag.FlagSet
+	c         common
+	readonly  bool
+	mouse     bool
+	exportDir string
+	af        alertFlags
+}
+
+// dashboardFlags declares the dashboard's flags, for running it and for
+// orderwatch -h.
+func dashboardFlags(stderr io.Writer) *dashFlags {
+	d := &dashFlags{fs: newFlags("orderwatch", stderr)}
+	d.c.register(d.fs)
+	d.fs.BoolVar(&d.readonly, "readonly", false, "remove every action that spends money or changes an order")
+	d.fs.BoolVar(&d.mouse, "mouse", false, "enable the mouse (off by default, so text selection works)")
+	d.fs.StringVar(&d.exportDir, "export-dir", "", "write CSV exports to `dir` (default: the working directory)")
+	d.af.register(d.fs, true)
+	return d
 }

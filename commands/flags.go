@@ -25,16 +25,16 @@ type sandboxFlags struct {
 
 func (s *sandboxFlags) register(fs *flag.FlagSet, prefix string, traffic float64) {
 	s.prefix = prefix
-	fs.Int64Var(&s.octo.Seed, prefix+"seed", 1, "seed for deterministic ids, codes and timings")
-	fs.Float64Var(&s.octo.TimeScale, prefix+"time-scale", 1, "multiply every simulated delay (0.01 = 100x faster)")
-	fs.Float64Var(&s.octo.TrafficPerMinute, prefix+"traffic", traffic, "background orders per minute from other sales channels, per provider (0 = none)")
+	fs.Int64Var(&s.octo.Seed, prefix+"seed", 1, "`seed` for deterministic ids, codes and timings")
+	fs.Float64Var(&s.octo.TimeScale, prefix+"time-scale", 1, "multiply every simulated delay by `x` (0.01 = 100x faster)")
+	fs.Float64Var(&s.octo.TrafficPerMinute, prefix+"traffic", traffic, "background `orders` per minute from other sales channels, per provider (0 = none)")
 	fs.BoolVar(&s.octo.ProductionLimits, prefix+"production-limits", false, "apply production rate limits instead of the sandbox ones")
-	fs.DurationVar(&s.octo.Faults.Latency, prefix+"latency", 0, "added latency per API request")
-	fs.Float64Var(&s.octo.Faults.ServerError, prefix+"fail-5xx", 0, "share of API requests answered 500 (0..1)")
-	fs.Float64Var(&s.octo.Faults.TooMany, prefix+"fail-429", 0, "share of API requests answered 429 (0..1)")
-	fs.Float64Var(&s.octo.Faults.Malformed, prefix+"malformed", 0, "share of API responses with a truncated body (0..1)")
-	fs.Float64Var(&s.octo.Faults.Drop, prefix+"drop", 0, "share of API requests whose connection is dropped (0..1)")
-	fs.StringVar(&s.incident, prefix+"incident", "", "cause problems at start, comma-separated: "+strings.Join(sandbox.Incidents(), ", "))
+	fs.DurationVar(&s.octo.Faults.Latency, prefix+"latency", 0, "add a `duration` (200ms) to every API request")
+	fs.Float64Var(&s.octo.Faults.ServerError, prefix+"fail-5xx", 0, "`share` of API requests answered 500 (0..1)")
+	fs.Float64Var(&s.octo.Faults.TooMany, prefix+"fail-429", 0, "`share` of API requests answered 429 (0..1)")
+	fs.Float64Var(&s.octo.Faults.Malformed, prefix+"malformed", 0, "`share` of API responses with a truncated body (0..1)")
+	fs.Float64Var(&s.octo.Faults.Drop, prefix+"drop", 0, "`share` of API requests whose connection is dropped (0..1)")
+	fs.StringVar(&s.incident, prefix+"incident", "", "cause problems at start: `names`, comma-separated: "+strings.Join(sandbox.Incidents(), ", "))
 }
 
 func (s *sandboxFlags) finish() error {
@@ -77,12 +77,12 @@ const absentAfterUsage = "how long after an unresolved placement a lookup that f
 	"(shorten only against a sandbox that cannot land a create late)"
 
 func (c *common) register(fs *flag.FlagSet) {
-	fs.StringVar(&c.configPath, "config", os.Getenv("ORDERWATCH_CONFIG"), "config file (default <config dir>/orderwatch/config.toml)")
-	fs.StringVar(&c.debug, "debug", "", "write debug logs to this file (never to the terminal)")
-	fs.StringVar(&c.journal, "journal", "", "journal file (default <config dir>/orderwatch/journal.db)")
-	fs.StringVar(&c.webhookListen, "webhook-listen", "", "serve the Octopus webhook receiver on HOST:PORT (loopback unless --webhook-public)")
+	fs.StringVar(&c.configPath, "config", os.Getenv("ORDERWATCH_CONFIG"), "config `file` (default <config dir>/orderwatch/config.toml)")
+	fs.StringVar(&c.debug, "debug", "", "write debug logs to this `file` (never to the terminal)")
+	fs.StringVar(&c.journal, "journal", "", "journal `file` (default <config dir>/orderwatch/journal.db)")
+	fs.StringVar(&c.webhookListen, "webhook-listen", "", "serve the Octopus webhook receiver on `host:port` (loopback unless --webhook-public)")
 	fs.BoolVar(&c.webhookPublic, "webhook-public", false, "allow --webhook-listen on a non-loopback address")
-	fs.IntVar(&c.keepFinished, "keep-finished", 500, "finished orders kept visible per vertical (1..100000)")
+	fs.IntVar(&c.keepFinished, "keep-finished", 500, "keep `n` finished orders visible per vertical (1..100000)")
 	fs.DurationVar(&c.absentAfter, "absent-after", engine.DefaultAbsentAfter, absentAfterUsage)
 	c.sb.register(fs, "sandbox-", 12)
 }

@@ -28,6 +28,7 @@ func runPlace(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	opts, err := headless.ParsePlaceArgs(vertical, rest)
 	if errors.Is(err, headless.ErrHelp) {
+		fmt.Fprint(stderr, headless.UsageFor(opts.Vertical))
 		return exitOK
 	}
 	if err != nil {

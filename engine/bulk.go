@@ -28,17 +28,6 @@ import (
 // maxBulkPages bounds the pages one bulk check reads.
 const maxBulkPages = 4
 
-// bulkPageSize is the largest page each list allows: vouchers limit ≤ 500,
-// topups per_page ≤ 500, eSIM per_page unstated (100 is safe), OneClickDz
-// pageSize ≤ 100.
-func bulkPageSize(v api.Vertical) int {
-	switch v {
-	case api.VerticalVoucher, api.VerticalTopup:
-		return 500
-	}
-	return 100
-}
-
 // listMark places an order in a newest-first list: by creation time when
 // both sides have one, else by numeric id.
 type listMark struct {
@@ -60,18 +49,20 @@ func (m listMark) newerThan(old listMark) bool {
 	return m.ok && old.ok && m.id > old.id
 }
 
-// runBulk is one bulk check of vertical v. Octopus lists filter PENDING on
-// the server; OneClickDz lists do not (the client filters a page), so its
-// unfiltered newest-first list is used, whose items carry the full status.
+// runBulk is one bulk check of vertical v. Lists that filter on the server
+// (Policy.ListFilters) are read filtered; others (the client would filter a
+// page) are read unfiltered, newest first, as are list-complete ones, whose
+// items carry the full status.
 func (e *Engine) runBulk(ctx context.Context, b *budget, v api.Vertical) {
 	sentAt := e.now()
 	// A PENDING filter hides final states; list-complete verticals want them.
-	filtered := b.provider != api.ProviderOneClick && !e.Policy(v).ListComplete
+	pol := e.Policy(v)
 	status := ""
-	if filtered {
-		status = e.Policy(v).ListStatus
+	if pol.ListFilters && !pol.ListComplete {
+		status = pol.ListStatus
 	}
-	per := bulkPageSize(v)
+	filtered := status != ""
+	per := pol.PageSize
 	var items []api.Order
 	var oldest listMark
 	complete := false
@@ -118,8 +109,10 @@ func (e *Engine) runBulk(ctx context.Context, b *budget, v api.Vertical) {
 		return
 	}
 	if err != nil {
-		e.pauseOn429(b, err, now)
-		e.out.put(ErrorUpdate{Provider: b.provider, Vertical: v, At: now, Err: "list " + string(v) + ": " + err.Error()})
+		// A 429 is back-pressure the budget handles and the status bar counts.
+		if _, handled := e.pauseOn429(b, err, now); !handled {
+			e.out.put(ErrorUpdate{Provider: b.provider, Vertical: v, At: now, Err: "list " + string(v) + ": " + err.Error()})
+		}
 		if len(items) == 0 {
 			e.mu.Unlock()
 			return
@@ -137,13 +130,7 @@ func (e *Engine) runBulk(ctx context.Context, b *budget, v api.Vertical) {
 			if due := now.Add(e.Policy(v).Discover / 2); !b.listBusy[v] && b.listDue[v].Before(due) {
 				b.listDue[v] = due
 			}
-			pending := 0
-			for _, o := range items {
-				if st := api.Normalize(b.provider, o.RawStatus); o.Status.InFlight() || (o.Status == "" && st.InFlight()) {
-					pending++
-				}
-			}
-			e.out.put(ListUpdate{Vertical: v, At: now, Pending: pending})
+			e.out.put(ListUpdate{Vertical: v, At: now, Pending: -1})
 		}
 	}
 	after = e.applyBulkLocked(b, v, items, oldest, complete, filtered, status, sentAt, now)
@@ -331,10 +318,18 @@ func finalFromList(cur, lo api.Order) api.Order {
 	for _, f := range []struct {
 		dst *float64
 		src float64
-	}{{&o.Debited, lo.Debited}, {&o.Refunded, lo.Refunded}, {&o.Amount, lo.Amount}} {
+	}{{&o.Debited, lo.Debited}, {&o.Refunded, lo.Refunded}, {&o.Paid, lo.Paid}} {
 		if f.src != 0 {
 			*f.dst = f.src
 		}
+	}
+	// The face value stays the detail's: a list item may carry only the
+	// price (an Octopus topup list has no requested_amount).
+	if o.Amount == 0 {
+		o.Amount = lo.Amount
+	}
+	if lo.DebitCurrency != "" {
+		o.DebitCurrency = lo.DebitCurrency
 	}
 	if lo.TransactionID != "" {
 		o.TransactionID = lo.TransactionID

@@ -30,7 +30,7 @@ func (e *Engine) runList(ctx context.Context, b *budget, v api.Vertical, status 
 	e.mu.Lock()
 	mark := b.listMark[v]
 	e.mu.Unlock()
-	per := bulkPageSize(v)
+	per := e.Policy(v).PageSize
 	var items []api.Order
 	var newest listMark
 	total := 0
@@ -84,8 +84,9 @@ func (e *Engine) runList(ctx context.Context, b *budget, v api.Vertical, status 
 		return
 	}
 	if err != nil {
-		e.pauseOn429(b, err, now)
-		e.out.put(ErrorUpdate{Provider: b.provider, Vertical: v, At: now, Err: "list " + string(v) + ": " + err.Error()})
+		if _, handled := e.pauseOn429(b, err, now); !handled {
+			e.out.put(ErrorUpdate{Provider: b.provider, Vertical: v, At: now, Err: "list " + string(v) + ": " + err.Error()})
+		}
 		if len(items) == 0 {
 			e.mu.Unlock()
 			return
@@ -125,10 +126,13 @@ func (e *Engine) runList(ctx context.Context, b *budget, v api.Vertical, status 
 		b.listDue[v] = now.Add(Jitter(e.Policy(v).Discover/2, 0.1, e.rnd))
 	}
 	e.evictLocked(v)
-	if status != "" && total > pending {
-		pending = total
+	// Sweeps and the PENDING list both refresh what the tab shows; only the
+	// PENDING list counts the pending orders.
+	lu := ListUpdate{Vertical: v, At: now, Pending: -1}
+	if status != "" {
+		lu.Pending = max(pending, total)
 	}
-	e.out.put(ListUpdate{Vertical: v, At: now, Pending: pending})
+	e.out.put(lu)
 	e.mu.Unlock()
 	for _, f := range after {
 		f()
@@ -205,8 +209,9 @@ func (e *Engine) finishWallets(ctx context.Context, b *budget, ws []api.Wallet, 
 		return
 	}
 	if err != nil {
-		e.pauseOn429(b, err, now)
-		e.out.put(ErrorUpdate{Provider: b.provider, At: now, Err: "wallets: " + err.Error()})
+		if _, handled := e.pauseOn429(b, err, now); !handled {
+			e.out.put(ErrorUpdate{Provider: b.provider, At: now, Err: "wallets: " + err.Error()})
+		}
 		return
 	}
 	cp := append([]api.Wallet(nil), ws...)

@@ -47,8 +47,10 @@ type Config struct {
 	Workers int
 	// WalletEvery is the wallet cadence (default 2 min); negative disables.
 	WalletEvery time.Duration
-	// WebhookSecret enables the webhook receiver (Handler, Listen).
-	WebhookSecret api.Secret
+	// Webhooks enables the webhook receiver (Handler, Listen) for these
+	// providers' verifiers; the first also answers at "/", each at
+	// "/PROVIDER".
+	Webhooks []api.WebhookVerifier
 	// WebhookListen, when set, makes Run serve the receiver on this address;
 	// non-loopback addresses need WebhookAllowPublic.
 	WebhookListen      string
@@ -162,7 +164,7 @@ func New(cfg Config) (*Engine, error) {
 	if pols == nil {
 		pols = DefaultPolicies()
 	}
-	for _, v := range api.AllVerticals {
+	for _, v := range api.Verticals() {
 		p, ok := pols[v]
 		if !ok {
 			p = PolicyFor(v)
@@ -220,8 +222,13 @@ func New(cfg Config) (*Engine, error) {
 		}
 		e.budgets[p] = b
 	}
-	if !cfg.WebhookSecret.Empty() {
-		e.hooks = newWebhooks(e, cfg.WebhookSecret)
+	if len(cfg.Webhooks) > 0 {
+		for _, v := range cfg.Webhooks {
+			if v == nil {
+				return nil, errors.New("engine: nil webhook verifier")
+			}
+		}
+		e.hooks = newWebhooks(e, cfg.Webhooks)
 		if cfg.WebhookListen != "" {
 			// Bound here, not in Run, so the address (port 0 resolved) is
 			// known before Run and a bad one fails at once.
@@ -692,6 +699,12 @@ func (e *Engine) applyLocked(ent *entry, o api.Order, src Source, now time.Time,
 	}
 	var after []func()
 	p := e.Policy(o.Vertical)
+	if isNew && src == SourceList && !p.ListComplete && (o.Status.Success() || o.Status == api.StatusPartial) {
+		// Found already delivered: the codes and activation code are only
+		// in the detail, so fetch it now, not at the next scheduled check.
+		ent.t.NextCheck = now
+		ent.nextSrc = SourceList
+	}
 	if changed && !isNew && (p.IsFinal(o.Status) || p.IsRecheck(o.Status)) && old.Status != o.Status {
 		// Money moved (or came back): refresh the balances soon.
 		if b := e.budgets[o.Provider]; b != nil && e.walletEv > 0 && !b.walletBusy {

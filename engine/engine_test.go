@@ -65,7 +65,7 @@ func TestFloorHoldsUnderRefreshStorm(t *testing.T) {
 	k := key(api.VerticalVoucher, "9")
 	f.set(k, always("PENDING"))
 	e, stop := runEngine(t, Config{Sources: []api.OrderSource{f}, TimeScale: scale, Policies: pols,
-		GETPerMinute: map[api.Provider]int{api.ProviderOctopus: 60000}, WalletEvery: -1, WebhookSecret: "s3cret"})
+		GETPerMinute: map[api.Provider]int{api.ProviderOctopus: 60000}, WalletEvery: -1, Webhooks: verifiers("s3cret")})
 	e.Track(api.Order{Vertical: api.VerticalVoucher, ID: "9"}, OriginPlaced)
 	const run = time.Second
 	deadline := time.Now().Add(run)
@@ -73,7 +73,7 @@ func TestFloorHoldsUnderRefreshStorm(t *testing.T) {
 	for time.Now().Before(deadline) {
 		e.Refresh(k)
 		if i%3 == 0 {
-			e.webhookOrder(webhookOrder{ID: "9"}, time.Now())
+			e.webhookOrder(api.Order{Provider: api.ProviderOctopus, Vertical: api.VerticalVoucher, ID: "9"}, time.Now())
 		}
 		i++
 		time.Sleep(time.Millisecond)
@@ -449,7 +449,7 @@ func TestNewRejectsBadConfig(t *testing.T) {
 	assert.Error(t, err)
 	_, err = New(Config{Sources: []api.OrderSource{f}, TimeScale: -1})
 	assert.Error(t, err)
-	_, err = New(Config{Sources: []api.OrderSource{f}, WebhookSecret: "x", WebhookListen: "0.0.0.0:9000"})
+	_, err = New(Config{Sources: []api.OrderSource{f}, Webhooks: verifiers("x"), WebhookListen: "0.0.0.0:9000"})
 	assert.ErrorContains(t, err, "loopback")
 	_, err = New(Config{Sources: []api.OrderSource{f}, WebhookListen: "127.0.0.1:0"})
 	assert.Error(t, err, "listening needs a secret")

@@ -14,15 +14,11 @@ import (
 // rate-limit territory (Octopus guide). Manual and webhook fetches obey it too.
 const Floor = 2 * time.Second
 
-// InstallPolicy is the eSIM install watch after DELIVERED (Octopus §7).
-type InstallPolicy struct {
-	Fast    time.Duration // cadence for the first FastFor
-	FastFor time.Duration
-	Slow    time.Duration // cadence for the next SlowFor
-	SlowFor time.Duration // then on demand only
-}
+// InstallPolicy is the install watch after DELIVERED (eSIM, Octopus §7).
+type InstallPolicy = api.InstallWatch
 
-// Policy is how one vertical is polled. Durations are real (unscaled).
+// Policy is how one vertical is polled: the provider's api.Tracking plus
+// the engine's floor and jitter. Durations are real (unscaled).
 type Policy struct {
 	Vertical api.Vertical
 	Provider api.Provider
@@ -42,12 +38,15 @@ type Policy struct {
 	// PartialEvery polls a partial delivery that may still change, until the
 	// horizon; then it counts as final (Octopus §10). Unused when partial is final.
 	PartialEvery time.Duration
-	// Install is set for eSIM.
+	// Install is set for verticals watched until installed (eSIM).
 	Install *InstallPolicy
 	// Discover is the cadence of the discovery list calls.
 	Discover time.Duration
 	// ListStatus is the raw status the discovery list filters on.
 	ListStatus string
+	// ListFilters says the list filters on ListStatus on the server; else
+	// the client filters a page, and bulk checks read the list unfiltered.
+	ListFilters bool
 	// ListComplete says a list item carries all a detail call would once the
 	// order is final (topups: status_text, completed_at and the failure
 	// fields, contract §7; OneClickDz items are the check objects). A final
@@ -55,6 +54,8 @@ type Policy struct {
 	// bulk check reads the unfiltered list so that final states show up.
 	// Vouchers (codes) and eSIMs (activation code) are never list-complete.
 	ListComplete bool
+	// PageSize is the largest page the vertical's list allows.
+	PageSize int
 	// VouchFor is how long list vouches may stand in for the detail GET of
 	// an in-flight order (the bulk-check safety net), from its last detail.
 	VouchFor time.Duration
@@ -64,78 +65,72 @@ type Policy struct {
 	Jitter   float64 // ± fraction applied to every delay
 }
 
-// octopusBackoff is the documented 5, 10, 20, 30, 30… schedule.
-var octopusBackoff = []time.Duration{5 * time.Second, 10 * time.Second, 20 * time.Second, 30 * time.Second}
+// fallback is the policy of a vertical no provider describes: the
+// documented 5, 10, 20, 30, 30… backoff, no webhooks.
+var fallback = api.Tracking{
+	Intervals:    []time.Duration{5 * time.Second, 10 * time.Second, 20 * time.Second, 30 * time.Second},
+	Horizon:      10 * time.Minute,
+	Background:   5 * time.Minute,
+	Final:        []api.Status{api.StatusDelivered, api.StatusFailed, api.StatusCancelled},
+	PartialEvery: 30 * time.Second,
+	VouchFor:     time.Minute,
+	Discover:     15 * time.Second,
+	ListStatus:   "PENDING",
+	ListFilters:  true,
+}
 
-// DefaultPolicies returns a fresh copy of the policy table, one per vertical.
+// PolicyOf builds the engine's policy of vertical v of provider p from the
+// provider's tracking data.
+func PolicyOf(v api.Vertical, p api.Provider, t api.Tracking) Policy {
+	pol := Policy{
+		Vertical: v, Provider: p,
+		Intervals:    slices.Clone(t.Intervals),
+		Horizon:      t.Horizon,
+		Background:   t.Background,
+		Final:        slices.Clone(t.Final),
+		Recheck:      slices.Clone(t.Recheck),
+		RecheckEvery: t.RecheckEvery,
+		RecheckFor:   t.RecheckFor,
+		PartialEvery: t.PartialEvery,
+		Discover:     t.Discover,
+		ListStatus:   t.ListStatus,
+		ListFilters:  t.ListFilters,
+		ListComplete: t.ListComplete,
+		PageSize:     t.ListPageSize,
+		VouchFor:     t.VouchFor,
+		Webhooks:     t.Webhooks,
+		Floor:        Floor,
+		Jitter:       0.15,
+	}
+	if pol.PageSize <= 0 {
+		pol.PageSize = 100
+	}
+	if t.Install != nil {
+		in := *t.Install
+		pol.Install = &in
+	}
+	return pol
+}
+
+// DefaultPolicies returns a fresh copy of the policy table, one per
+// registered vertical.
 func DefaultPolicies() map[api.Vertical]Policy {
-	octo := func(v api.Vertical, horizon time.Duration) Policy {
-		return Policy{
-			Vertical: v, Provider: api.ProviderOctopus,
-			Intervals:    slices.Clone(octopusBackoff),
-			Horizon:      horizon,
-			Background:   5 * time.Minute,
-			Final:        []api.Status{api.StatusDelivered, api.StatusFailed, api.StatusCancelled},
-			PartialEvery: 30 * time.Second,
-			VouchFor:     time.Minute,
-			Discover:     15 * time.Second,
-			ListStatus:   "PENDING",
-			Floor:        Floor,
-			Jitter:       0.15,
+	out := map[api.Vertical]Policy{}
+	for _, pi := range api.Providers() {
+		for _, v := range pi.Verticals {
+			out[v.ID] = PolicyOf(v.ID, pi.ID, v.Tracking)
 		}
 	}
-	oc := func(v api.Vertical, horizon time.Duration, final, recheck []api.Status) Policy {
-		return Policy{
-			Vertical: v, Provider: api.ProviderOneClick, ListComplete: true,
-			Intervals:    []time.Duration{5 * time.Second},
-			Horizon:      horizon,
-			Background:   5 * time.Minute,
-			Final:        final,
-			Recheck:      recheck,
-			RecheckEvery: 30 * time.Minute,
-			RecheckFor:   48 * time.Hour,
-			VouchFor:     30 * time.Second,
-			Discover:     15 * time.Second,
-			ListStatus:   "PENDING",
-			Floor:        Floor,
-			Jitter:       0.15,
-		}
-	}
-	voucher := octo(api.VerticalVoucher, 10*time.Minute)
-	voucher.Webhooks = true
-	// The topup detail "refreshes the latest status from upstream" (§3): an
-	// order may move only when its detail is read, so lists vouch for it for
-	// one interval cap at most. Voucher and eSIM lists show the state the
-	// provider stores as it fulfils; a minute bounds any list fault there.
-	topup := octo(api.VerticalTopup, 660*time.Second)
-	topup.VouchFor = 30 * time.Second
-	topup.ListComplete = true
-	esim := octo(api.VerticalESIM, 10*time.Minute)
-	esim.Install = &InstallPolicy{Fast: 45 * time.Second, FastFor: 10 * time.Minute, Slow: 5 * time.Minute, SlowFor: time.Hour}
-	// Failed and cancelled are definite everywhere, even if OneClickDz never sends them.
-	definite := []api.Status{api.StatusDelivered, api.StatusRefunded, api.StatusFailed, api.StatusCancelled}
-	return map[api.Vertical]Policy{
-		api.VerticalVoucher: voucher,
-		api.VerticalTopup:   topup,
-		api.VerticalESIM:    esim,
-		api.VerticalMobile: oc(api.VerticalMobile, 5*time.Minute, definite,
-			[]api.Status{api.StatusUncertain}),
-		api.VerticalInternet: oc(api.VerticalInternet, 5*time.Minute, definite,
-			[]api.Status{api.StatusScheduled}),
-		api.VerticalGiftCard: oc(api.VerticalGiftCard, 10*time.Minute, append(slices.Clone(definite), api.StatusPartial),
-			nil),
-	}
+	return out
 }
 
 // PolicyFor returns the default policy of a vertical. An unknown vertical gets
-// the Octopus voucher cadence without webhooks.
+// the documented backoff without webhooks.
 func PolicyFor(v api.Vertical) Policy {
-	if p, ok := DefaultPolicies()[v]; ok {
-		return p
+	if vi, ok := api.LookupVertical(v); ok {
+		return PolicyOf(v, v.Provider(), vi.Tracking)
 	}
-	p := DefaultPolicies()[api.VerticalVoucher]
-	p.Vertical, p.Webhooks = v, false
-	return p
+	return PolicyOf(v, "", fallback)
 }
 
 // Scaled compresses every cadence, horizon and window by f (0.01 = 100x
@@ -272,7 +267,7 @@ func PolicyTable() string {
 	pols := DefaultPolicies()
 	var b strings.Builder
 	b.WriteString("| Vertical | Foreground cadence | Horizon | Then | Final | Slow re-check |\n|---|---|---|---|---|---|\n")
-	for _, v := range api.AllVerticals {
+	for _, v := range api.Verticals() {
 		p := pols[v]
 		var iv []string
 		for _, d := range p.Intervals {
@@ -299,6 +294,6 @@ func PolicyTable() string {
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", v, strings.Join(iv, ", "), p.Horizon, then,
 			strings.Join(fin, ", "), strings.Join(re, "; "))
 	}
-	fmt.Fprintf(&b, "\nNo order is polled faster than every %s; every delay is jittered by ±%.0f%%.\n", Floor, PolicyFor(api.VerticalVoucher).Jitter*100)
+	fmt.Fprintf(&b, "\nNo order is polled faster than every %s; every delay is jittered by ±%.0f%%.\n", Floor, PolicyFor("").Jitter*100)
 	return b.String()
 }

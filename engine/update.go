@@ -118,7 +118,7 @@ type ErrorUpdate struct {
 type ListUpdate struct {
 	Vertical api.Vertical
 	At       time.Time
-	Pending  int // PENDING orders the list reported
+	Pending  int // PENDING orders the list reported; -1 for an unfiltered list
 }
 
 // WebhookUpdate reports the webhook receiver.

@@ -1,18 +1,14 @@
 package engine
 
 import (
-	"bytes"
 	"context"
-	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -21,7 +17,7 @@ import (
 	"github.com/orderwatch/orderwatch/api"
 )
 
-// Webhook limits (Octopus §5, §10).
+// Webhook limits (Octopus §5, §10), applied to every provider's webhooks.
 const (
 	WebhookMaxBody = 1 << 20
 	WebhookMaxSkew = 5 * time.Minute // of X-Timestamp, and of a created_at in the future
@@ -35,11 +31,13 @@ const (
 	webhookSeenSize   = 10000
 )
 
-// Webhooks is the receiver of Octopus webhooks. It answers at once and lets
-// the engine fetch the order (the payload carries no codes).
+// Webhooks is the receiver of the providers' webhooks. Each provider's
+// api.WebhookVerifier checks and decodes its own requests; the receiver
+// bounds sizes and clock skew, dedupes and routes the events. It answers at
+// once and lets the engine fetch the order (payloads may carry no codes).
 type Webhooks struct {
-	e      *Engine
-	secret api.Secret
+	e     *Engine
+	verif []api.WebhookVerifier // the first also serves "/"
 
 	ln      net.Listener // bound by New when WebhookListen is set
 	mounted atomic.Bool  // Handler was handed out
@@ -50,8 +48,20 @@ type Webhooks struct {
 	stats WebhookUpdate
 }
 
-func newWebhooks(e *Engine, secret api.Secret) *Webhooks {
-	return &Webhooks{e: e, secret: secret, seen: map[string]time.Time{}, stats: WebhookUpdate{Enabled: true}}
+func newWebhooks(e *Engine, verif []api.WebhookVerifier) *Webhooks {
+	return &Webhooks{e: e, verif: verif, seen: map[string]time.Time{}, stats: WebhookUpdate{Enabled: true}}
+}
+
+// verifier routes a request: "/PROVIDER…" to that provider's verifier,
+// anything else to the first.
+func (w *Webhooks) verifier(path string) api.WebhookVerifier {
+	seg, _, _ := strings.Cut(strings.TrimPrefix(path, "/"), "/")
+	for _, v := range w.verif {
+		if seg != "" && string(v.Provider()) == seg {
+			return v
+		}
+	}
+	return w.verif[0]
 }
 
 // Handler serves the receiver (no listener needed: tests and the sandbox
@@ -86,55 +96,6 @@ func (w *Webhooks) reject(rw http.ResponseWriter, code int, msg string) {
 	http.Error(rw, msg, code)
 }
 
-// flexString reads a JSON string or number.
-type flexString string
-
-func (f *flexString) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	if len(b) == 0 || string(b) == "null" {
-		*f = ""
-		return nil
-	}
-	if b[0] == '"' {
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-		*f = flexString(s)
-		return nil
-	}
-	var n json.Number
-	if err := json.Unmarshal(b, &n); err != nil {
-		return err
-	}
-	*f = flexString(n.String())
-	return nil
-}
-
-type webhookEnvelope struct {
-	ID        string          `json:"id"`
-	Type      string          `json:"type"`
-	CreatedAt string          `json:"created_at"` // signed, unlike X-Timestamp
-	Data      json.RawMessage `json:"data"`
-}
-
-type webhookOrder struct {
-	ID                flexString `json:"id"`
-	ReferenceCode     string     `json:"reference_code"`
-	ClientReference   string     `json:"client_reference"`
-	Status            string     `json:"status"`
-	DeliveredQuantity int        `json:"delivered_quantity"`
-}
-
-type webhookWallet struct {
-	WalletID      flexString `json:"wallet_id"`
-	Currency      string     `json:"currency"`
-	Amount        float64    `json:"amount"`
-	Balance       *float64   `json:"balance"`
-	TransactionID flexString `json:"transaction_id"`
-	OrderID       flexString `json:"order_id"`
-}
-
 func (w *Webhooks) serveHTTP(rw http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		rw.Header().Set("Allow", http.MethodPost)
@@ -151,40 +112,32 @@ func (w *Webhooks) serveHTTP(rw http.ResponseWriter, r *http.Request) {
 		w.reject(rw, http.StatusBadRequest, "unreadable body")
 		return
 	}
-	sig, err := hex.DecodeString(strings.TrimSpace(r.Header.Get("X-Signature")))
-	if err != nil || len(sig) == 0 {
-		w.reject(rw, http.StatusUnauthorized, "missing or malformed signature")
-		return
-	}
-	mac := hmac.New(sha256.New, []byte(w.secret.Reveal()))
-	mac.Write(body)
-	if !hmac.Equal(sig, mac.Sum(nil)) {
-		w.reject(rw, http.StatusUnauthorized, "bad signature")
-		return
-	}
-	ts, err := strconv.ParseInt(strings.TrimSpace(r.Header.Get("X-Timestamp")), 10, 64)
+	v := w.verifier(r.URL.Path)
+	sentAt, err := v.VerifyWebhook(r.Header, body)
 	if err != nil {
-		w.reject(rw, http.StatusBadRequest, "missing or malformed X-Timestamp")
+		w.refuse(rw, err)
 		return
 	}
 	now := w.e.now()
-	if skew := now.Sub(time.Unix(ts, 0)); skew > WebhookMaxSkew || skew < -WebhookMaxSkew {
+	if skew := now.Sub(sentAt); !sentAt.IsZero() && (skew > WebhookMaxSkew || skew < -WebhookMaxSkew) {
 		w.reject(rw, http.StatusUnauthorized, "stale or future timestamp")
 		return
 	}
-	var env webhookEnvelope
-	if err := json.Unmarshal(body, &env); err != nil || env.Type == "" {
-		w.reject(rw, http.StatusBadRequest, "malformed event")
+	// Decode fully before remembering the id, so a malformed event that is
+	// fixed and re-sent is not taken for a duplicate.
+	ev, err := v.DecodeWebhook(r.Header, body)
+	if err != nil {
+		w.refuse(rw, err)
 		return
 	}
 	// Freshness and dedupe rest on what the signature covers: X-Timestamp
 	// and X-Event-ID are unsigned, so a replay could renew them at will.
-	if strings.TrimSpace(env.ID) == "" {
+	if strings.TrimSpace(ev.EnvelopeID) == "" {
 		w.reject(rw, http.StatusBadRequest, "missing event id")
 		return
 	}
-	created, err := time.Parse(time.RFC3339, env.CreatedAt)
-	if err != nil {
+	created := ev.CreatedAt // zero when missing or unreadable
+	if created.IsZero() {
 		w.reject(rw, http.StatusBadRequest, "missing or malformed created_at")
 		return
 	}
@@ -193,28 +146,8 @@ func (w *Webhooks) serveHTTP(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sum := sha256.Sum256(body)
-	keys := []string{"id:" + env.ID, "sha256:" + hex.EncodeToString(sum[:])}
-	// Parse fully before remembering the id, so a malformed event that is
-	// fixed and re-sent is not taken for a duplicate.
-	var apply func()
-	switch {
-	case strings.HasPrefix(env.Type, "order."):
-		var d webhookOrder
-		if err := json.Unmarshal(env.Data, &d); err != nil || d.ID == "" {
-			w.reject(rw, http.StatusBadRequest, "malformed order event")
-			return
-		}
-		apply = func() { w.e.webhookOrder(d, now) }
-	case env.Type == "wallet.credited" || env.Type == "wallet.debited":
-		var d webhookWallet
-		if err := json.Unmarshal(env.Data, &d); err != nil || d.WalletID == "" || d.Balance == nil {
-			w.reject(rw, http.StatusBadRequest, "malformed wallet event")
-			return
-		}
-		apply = func() { w.e.webhookWallet(d, now) }
-	default:
-		apply = func() {} // unknown types are acknowledged, not retried forever
-	}
+	keys := []string{"id:" + ev.EnvelopeID, "sha256:" + hex.EncodeToString(sum[:])}
+	apply := func() { w.e.webhookEvent(ev, now) }
 	dup, err := w.seenBefore(r.Context(), keys, now)
 	if err != nil {
 		w.reject(rw, http.StatusServiceUnavailable, "journal unavailable, retry later")
@@ -235,6 +168,16 @@ func (w *Webhooks) serveHTTP(rw http.ResponseWriter, r *http.Request) {
 	rw.WriteHeader(http.StatusOK)
 	apply()
 	w.publish()
+}
+
+// refuse rejects with the verifier's status, 400 when it gave none.
+func (w *Webhooks) refuse(rw http.ResponseWriter, err error) {
+	var we *api.WebhookError
+	if errors.As(err, &we) && we.Status != 0 {
+		w.reject(rw, we.Status, we.Msg)
+		return
+	}
+	w.reject(rw, http.StatusBadRequest, err.Error())
 }
 
 // seenBefore records a delivery's keys and reports whether one was seen
@@ -275,35 +218,43 @@ func (w *Webhooks) rememberLocked(id string, now time.Time) {
 	}
 }
 
+// webhookEvent routes a decoded event: orders and wallets; other types
+// were only acknowledged.
+func (e *Engine) webhookEvent(ev api.WebhookEvent, now time.Time) {
+	switch {
+	case ev.Order != nil:
+		e.webhookOrder(*ev.Order, now)
+	case ev.Wallet != nil:
+		e.webhookWallet(*ev.Wallet, now)
+	}
+}
+
 // webhookOrder publishes the payload's status at once (that is the
 // detection), marks the order webhook-covered and fetches its detail at the
-// highest priority (the payload has no codes). Unknown orders start being
-// tracked. A status that would move a finished order back is not applied:
-// deliveries are at-least-once and may arrive out of order.
-func (e *Engine) webhookOrder(d webhookOrder, now time.Time) {
+// highest priority (the payload may have no codes). Unknown orders start
+// being tracked. A status that would move a finished order back is not
+// applied: deliveries are at-least-once and may arrive out of order.
+func (e *Engine) webhookOrder(d api.Order, now time.Time) {
 	ref := d.ClientReference
-	if ref == "" {
-		ref = d.ReferenceCode
-	}
-	k := api.OrderKey{Vertical: api.VerticalVoucher, ID: string(d.ID)}
+	k := d.Key()
 	var after []func()
 	e.mu.Lock()
 	ent := e.entries[k]
 	if ent == nil {
-		e.trackLocked(api.Order{Provider: api.ProviderOctopus, Vertical: k.Vertical, ID: k.ID, ClientReference: ref},
+		e.trackLocked(api.Order{Provider: d.Provider, Vertical: k.Vertical, ID: k.ID, ClientReference: ref},
 			OriginDiscovered, SourceWebhook, now)
 		ent = e.entries[k]
 	}
 	ent.webhookAt = now
 	ent.t.Webhook = true
 	ent.hookFetch = true // before applying: a final status must not get the entry evicted
-	if raw := strings.TrimSpace(d.Status); raw != "" {
+	if raw := d.RawStatus; raw != "" {
 		cur := ent.t.Order
-		st := api.NormalizeOctopus(raw)
+		st := d.Status
 		backwards := cur.Status != "" && !cur.Status.InFlight() && st.InFlight()
 		if !backwards && (cur.Status != st || cur.RawStatus != raw || cur.DeliveredQuantity != d.DeliveredQuantity) {
 			o := cur.Clone()
-			o.Provider, o.Vertical, o.ID = api.ProviderOctopus, k.Vertical, k.ID
+			o.Provider, o.Vertical, o.ID = d.Provider, k.Vertical, k.ID
 			if o.ClientReference == "" {
 				o.ClientReference = ref
 			}
@@ -325,16 +276,17 @@ func (e *Engine) webhookOrder(d webhookOrder, now time.Time) {
 	for _, f := range after {
 		f()
 	}
-	e.pokeProvider(api.ProviderOctopus)
+	e.pokeProvider(d.Provider)
 }
 
-func (e *Engine) webhookWallet(d webhookWallet, now time.Time) {
+func (e *Engine) webhookWallet(d api.Wallet, now time.Time) {
+	p := d.Provider
 	e.mu.Lock()
-	ws := append([]api.Wallet(nil), e.wallets[api.ProviderOctopus]...)
+	ws := append([]api.Wallet(nil), e.wallets[p]...)
 	found := false
 	for i := range ws {
-		if ws[i].ID == string(d.WalletID) {
-			ws[i].Balance = *d.Balance
+		if ws[i].ID == d.ID {
+			ws[i].Balance = d.Balance
 			if d.Currency != "" {
 				ws[i].Currency = d.Currency
 			}
@@ -342,10 +294,10 @@ func (e *Engine) webhookWallet(d webhookWallet, now time.Time) {
 		}
 	}
 	if !found {
-		ws = append(ws, api.Wallet{Provider: api.ProviderOctopus, ID: string(d.WalletID), Currency: d.Currency, Balance: *d.Balance})
+		ws = append(ws, d)
 	}
-	e.wallets[api.ProviderOctopus] = ws
-	e.out.put(WalletUpdate{Provider: api.ProviderOctopus, Wallets: append([]api.Wallet(nil), ws...), At: now})
+	e.wallets[p] = ws
+	e.out.put(WalletUpdate{Provider: p, Wallets: append([]api.Wallet(nil), ws...), At: now})
 	e.mu.Unlock()
 }
 

@@ -55,7 +55,7 @@ func orderEventAt(id int, typ string, at time.Time) []byte {
 
 func TestWebhookRejectsChangeNothing(t *testing.T) {
 	f := newFake(api.ProviderOctopus, api.VerticalVoucher)
-	e, err := New(Config{Sources: []api.OrderSource{f}, WebhookSecret: hookSecret})
+	e, err := New(Config{Sources: []api.OrderSource{f}, Webhooks: verifiers(hookSecret)})
 	require.NoError(t, err)
 	h := e.Webhooks().Handler()
 	good := orderEvent(1234, "order.delivered")
@@ -139,7 +139,7 @@ func TestWebhookReplayRefusedAcrossRestarts(t *testing.T) {
 		require.NoError(t, err)
 		t.Cleanup(func() { j.Close() })
 		e, err := New(Config{Sources: []api.OrderSource{newFake(api.ProviderOctopus, api.VerticalVoucher)}, Journal: j,
-			WebhookSecret: hookSecret})
+			Webhooks: verifiers(hookSecret)})
 		require.NoError(t, err)
 		return e, e.Webhooks().Handler()
 	}
@@ -183,7 +183,7 @@ func TestWebhookReplayRefusedAcrossRestarts(t *testing.T) {
 }
 
 func TestWebhookDedupeIsBounded(t *testing.T) {
-	w := newWebhooks(nil, hookSecret)
+	w := newWebhooks(nil, nil)
 	now := time.Now()
 	for i := range webhookSeenSize + 50 {
 		w.rememberLocked(fmt.Sprint(i), now)
@@ -205,7 +205,7 @@ func TestWebhookSilenceWindow(t *testing.T) {
 	f := newFake(api.ProviderOctopus, api.VerticalVoucher)
 	k := key(api.VerticalVoucher, "55")
 	f.set(k, always("PENDING"))
-	e, _ := runEngine(t, Config{Sources: []api.OrderSource{f}, TimeScale: scale, WebhookSecret: hookSecret, WalletEvery: -1,
+	e, _ := runEngine(t, Config{Sources: []api.OrderSource{f}, TimeScale: scale, Webhooks: verifiers(hookSecret), WalletEvery: -1,
 		GETPerMinute: map[api.Provider]int{api.ProviderOctopus: 6000}})
 	hook := e.Webhooks().Handler() // mounted before orders arrive, as a server would
 	e.Track(api.Order{Vertical: api.VerticalVoucher, ID: "55"}, OriginPlaced)
@@ -238,7 +238,7 @@ func TestWebhookSecretWithoutReceiverKeepsPolling(t *testing.T) {
 	f := newFake(api.ProviderOctopus, api.VerticalVoucher)
 	k := key(api.VerticalVoucher, "56")
 	f.set(k, always("PENDING"))
-	e, _ := runEngine(t, Config{Sources: []api.OrderSource{f}, TimeScale: scale, WebhookSecret: hookSecret, WalletEvery: -1,
+	e, _ := runEngine(t, Config{Sources: []api.OrderSource{f}, TimeScale: scale, Webhooks: verifiers(hookSecret), WalletEvery: -1,
 		GETPerMinute: map[api.Provider]int{api.ProviderOctopus: 6000}})
 	e.Track(api.Order{Vertical: api.VerticalVoucher, ID: "56"}, OriginPlaced)
 	eventually(t, func() bool { return len(f.getTimes(k)) >= 2 }, "a second check")
@@ -261,7 +261,7 @@ func TestWebhookListenLoopbackOnly(t *testing.T) {
 
 	f := newFake(api.ProviderOctopus, api.VerticalVoucher)
 	f.set(key(api.VerticalVoucher, "1234"), always("DELIVERED"))
-	e, _ := runEngine(t, Config{Sources: []api.OrderSource{f}, WebhookSecret: hookSecret, WebhookListen: "127.0.0.1:0", WalletEvery: -1})
+	e, _ := runEngine(t, Config{Sources: []api.OrderSource{f}, Webhooks: verifiers(hookSecret), WebhookListen: "127.0.0.1:0", WalletEvery: -1})
 	eventually(t, func() bool { return e.Webhooks().Addr() != "" }, "listening")
 	body := orderEvent(1234, "order.delivered")
 	req, err := http.NewRequest(http.MethodPost, "http://"+e.Webhooks().Addr()+"/", bytes.NewReader(body))
@@ -275,7 +275,7 @@ func TestWebhookListenLoopbackOnly(t *testing.T) {
 		tr, ok := e.Get(key(api.VerticalVoucher, "1234"))
 		return ok && tr.Order.Status == api.StatusDelivered
 	}, "fetched")
-	assert.False(t, strings.Contains(fmt.Sprintf("%v %+v %#v", e.cfg.WebhookSecret, e.cfg, e.cfg), hookSecret.Reveal()), "the secret never prints")
+	assert.False(t, strings.Contains(fmt.Sprintf("%v %+v %#v", e.cfg.Webhooks, e.cfg, e.cfg), hookSecret.Reveal()), "the secret never prints")
 	http.DefaultClient.CloseIdleConnections()
 }
 
@@ -287,7 +287,7 @@ func TestWebhookPublishesStatusAtOnceThenFetchesFirst(t *testing.T) {
 		f.set(key(api.VerticalVoucher, fmt.Sprint(i)), always("PENDING"))
 	}
 	f.set(key(api.VerticalVoucher, "7"), always("DELIVERED"))
-	e, err := New(Config{Sources: []api.OrderSource{f}, TimeScale: 1, Workers: 1, WalletEvery: -1, WebhookSecret: hookSecret,
+	e, err := New(Config{Sources: []api.OrderSource{f}, TimeScale: 1, Workers: 1, WalletEvery: -1, Webhooks: verifiers(hookSecret),
 		GETPerMinute: map[api.Provider]int{api.ProviderOctopus: 120}}) // 2/s: the queue is long
 	require.NoError(t, err)
 	hook := e.Webhooks().Handler()
@@ -331,10 +331,10 @@ func TestWebhookPublishesStatusAtOnceThenFetchesFirst(t *testing.T) {
 // A late or replayed PENDING event never moves a finished order back.
 func TestWebhookNeverMovesBack(t *testing.T) {
 	f := newFake(api.ProviderOctopus, api.VerticalVoucher)
-	e, err := New(Config{Sources: []api.OrderSource{f}, WebhookSecret: hookSecret})
+	e, err := New(Config{Sources: []api.OrderSource{f}, Webhooks: verifiers(hookSecret)})
 	require.NoError(t, err)
 	e.Track(api.Order{Vertical: api.VerticalVoucher, ID: "8", Status: api.StatusDelivered, RawStatus: "DELIVERED"}, OriginPlaced)
-	e.webhookOrder(webhookOrder{ID: "8", Status: "PENDING"}, time.Now())
+	e.webhookOrder(api.Order{Provider: api.ProviderOctopus, Vertical: api.VerticalVoucher, ID: "8", RawStatus: "PENDING", Status: api.StatusPending}, time.Now())
 	tr, _ := e.Get(key(api.VerticalVoucher, "8"))
 	assert.Equal(t, api.StatusDelivered, tr.Order.Status)
 	assert.False(t, tr.NextCheck.IsZero(), "the detail is still fetched")
@@ -356,7 +356,7 @@ func TestWebhookFloodKeepsToItsShare(t *testing.T) {
 	// The budget's window is 6 s: far longer than the 65 first calls take
 	// (about 0.6 s at 100/s), so the share cannot refill mid-test.
 	e, err := New(Config{Sources: []api.OrderSource{f}, TimeScale: 0.1, ScaleBudget: true, Workers: 1, WalletEvery: -1,
-		WebhookSecret: hookSecret, GETPerMinute: map[api.Provider]int{api.ProviderOctopus: perMin}})
+		Webhooks: verifiers(hookSecret), GETPerMinute: map[api.Provider]int{api.ProviderOctopus: perMin}})
 	require.NoError(t, err)
 	hook := e.Webhooks().Handler()
 	for i := range placed {

@@ -104,6 +104,7 @@ type KeyMap struct {
 	CopyClaimURL key.Binding
 	CopyLPA      key.Binding
 	CopyICCID    key.Binding
+	CopySerial   key.Binding
 	PrevVoucher  key.Binding
 	NextVoucher  key.Binding
 	DetailDown   key.Binding
@@ -154,7 +155,7 @@ func DefaultKeyMap() KeyMap {
 		Help:         nb("?", "help", "?"),
 		NextTab:      nb("tab", "next tab", "tab"),
 		PrevTab:      nb("shift+tab", "previous tab", "shift+tab"),
-		GotoTab:      nb("1-6", "go to tab", "1", "2", "3", "4", "5", "6"),
+		GotoTab:      nb("1-9", "go to tab", "1", "2", "3", "4", "5", "6", "7", "8", "9"),
 		Log:          nb("L", "event log", "L"),
 		DismissError: nb("x", "dismiss error", "x"),
 
@@ -181,8 +182,9 @@ func DefaultKeyMap() KeyMap {
 		CopyCard:     nb("c", "copy card number", "c"),
 		CopyPIN:      nb("C", "copy PIN", "C"),
 		CopyClaimURL: nb("u", "copy claim URL", "u"),
-		CopyLPA:      nb("a", "copy LPA code", "a"),
+		CopyLPA:      nb("Q", "copy LPA code (the text of the QR)", "Q"),
 		CopyICCID:    nb("i", "copy ICCID", "i"),
+		CopySerial:   nb("N", "copy serial number", "N"),
 		PrevVoucher:  nb("[", "previous voucher", "["),
 		NextVoucher:  nb("]", "next voucher", "]"),
 		DetailDown:   nb("J", "scroll detail down", "J"),
@@ -251,6 +253,7 @@ func (k *KeyMap) Entries() []Entry {
 		g("copy_claim_url", "Detail", ScopeDetail, &k.CopyClaimURL),
 		g("copy_lpa", "Detail", ScopeDetail, &k.CopyLPA),
 		g("copy_iccid", "Detail", ScopeDetail, &k.CopyICCID),
+		g("copy_serial", "Detail", ScopeDetail, &k.CopySerial),
 		g("prev_voucher", "Detail", ScopeDetail, &k.PrevVoucher),
 		g("next_voucher", "Detail", ScopeDetail, &k.NextVoucher),
 		g("detail_down", "Detail", ScopeDetail, &k.DetailDown),
@@ -336,6 +339,7 @@ func (k *KeyMap) Apply(overrides map[string][]string) error {
 // bindings active in one view; empty means none.
 func (k *KeyMap) Conflicts() []string {
 	var out []string
+	said := map[string]bool{} // a scope active in several views is one conflict
 	entries := k.Entries()
 	for _, v := range AllViews {
 		active := map[Scope]bool{}
@@ -349,7 +353,10 @@ func (k *KeyMap) Conflicts() []string {
 			}
 			for _, ks := range e.Binding.Keys() {
 				if prev, ok := seen[ks]; ok && prev != e.Action {
-					out = append(out, fmt.Sprintf("key %q bound to both %s and %s in %s", ks, prev, e.Action, e.Scope))
+					if msg := fmt.Sprintf("key %q bound to both %s and %s in %s", ks, prev, e.Action, e.Scope); !said[msg] {
+						said[msg] = true
+						out = append(out, msg)
+					}
 					continue
 				}
 				seen[ks] = e.Action
@@ -373,33 +380,115 @@ type Group struct {
 	Bindings []key.Binding
 }
 
-// FormKeys describes the order form's own keys, for help. The form component
-// handles them itself, so they are fixed (not in Entries, not remappable).
-func FormKeys() []Group {
-	return []Group{
-		{Name: "Order form", Bindings: []key.Binding{
-			nb("enter", "next field / choose / submit", "enter"),
-			nb("tab/shift+tab", "next / previous field", "tab", "shift+tab"),
-			nb("↑/↓", "move in a list", "up", "down"),
-			nb("/", "search the list (name, category, country)", "/"),
-			nb("esc", "back a step / close the form", "esc"),
-		}},
-		{Name: "Confirm", Bindings: []key.Binding{
-			nb("enter", "place the order (sent once)", "enter"),
-			nb("buy", `LIVE: type "buy" or the product name, then enter`, "b"),
-			nb("r", "quote again after an error", "r"),
-			nb("esc", "back to the fields", "esc"),
-		}},
-		{Name: "Result", Bindings: []key.Binding{
-			nb("r", "reveal / hide codes", "r"),
-			nb("↑/↓", "select a code", "up", "down"),
-			nb("c", "copy code / LPA", "c"),
-			nb("p", "copy PIN", "p"),
-			nb("e", "edit and retry (new reference)", "e"),
-			nb("l", "look the reference up again", "l"),
-			nb("esc", "close the form", "esc"),
-		}},
+// FormEntry is one of the order form's own keys, with the action it stands
+// for: the same action name as a dashboard binding when it means the same
+// (reveal, copy_card, copy_pin, refresh…), so one key keeps one meaning.
+type FormEntry struct {
+	Action  string
+	Group   string
+	Binding key.Binding
+}
+
+// FormEntries lists the order form's own keys. The form handles them itself,
+// so they are fixed (not remappable); they use the dashboard's letters where
+// they do the same thing (v reveals and C copies a PIN in both).
+func FormEntries() []FormEntry {
+	e := func(group, action string, b key.Binding) FormEntry {
+		return FormEntry{Action: action, Group: group, Binding: b}
 	}
+	return []FormEntry{
+		e("Order form", "form_next", nb("enter", "next field / choose / submit", "enter")),
+		e("Order form", "form_fields", nb("tab/shift+tab", "next / previous field", "tab", "shift+tab")),
+		e("Order form", "form_list", nb("↑/↓", "move in a list", "up", "down")),
+		e("Order form", "form_search", nb("/", "search the list (name, category, country)", "/")),
+		e("Order form", "form_back", nb("esc", "back a step / close the form", "esc")),
+		e("Confirm", "form_place", nb("enter", "place the order (sent once)", "enter")),
+		e("Confirm", "form_place_yes", nb("y", "place the order (sandbox accounts)", "y")),
+		e("Confirm", "form_buy", nb("buy", `LIVE: type "buy" or the product name, then enter`, "b")),
+		e("Confirm", "refresh", nb("r", "quote again after an error", "r")),
+		e("Confirm", "form_back", nb("esc", "back to the fields", "esc")),
+		e("Result", "reveal", nb("v", "reveal / hide codes", "v")),
+		e("Result", "form_select", nb("↑/↓", "select a code", "up", "down")),
+		e("Result", "copy_card", nb("c", "copy code", "c")),
+		e("Result", "copy_pin", nb("C", "copy PIN", "C")),
+		e("Result", "copy_serial", nb("N", "copy serial number", "N")),
+		e("Result", "copy_lpa", nb("Q", "copy LPA code (the text of the QR)", "Q")),
+		e("Result", "form_edit_retry", nb("E", "edit and retry (new reference)", "E")),
+		e("Result", "refresh", nb("r", "look the reference up again", "r")),
+		e("Result", "form_back", nb("esc", "close the form", "esc")),
+	}
+}
+
+// FormKeys describes the order form's own keys, for help, by group.
+func FormKeys() []Group {
+	var out []Group
+	idx := map[string]int{}
+	for _, f := range FormEntries() {
+		i, ok := idx[f.Group]
+		if !ok {
+			i = len(out)
+			idx[f.Group] = i
+			out = append(out, Group{Name: f.Group})
+		}
+		out[i].Bindings = append(out[i].Bindings, f.Binding)
+	}
+	return out
+}
+
+// meanings groups actions that do the same thing in different views: moving
+// up or down, accepting, going back, quitting, asking for help.
+var meanings = map[string]string{
+	"help_up": "up", "log_up": "up", "help_down": "down", "log_down": "down",
+	"log_top": "top", "log_bottom": "bottom",
+	"detail": "accept", "input_accept": "accept", "form_next": "accept", "form_place": "accept",
+	"back": "back", "input_cancel": "back", "help_close": "back", "log_close": "back", "form_back": "back",
+	"input_quit": "quit", "form_quit": "quit", "form_help": "help", "form_search": "filter",
+	"inbox_up": "up", "inbox_down": "down", "inbox_open": "accept", "inbox_close": "back", "account_close": "back",
+	"next_tab": "next", "prev_tab": "previous",
+}
+
+// keyMeanings are the meanings of one binding's keys where they differ
+// (↑ and ↓ in one help line).
+var keyMeanings = map[string]map[string]string{
+	"form_fields": {"tab": "next", "shift+tab": "previous"},
+	"form_list":   {"up": "up", "down": "down"},
+	"form_select": {"up": "up", "down": "down"},
+}
+
+// Meaning is what an action does, the same for actions that do the same
+// thing in different views.
+func Meaning(action string) string {
+	if m, ok := meanings[action]; ok {
+		return m
+	}
+	return action
+}
+
+// Meanings lists, for every key, the meanings it has anywhere in the
+// program (dashboard bindings and the form's own keys). One key, one
+// meaning: a key with two is a trap (p pins in the table; it must not copy a
+// PIN elsewhere).
+func (k *KeyMap) Meanings() map[string]map[string][]string {
+	out := map[string]map[string][]string{}
+	add := func(ks []string, action string) {
+		for _, s := range ks {
+			if out[s] == nil {
+				out[s] = map[string][]string{}
+			}
+			m := Meaning(action)
+			if km, ok := keyMeanings[action][s]; ok {
+				m = km
+			}
+			out[s][m] = append(out[s][m], action)
+		}
+	}
+	for _, e := range k.Entries() {
+		add(e.Binding.Keys(), e.Action)
+	}
+	for _, f := range FormEntries() {
+		add(f.Binding.Keys(), f.Action)
+	}
+	return out
 }
 
 // HelpGroups returns the enabled bindings that work in view v, grouped in

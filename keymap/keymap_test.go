@@ -182,3 +182,30 @@ func TestFormBindingsAreRemappableAndCheckedForConflicts(t *testing.T) {
 	assert.Contains(t, err.Error(), "form_quit")
 	assert.Equal(t, []string{"f2"}, k.FormHelp.Keys(), "a rejected override changes nothing")
 }
+
+// One key, one meaning, across every view: the table, the detail pane, the
+// prompts, help, the log and the order form. A support person who learnt
+// that C copies a PIN in the detail must not pin an order with it elsewhere.
+func TestOneKeyOneMeaningAcrossViews(t *testing.T) {
+	k := DefaultKeyMap()
+	for ks, ms := range k.Meanings() {
+		if len(ms) > 1 {
+			t.Errorf("key %q means %d things: %v", ks, len(ms), ms)
+		}
+	}
+}
+
+// The check catches a key given a second meaning.
+func TestOneKeyOneMeaningDetectsTwoMeanings(t *testing.T) {
+	k := DefaultKeyMap()
+	k.Pin.SetKeys("C") // C copies a PIN in the form and the detail pane
+	assert.Len(t, k.Meanings()["C"], 2)
+}
+
+// A conflict is said once, though its scope is active in several views.
+func TestConflictSaidOnce(t *testing.T) {
+	k := DefaultKeyMap()
+	err := k.Apply(map[string][]string{"refresh": {"j"}})
+	require.Error(t, err)
+	assert.Equal(t, 1, strings.Count(err.Error(), `key "j"`), err.Error())
+}

@@ -14,6 +14,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/orderwatch/orderwatch/api"
 	"github.com/orderwatch/orderwatch/engine"
+	"github.com/orderwatch/orderwatch/ui/theme"
 )
 
 // emailCmd attaches a notification email off the UI goroutine. Everything it
@@ -32,13 +33,33 @@ func (m *Model) emailCmd(k api.OrderKey, email string) tea.Cmd {
 
 func (m *Model) emailDone(msg emailDoneMsg) {
 	if msg.err != nil {
-		m.setError("notification email for " + msg.key.ID + ": " + oneLine(msg.err.Error()))
+		m.setError("notification email for " + msg.key.ID + ": " + theme.Clean(msg.err.Error()))
 		return
 	}
 	m.flash("notification email " + msg.email + " attached to " + msg.key.Vertical.Title() + " " + msg.key.ID)
 	if m.opts.Controller != nil {
 		m.opts.Controller.Refresh(msg.key)
 	}
+}
+
+// pinDoneMsg says how pinning an order (a journal write) went.
+type pinDoneMsg struct {
+	key api.OrderKey
+	err error
+}
+
+// pinCmd pins an order off the UI goroutine: the journal write is a side
+// effect, never done inside Update.
+func pinCmd(c engine.Controller, k api.OrderKey) tea.Cmd {
+	return func() tea.Msg { return pinDoneMsg{key: k, err: c.Pin(k)} }
+}
+
+func (m *Model) pinDone(msg pinDoneMsg) {
+	if msg.err != nil {
+		m.setError("pin " + msg.key.ID + ": " + msg.err.Error())
+		return
+	}
+	m.flash("pinned " + msg.key.Vertical.Title() + " " + msg.key.ID)
 }
 
 // exportCmd writes the current tab, as filtered and sorted, to a CSV file.
@@ -88,14 +109,24 @@ func writeCSV(w io.Writer, rows []engine.Tracked, reveal bool) error {
 	head := []string{"provider", "vertical", "id", "client_reference", "product", "variant", "amount", "currency",
 		"quantity", "delivered", "status", "raw_status", "created_at", "completed_at", "last_checked",
 		"debited", "refunded", "failure_code", "failure_reason", "user_fixable", "recipient", "email",
-		"voucher_count", "iccid", "activation_status"}
+		"voucher_count", "iccid", "activation_status", "price_paid", "debit_currency"}
 	if reveal {
 		head = append(head, "card_numbers", "pins", "claim_urls", "activation_code")
 	}
 	if err := cw.Write(head); err != nil {
 		return err
 	}
-	f := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+	// Money as the provider sent it (0.9405 stays 0.9405), never shorter
+	// than cents (9.80, not 9.8), like the JSON of orderwatch place.
+	f := func(v float64) string {
+		s := strconv.FormatFloat(v, 'f', -1, 64)
+		if i := strings.IndexByte(s, '.'); i < 0 {
+			s += ".00"
+		} else if len(s)-i-1 < 2 {
+			s += "0"
+		}
+		return s
+	}
 	ts := func(t time.Time) string {
 		if t.IsZero() {
 			return ""
@@ -113,7 +144,7 @@ func writeCSV(w io.Writer, rows []engine.Tracked, reveal bool) error {
 			f(o.Amount), o.Currency, strconv.Itoa(o.Quantity), strconv.Itoa(o.DeliveredQuantity), o.StatusLabel(),
 			o.RawStatus, ts(o.CreatedAt), ts(o.CompletedAt), ts(t.LastChecked), f(o.Debited), f(o.Refunded),
 			o.FailureCode, o.FailureReason, strconv.FormatBool(o.UserFixable), o.Recipient, o.Email,
-			strconv.Itoa(len(o.Vouchers)), iccid, act}
+			strconv.Itoa(len(o.Vouchers)), iccid, act, f(o.Paid), debitCurrency(o)}
 		if reveal {
 			var cards, pins, urls []string
 			for _, v := range o.Vouchers {

@@ -9,6 +9,7 @@ import (
 	"github.com/orderwatch/orderwatch/api"
 	"github.com/orderwatch/orderwatch/engine/alerts"
 	"github.com/orderwatch/orderwatch/keymap"
+	"github.com/orderwatch/orderwatch/ui/theme"
 )
 
 // Alerts is what the dashboard needs of the alert engine (engine/alerts).
@@ -122,12 +123,10 @@ func (m *Model) notify(fresh []alerts.Alert) tea.Cmd {
 // characters (and, for 777, the separator) removed from the text.
 func desktopSeq(kind, title, body string) string {
 	clean := func(s string) string {
-		return strings.Map(func(r rune) rune {
-			if isControl(r) || (kind == "osc777" && r == ';') {
-				return ' '
-			}
-			return r
-		}, s)
+		if s = theme.Clean(s); kind == "osc777" {
+			s = strings.ReplaceAll(s, ";", " ")
+		}
+		return s
 	}
 	switch kind {
 	case "osc9":

@@ -7,6 +7,7 @@ import (
 
 	"github.com/orderwatch/orderwatch/api"
 	"github.com/orderwatch/orderwatch/engine"
+	"github.com/orderwatch/orderwatch/ui/theme"
 )
 
 const (
@@ -73,11 +74,13 @@ func (m *Model) applyBatch(b engine.Batch) {
 			if u.Vertical != "" {
 				where += " " + u.Vertical.Title()
 			}
-			m.setError(where + ": " + oneLine(u.Err))
+			m.setError(where + ": " + theme.Clean(u.Err))
 		case engine.ListUpdate:
 			if t, ok := m.byVert[u.Vertical]; ok {
 				t.listAt = u.At
-				t.listPending = u.Pending
+				if u.Pending >= 0 {
+					t.listPending = u.Pending
+				}
 			}
 		case engine.WebhookUpdate:
 			w := u
@@ -149,19 +152,19 @@ func (m *Model) record(u engine.OrderUpdate, now time.Time) {
 	if u.New || !e.Changed || unsettled(&u.Tracked) || e.From == e.To && e.RawFrom == e.RawTo {
 		return
 	}
-	fail := o.Status.Failure()
+	fail := countsAsFailed(o.Status) // a cancellation is news, not an error
 	text := fmt.Sprintf("%s %s %s", o.Vertical.Title(), o.ID, o.StatusLabel())
 	if p := productText(o); p != "" {
 		text += " · " + p
 	}
 	until := now.Add(toastFor)
-	if fail {
+	if o.Status.Failure() {
 		if r := reasonText(&u.Tracked); r != "" {
 			text += ": " + r
 		}
 		until = now.Add(toastFailFor)
 	}
-	m.toasts = append(m.toasts, toast{text: oneLine(text), fail: fail, until: until})
+	m.toasts = append(m.toasts, toast{text: theme.Clean(text), fail: fail, until: until})
 	if len(m.toasts) > maxToasts {
 		m.toasts = m.toasts[len(m.toasts)-maxToasts:]
 	}
@@ -220,7 +223,7 @@ func (m *Model) journalNews(u engine.JournalUpdate, now time.Time) {
 		return // still being looked up: the log says so, no toast per retry
 	}
 	text := fmt.Sprintf("%s %s %s (%s)", u.Vertical.Title(), id, to, note)
-	m.toasts = append(m.toasts, toast{text: oneLine(text), until: now.Add(toastFor)})
+	m.toasts = append(m.toasts, toast{text: theme.Clean(text), until: now.Add(toastFor)})
 	if len(m.toasts) > maxToasts {
 		m.toasts = m.toasts[len(m.toasts)-maxToasts:]
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/orderwatch/orderwatch/api"
 	"github.com/orderwatch/orderwatch/engine"
 	"github.com/orderwatch/orderwatch/keymap"
+	"github.com/orderwatch/orderwatch/ui/theme"
 )
 
 // --- prompt: the one text input (filter or email); it gets every key. ---
@@ -221,7 +222,7 @@ func (l *eventLog) View(st *Styles, width, height int) string {
 		if e.isNew {
 			what = "new, " + e.to
 		}
-		head := fmt.Sprintf("%s  %-22s ", clock(e.at), trunc(oneLine(e.key.String()), 22))
+		head := fmt.Sprintf("%s  %-22s ", clock(e.at), trunc(theme.Clean(e.key.String()), 22))
 		tail := fmt.Sprintf("  %s", e.source)
 		if e.product != "" {
 			tail += " · " + e.product
@@ -229,7 +230,7 @@ func (l *eventLog) View(st *Styles, width, height int) string {
 		if e.note != "" {
 			tail += " · " + e.note
 		}
-		lines = append(lines, head+st.StatusStyle(e.status).Render(oneLine(what))+oneLine(tail))
+		lines = append(lines, head+st.StatusStyle(e.status).Render(theme.Clean(what))+theme.Clean(tail))
 	}
 	return block(lines, width, height)
 }

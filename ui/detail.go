@@ -7,9 +7,12 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/orderwatch/orderwatch/api"
 	"github.com/orderwatch/orderwatch/engine"
 	"github.com/orderwatch/orderwatch/ui/qrterm"
+	"github.com/orderwatch/orderwatch/ui/theme"
 )
 
 // detailPane shows everything known about one order. Its content is a pure
@@ -51,15 +54,41 @@ type detailCtx struct {
 	width    int
 }
 
+// field is one labelled value. A value too long for the pane wraps under
+// itself: what support reads aloud or types (codes, PINs, claim URLs, LPA
+// strings, references) is always whole, never cut with an ellipsis.
 func (c *detailCtx) field(lines []string, label, value string) []string {
 	if value == "" {
 		return lines
 	}
-	return append(lines, c.st.Label.Render(fit(label, 13))+oneLine(value))
+	const lw = 13
+	vl := c.wrap(theme.Clean(value), c.width-lw)
+	lines = append(lines, c.st.Label.Render(fit(label, lw))+vl[0])
+	for _, l := range vl[1:] {
+		lines = append(lines, strings.Repeat(" ", lw)+l)
+	}
+	return lines
+}
+
+// wrap breaks s into lines of at most w cells (at spaces where it can, inside
+// a word where it must); w <= 0 means no limit.
+func (c *detailCtx) wrap(s string, w int) []string {
+	if w <= 0 || ansi.StringWidth(s) <= w {
+		return []string{s}
+	}
+	return strings.Split(ansi.Wrap(s, w, ""), "\n")
+}
+
+// text appends free text (a reason, an error) in a style, wrapped whole.
+func (c *detailCtx) text(lines []string, style lipgloss.Style, s string) []string {
+	for _, l := range c.wrap(theme.Clean(s), c.width) {
+		lines = append(lines, style.Render(l))
+	}
+	return lines
 }
 
 func (c *detailCtx) section(lines []string, title string) []string {
-	return append(lines, "", c.st.Title.Render(title))
+	return c.text(append(lines, ""), c.st.Title, title)
 }
 
 func (c *detailCtx) secret(s string) string {
@@ -95,7 +124,7 @@ func detailLines(t *engine.Tracked, c detailCtx) []string {
 	o := &t.Order
 	var l []string
 	title := fmt.Sprintf("%s %s", o.Vertical.Title(), o.ID)
-	l = append(l, c.st.Title.Render(oneLine(title))+"  "+c.st.StatusStyle(o.Status).Render(oneLine(o.StatusLabel())))
+	l = append(l, c.st.Title.Render(theme.Clean(title))+"  "+c.st.StatusStyle(o.Status).Render(theme.Clean(o.StatusLabel())))
 	st := o.StatusLabel()
 	if o.RawStatus != "" && !strings.EqualFold(o.RawStatus, st) {
 		st += " (provider: " + o.RawStatus + ")"
@@ -114,9 +143,9 @@ func detailLines(t *engine.Tracked, c detailCtx) []string {
 	if o.Status.Failure() || (o.Status != api.StatusUncertain && (o.FailureReason != "" || o.FailureCode != "")) {
 		reason := o.FailureReason
 		if reason == "" {
-			reason = "no reason given"
+			reason = noReason(o.Status)
 		}
-		l = append(l, c.st.Error.Render(oneLine(reason)))
+		l = c.text(l, c.st.Error, reason)
 		l = c.field(l, "Code", o.FailureCode)
 		fix := "no: contact support or retry"
 		if o.UserFixable {
@@ -128,15 +157,27 @@ func detailLines(t *engine.Tracked, c detailCtx) []string {
 		}
 	}
 
+	// What was delivered comes first: it is what support reads out or shows,
+	// and an eSIM's QR then fits without scrolling wherever it can.
+	if len(o.Vouchers) > 0 {
+		l = c.voucherLines(l, o)
+	}
+	if o.ESIM != nil {
+		l = c.esimLines(l, o)
+	}
+	if missing := o.DeliveredQuantity - len(o.Vouchers); missing > 0 && deliversCodes(o.Vertical) {
+		l = c.text(l, c.st.Dim, fmt.Sprintf("%d delivered code(s) not here yet: they come with the order's detail, being fetched (r fetches it now)", missing))
+	}
+	if len(o.Vouchers) > 0 || o.ESIM != nil {
+		l = c.section(l, "Order")
+	}
 	l = c.field(l, "Provider", o.Provider.Title())
 	l = c.field(l, "Reference", o.ClientReference)
 	l = c.field(l, "Product", productText(o))
 	l = c.field(l, "Product ID", o.ProductID)
 	l = c.field(l, "Category", o.Category)
 	l = c.field(l, "Country", o.CountryCode)
-	l = c.field(l, "Amount", money(o.Amount, o.Currency))
-	l = c.field(l, "Face value", money(o.Denomination, o.Currency))
-	l = c.field(l, "Discount", money(o.Discount, o.Currency))
+	l = c.amountLines(l, o)
 	if o.Quantity > 0 {
 		l = c.field(l, "Quantity", fmt.Sprintf("%d of %d delivered", o.DeliveredQuantity, o.Quantity))
 	}
@@ -159,7 +200,7 @@ func detailLines(t *engine.Tracked, c detailCtx) []string {
 	l = c.field(l, "Completed", stampOr(o.CompletedAt))
 
 	l = c.section(l, "Wallet")
-	debit := money(o.Debited, o.Currency)
+	debit := money(o.Debited, debitCurrency(o))
 	if debit == "" {
 		debit = "unknown"
 	}
@@ -171,14 +212,31 @@ func detailLines(t *engine.Tracked, c detailCtx) []string {
 	l = c.field(l, "Wallet", o.WalletID)
 	l = c.field(l, "Transaction", o.TransactionID)
 
-	if len(o.Vouchers) > 0 {
-		l = c.voucherLines(l, o)
-	}
-	if o.ESIM != nil {
-		l = c.esimLines(l, o)
-	}
 	l = c.trackingLines(l, t)
 	return l
+}
+
+// amountLines shows the face value (the table's AMOUNT) and the price paid
+// apart, whenever the provider tells them apart.
+func (c *detailCtx) amountLines(l []string, o *api.Order) []string {
+	face := money(o.Amount, o.Currency)
+	if face != "" && o.Quantity > 1 && o.Denomination > 0 {
+		face += fmt.Sprintf(" (%d × %s)", o.Quantity, money(o.Denomination, o.Currency))
+	}
+	if o.Paid != 0 && o.Paid == o.Amount && o.Discount == 0 {
+		return c.field(l, "Price paid", face) // no other face value is known
+	}
+	l = c.field(l, "Face value", face)
+	l = c.field(l, "Discount", money(o.Discount, o.Currency))
+	return c.field(l, "Price paid", money(o.Paid, o.Currency))
+}
+
+// debitCurrency is the paying wallet's currency.
+func debitCurrency(o *api.Order) string {
+	if o.DebitCurrency != "" {
+		return o.DebitCurrency
+	}
+	return o.Currency
 }
 
 func stampOr(t time.Time) string {
@@ -222,7 +280,7 @@ func (c *detailCtx) esimLines(l []string, o *api.Order) []string {
 		if e.DataGB == 0 {
 			data = "unlimited data" // the contract: 0 = unlimited or per-minute
 		}
-		l = c.field(l, "Plan", fmt.Sprintf("%s, %d days", data, e.ValidityDays))
+		l = c.field(l, "Plan", data+", "+plural(e.ValidityDays, "day"))
 	}
 	act := string(e.ActivationStatus)
 	if act == "" {
@@ -232,7 +290,11 @@ func (c *detailCtx) esimLines(l []string, o *api.Order) []string {
 	if e.ActivationCode != "" {
 		l = c.field(l, "LPA code", c.secret(e.ActivationCode))
 		if c.revealed {
-			if qrl, err := qrterm.Lines(e.ActivationCode); err == nil {
+			qrl, err := qrterm.Lines(e.ActivationCode)
+			if w := ansi.StringWidth(strings.Join(qrl[:min(1, len(qrl))], "")); err == nil && c.width > 0 && w > c.width {
+				// A cut QR does not scan: say what would show it whole.
+				l = c.text(l, c.st.Dim, fmt.Sprintf("the QR needs %d columns, the pane has %d: a wider terminal, or D to put the detail below the table", w, c.width))
+			} else if err == nil {
 				l = append(l, "")
 				for _, q := range qrl {
 					l = append(l, c.st.QR.Render(q))
@@ -245,6 +307,8 @@ func (c *detailCtx) esimLines(l []string, o *api.Order) []string {
 		}
 	} else if e.Installed {
 		l = append(l, c.st.Dim.Render("code no longer sent: the profile is installed"))
+	} else if o.Status == api.StatusDelivered {
+		l = c.text(l, c.st.Dim, "the ICCID and LPA code come with the order's detail, being fetched (r fetches it now)")
 	}
 	l = c.section(l, "Install timeline")
 	type step struct {
@@ -279,7 +343,7 @@ func (c *detailCtx) esimLines(l []string, o *api.Order) []string {
 		if !s.at.IsZero() {
 			when = stamp(s.at) + s.note
 		}
-		l = append(l, dot+" "+fit(s.name, 10)+when)
+		l = append(l, c.wrap(dot+" "+fit(s.name, 10)+when, c.width)...)
 	}
 	return l
 }
@@ -303,7 +367,7 @@ func (c *detailCtx) trackingLines(l []string, t *engine.Tracked) []string {
 		l = c.field(l, "Detail", listOnlyText(t)+"; a refresh fetches it now")
 	}
 	if t.LastError != "" {
-		l = append(l, c.st.Error.Render(fmt.Sprintf("Last check failed (%d in a row): %s", t.Errors, oneLine(t.LastError))))
+		l = c.text(l, c.st.Error, fmt.Sprintf("Last check failed (%d in a row): %s", t.Errors, t.LastError))
 	}
 	l = c.section(l, fmt.Sprintf("History (%d)", len(t.History)))
 	if len(t.History) == 0 {
@@ -319,7 +383,7 @@ func (c *detailCtx) trackingLines(l []string, t *engine.Tracked) []string {
 		if e.Note != "" {
 			line += " · " + e.Note
 		}
-		l = append(l, oneLine(line))
+		l = append(l, c.wrap(theme.Clean(line), c.width)...)
 	}
 	return l
 }
@@ -338,7 +402,7 @@ func statusName(s api.Status, raw string) string {
 // while its payload does not carry the amount (OneClickDz REFUNDED items show
 // balance_amount 0; Octopus FAILED and CANCELLED orders are auto-refunded).
 func refundText(o *api.Order) string {
-	if r := money(o.Refunded, o.Currency); r != "" {
+	if r := money(o.Refunded, debitCurrency(o)); r != "" {
 		return r
 	}
 	switch o.Status {
@@ -358,4 +422,22 @@ func fillFields(o *api.Order) [][2]string {
 	}
 	return [][2]string{{"Ordered", line(o.Quantity)}, {"Delivered", line(o.DeliveredQuantity)},
 		{"Undelivered", line(o.Quantity - o.DeliveredQuantity)}}
+}
+
+// noReason says what a failed, refunded or cancelled order without a
+// provider reason means (OneClickDz sends none for internet refunds).
+func noReason(s api.Status) string {
+	switch s {
+	case api.StatusRefunded:
+		return "refunded automatically by the provider, which gives no reason (cancelled upstream)"
+	case api.StatusCancelled:
+		return "cancelled; the provider refunds it automatically (no reason given)"
+	}
+	return "no reason given"
+}
+
+// deliversCodes: the vertical's delivered orders carry a code per unit.
+func deliversCodes(v api.Vertical) bool {
+	info, ok := api.LookupVertical(v)
+	return ok && info.Codes
 }

@@ -145,6 +145,9 @@ func reasonText(t *engine.Tracked) string {
 	if t.ListOnly {
 		return listOnlyText(t)
 	}
+	if s := t.Order.Status; s == api.StatusRefunded || s == api.StatusCancelled {
+		return "no reason given"
+	}
 	return ""
 }
 
@@ -176,19 +179,14 @@ func clock(t time.Time) string {
 	return t.Format("15:04:05")
 }
 
-// oneLine drops newlines and control characters (C0, DEL and C1: U+009B is
-// a CSI too) from provider text so it cannot break the layout or reach the
-// terminal as an escape sequence.
-func oneLine(s string) string {
-	if !strings.ContainsFunc(s, isControl) {
-		return s
-	}
-	return strings.Map(func(r rune) rune {
-		if isControl(r) {
-			return ' '
+// balanceText draws a balance with its minor unit always (16381.00 beside
+// 16888.50, never 16381), except in currencies that have none.
+func balanceText(v float64, cur string) string {
+	switch cur {
+	case "JPY", "KRW":
+		if v == float64(int64(v)) {
+			return fmt.Sprintf("%.0f", v)
 		}
-		return r
-	}, s)
+	}
+	return fmt.Sprintf("%.2f", v)
 }
-
-func isControl(r rune) bool { return r < 0x20 || (r >= 0x7f && r <= 0x9f) }

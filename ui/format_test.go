@@ -41,7 +41,7 @@ func TestKeyPressMessageWinsOverToast(t *testing.T) {
 	tr.Order.Status, tr.Order.RawStatus = api.StatusDelivered, "DELIVERED"
 	send(m, batchMsg{engine.OrderUpdate{Tracked: tr, Event: &engine.Event{At: clk.t, Changed: true, From: api.StatusPending, To: api.StatusDelivered, Source: engine.SourcePoll}}})
 	require.Len(t, m.toasts, 1)
-	press(m, "p")
+	run(m, press(m, "p"))
 	assert.Contains(t, plain(m), "pinned Vouchers")
 }
 

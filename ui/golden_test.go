@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/exp/golden"
@@ -158,4 +159,30 @@ func TestGoldenColor(t *testing.T) {
 	v := m.View()
 	assertFrame(t, v.Content, 80, 24)
 	golden.RequireEqual(t, v.Content)
+}
+
+// run executes cmd as the program would and delivers what it returns
+// (each part of a batch); commands still waiting after a moment, such as
+// the one-second tick, are left alone.
+func run(m *Model, cmd tea.Cmd) {
+	if cmd == nil {
+		return
+	}
+	ch := make(chan tea.Msg, 1)
+	go func() { ch <- cmd() }()
+	var msg tea.Msg
+	select {
+	case msg = <-ch:
+	case <-time.After(100 * time.Millisecond):
+		return
+	}
+	if b, ok := msg.(tea.BatchMsg); ok {
+		for _, c := range b {
+			run(m, c)
+		}
+		return
+	}
+	if msg != nil {
+		m.Update(msg)
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/orderwatch/orderwatch/api"
 	"github.com/orderwatch/orderwatch/engine/alerts"
+	"github.com/orderwatch/orderwatch/ui/theme"
 )
 
 // alertInfo is the info line of the inbox and the account view.
@@ -108,7 +109,7 @@ func (m *Model) inboxView(w, h int) string {
 		// The WHERE column already says it: "Vouchers: 2 orders…" → "2 orders…".
 		short := strings.TrimPrefix(a.Text, where+": ")
 		text := fmt.Sprintf(" %-5s %-*s %-*s %*s  %-*s", a.Raised.Format("15:04"), whereW, trunc(where, whereW),
-			textW, trunc(oneLine(short), textW), countW, count, stateW, trunc(m.alertStateText(a), stateW))
+			textW, trunc(theme.Clean(short), textW), countW, count, stateW, trunc(m.alertStateText(a), stateW))
 		sev := m.severityStyle(a.Severity).Render(sevLabel(a.Severity))
 		line := sev + text
 		switch {
@@ -132,7 +133,7 @@ func (m *Model) alertDetail(w, h int) string {
 		return block(nil, w, h)
 	}
 	var lines []string
-	for _, l := range strings.Split(wrapWords(oneLine(a.Text), w-2), "\n") {
+	for _, l := range strings.Split(wrapWords(theme.Clean(a.Text), w-2), "\n") {
 		lines = append(lines, " "+m.severityStyle(a.Severity).Render(l))
 	}
 	meta := []string{a.Rule, "raised " + clock(a.Raised)}

@@ -150,6 +150,17 @@ func (m *Model) tableKey(msg tea.KeyPressMsg) tea.Cmd {
 	tb := t.table
 	page := max(tb.height-1, 1)
 	moved := false
+	for _, b := range m.offKeys {
+		if key.Matches(msg, b) {
+			m.flash(msg.String() + " does nothing: READ-ONLY (--readonly), no action that spends money or changes an order")
+			return nil
+		}
+	}
+	needRow := key.Matches(msg, k.Refresh) || key.Matches(msg, k.Pin) || key.Matches(msg, k.Email)
+	if needRow && r == nil {
+		m.flash("no order selected")
+		return nil
+	}
 	switch {
 	case key.Matches(msg, k.Up):
 		moved = tb.move(-1)
@@ -185,8 +196,20 @@ func (m *Model) tableKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Reverse):
 		tb.setSort(tb.sort, !tb.desc)
 	case key.Matches(msg, k.ToggleWide):
-		m.wideMode = (m.wideMode + 1) % 3
+		// Always the other place from where the pane is now: cycling through
+		// "auto" first would do nothing visible on a wide terminal.
+		where := "beside"
+		if m.detailBeside() {
+			m.wideMode, where = 2, "below"
+		} else {
+			m.wideMode = 1
+		}
 		m.resize(m.width, m.height)
+		if m.showDetail {
+			m.flash("detail " + where + " the table")
+		} else {
+			m.flash("detail will open " + where + " the table (" + m.keys.Detail.Help().Key + " opens it)")
+		}
 	case key.Matches(msg, k.Export):
 		return m.exportCmd()
 	case key.Matches(msg, k.PlaceOrder):
@@ -198,11 +221,7 @@ func (m *Model) tableKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 	case key.Matches(msg, k.Pin):
 		if r != nil && m.opts.Controller != nil {
-			if err := m.opts.Controller.Pin(r.t.Order.Key()); err != nil {
-				m.setError("pin " + r.t.Order.ID + ": " + err.Error())
-			} else {
-				m.flash("pinned " + t.vertical.Title() + " " + r.t.Order.ID)
-			}
+			return pinCmd(m.opts.Controller, r.t.Order.Key())
 		}
 	case key.Matches(msg, k.Email):
 		if r == nil {
@@ -259,6 +278,10 @@ func (m *Model) detailKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	case key.Matches(msg, k.CopyPIN):
 		if i, ok := voucher(); ok {
 			return m.copy("PIN of voucher #"+itoa(i+1)+" (order "+o.ID+")", o.Vouchers[i].PIN), true
+		}
+	case key.Matches(msg, k.CopySerial):
+		if i, ok := voucher(); ok {
+			return m.copy("serial of voucher #"+itoa(i+1)+" (order "+o.ID+")", o.Vouchers[i].Serial), true
 		}
 	case key.Matches(msg, k.CopyClaimURL):
 		if i, ok := voucher(); ok {

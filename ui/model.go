@@ -10,12 +10,14 @@ import (
 	"log"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/orderwatch/orderwatch/api"
 	"github.com/orderwatch/orderwatch/engine"
 	"github.com/orderwatch/orderwatch/engine/alerts"
 	"github.com/orderwatch/orderwatch/keymap"
 	"github.com/orderwatch/orderwatch/ui/orderform"
+	"github.com/orderwatch/orderwatch/ui/theme"
 )
 
 // ProviderTabs says which provider is configured, in which mode, and which of
@@ -34,7 +36,8 @@ type Actions interface {
 // Options configure the dashboard.
 type Options struct {
 	Controller engine.Controller
-	// Providers get tabs in this order. Empty means Octopus in SANDBOX mode.
+	// Providers get tabs in this order. Empty means the first registered
+	// provider in SANDBOX mode.
 	Providers []ProviderTabs
 	// ReadOnly removes every dangerous binding (money, order changes).
 	ReadOnly bool
@@ -139,6 +142,10 @@ type Model struct {
 	hlUntil time.Time
 	ticking bool
 	focused api.OrderKey
+	// offKeys are the bindings --readonly removed, kept to say why their
+	// keys do nothing.
+	offKeys []key.Binding
+	footerH int // lines the footer takes (see syncFooter)
 	alerts  alertState
 }
 
@@ -150,8 +157,8 @@ func New(opts Options) *Model {
 	if opts.Clipboard == nil {
 		opts.Clipboard = tea.SetClipboard
 	}
-	if len(opts.Providers) == 0 {
-		opts.Providers = []ProviderTabs{{Provider: api.ProviderOctopus, Mode: "SANDBOX"}}
+	if ps := api.Providers(); len(opts.Providers) == 0 && len(ps) > 0 {
+		opts.Providers = []ProviderTabs{{Provider: ps[0].ID, Mode: "SANDBOX"}}
 	}
 	m := &Model{
 		opts:   opts,
@@ -173,6 +180,11 @@ func New(opts Options) *Model {
 		m.keys = keymap.DefaultKeyMap()
 	}
 	if opts.ReadOnly {
+		for _, e := range m.keys.Entries() {
+			if e.Dangerous && e.Binding.Enabled() {
+				m.offKeys = append(m.offKeys, *e.Binding)
+			}
+		}
 		m.keys.SetReadOnly()
 	}
 	if opts.Alerts == nil {
@@ -190,11 +202,7 @@ func New(opts Options) *Model {
 		m.providers = append(m.providers, p.Provider)
 		verts := p.Verticals
 		if len(verts) == 0 {
-			for _, v := range api.AllVerticals {
-				if v.Provider() == p.Provider {
-					verts = append(verts, v)
-				}
-			}
+			verts = api.VerticalsOf(p.Provider)
 		}
 		for _, v := range verts {
 			if _, dup := m.byVert[v]; dup || !v.Valid() {
@@ -217,7 +225,13 @@ func (m *Model) restyle() {
 	m.styles = DefaultStyles(m.isDark, m.opts.NoColor)
 	m.gen++
 	m.prompt.setStyles(&m.styles)
+	if m.form != nil {
+		m.form.m.SetPalette(m.palette())
+	}
 }
+
+// palette is the one palette of the dashboard and its form.
+func (m *Model) palette() theme.Palette { return theme.New(m.isDark, m.opts.NoColor) }
 
 func (m *Model) activeTab() *tab {
 	if len(m.tabs) == 0 {
@@ -282,8 +296,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	// is always tracked.
 	switch msg := msg.(type) {
 	case orderform.PlacedMsg:
-		m.placed(msg.Order)
-		return m.done(nil)
+		return m.done(m.placed(msg.Order))
 	case orderform.CopyMsg:
 		return m.done(m.copy(msg.What, msg.Text))
 	case orderform.ClosedMsg:
@@ -315,7 +328,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.restyle()
 	case batchMsg:
 		m.applyBatch(engine.Batch(msg))
-		own = m.relay()
+		own = tea.Batch(m.relay(), m.formOrders(engine.Batch(msg)))
 	case snapshotMsg:
 		m.applySnapshot(msg)
 	case alertsMsg:
@@ -342,6 +355,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.handleClick(msg)
 	case emailDoneMsg:
 		m.emailDone(msg)
+	case pinDoneMsg:
+		m.pinDone(msg)
 	case exportDoneMsg:
 		if msg.err != nil {
 			m.setError("export failed: " + msg.err.Error())
@@ -358,6 +373,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 func (m *Model) done(cmd tea.Cmd) (tea.Model, tea.Cmd) {
 	m.syncFocus()
+	m.syncFooter()
 	m.syncDetail()
 	return m, tea.Batch(cmd, m.ensureTick())
 }

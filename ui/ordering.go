@@ -6,20 +6,22 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
 	"github.com/orderwatch/orderwatch/api"
 	"github.com/orderwatch/orderwatch/engine"
 	"github.com/orderwatch/orderwatch/keymap"
 	"github.com/orderwatch/orderwatch/ui/orderform"
+	"github.com/orderwatch/orderwatch/ui/theme"
 )
 
 // OrderingDeps is what the order form needs from one provider. Catalog,
-// Placer and Place are required; the rest is optional. Wallet balances come
-// from the engine's latest WalletUpdate for the provider.
+// Quoter and Place are required; the rest is optional. Wallet balances come
+// from the engine's latest WalletUpdate for the provider. What else the
+// provider can do (api.PhoneLookup, api.LineChecker) is found on Catalog
+// and Quoter by type assertion.
 type OrderingDeps struct {
 	Catalog api.Catalog
-	// Placer quotes (the charges endpoint); orders are sent through Place.
-	Placer api.Placer
+	// Quoter prices an order; orders are sent only through Place.
+	Quoter api.Quoter
 	// Place sends an order exactly once: Engine.Place bound to Placer.
 	Place func(ctx context.Context, r api.OrderRequest) (api.Order, error)
 	// PlaceTracks says Place already tracks what it places (Engine.Place
@@ -29,13 +31,6 @@ type OrderingDeps struct {
 	PlaceTracks bool
 	// Find looks an order up by reference after an unknown outcome.
 	Find func(ctx context.Context, v api.Vertical, ref string) (api.Order, bool, error)
-	// Lookup suggests topup operators for a phone number.
-	Lookup func(ctx context.Context, phone string) ([]orderform.LookupHit, error)
-	// CheckNumber checks an internet line before it is topped up (OneClickDz).
-	CheckNumber func(ctx context.Context, typ, number string) (orderform.LineInfo, error)
-	// Current is the engine's latest state of an order (Engine.Get), so a
-	// result screen follows a pending order to its end.
-	Current func(key api.OrderKey) (api.Order, bool)
 }
 
 // formState is the open order form and what the dashboard keeps about it.
@@ -57,28 +52,21 @@ func (m *Model) openForm() tea.Cmd {
 	p := v.Provider()
 	deps, ok := m.opts.Ordering[p]
 	switch {
-	case !ok || deps.Catalog == nil || deps.Placer == nil || deps.Place == nil:
+	case !ok || deps.Catalog == nil || deps.Quoter == nil || deps.Place == nil:
 		m.flash("ordering is not configured for " + p.Title())
-		return nil
-	case !orderform.Supported(v):
-		m.flash("no order form for " + v.Title() + " yet")
 		return nil
 	}
 	live := strings.EqualFold(m.provState(p).mode, "LIVE")
 	o := orderform.Options{
 		Vertical: v,
 		Catalog:  deps.Catalog,
-		Placer:   deps.Placer,
+		Quoter:   deps.Quoter,
 		Place:    deps.Place,
 		Find:     deps.Find,
 		Wallets:  append([]api.Wallet(nil), m.provState(p).wallets...),
 		Live:     live,
 		Now:      m.opts.Now,
-		IsDark:   m.isDark,
-		Lookup:   deps.Lookup,
-
-		CheckNumber: deps.CheckNumber,
-		Current:     deps.Current,
+		Palette:  m.palette(),
 	}
 	if m.opts.NewReference != nil {
 		o.Prefill = &api.OrderRequest{Vertical: v, ClientReference: m.opts.NewReference()}
@@ -170,23 +158,25 @@ func (m *Model) forwardForm(msg tea.Msg) tea.Cmd {
 	return cmd
 }
 
-// placed tracks an order the form placed, selects it in its tab and toasts it.
-func (m *Model) placed(o api.Order) {
+// placed tracks an order the form placed, selects it in its tab and toasts
+// it. Tracking (which may write the journal) runs in the returned command.
+func (m *Model) placed(o api.Order) tea.Cmd {
 	if o.ID == "" || !o.Vertical.Valid() {
-		return
+		return nil
 	}
 	if o.Provider == "" {
 		o.Provider = o.Vertical.Provider()
 	}
+	var track tea.Cmd
 	if c := m.opts.Controller; c != nil {
+		t := o.Clone()
 		if m.opts.Ordering[o.Provider].PlaceTracks {
 			// A stub with no status only upgrades an existing entry's origin
 			// (or starts one, checked now): the create response is never
 			// replayed over a newer state.
-			c.Track(api.Order{Provider: o.Provider, Vertical: o.Vertical, ID: o.ID, ClientReference: o.ClientReference}, engine.OriginPlaced)
-		} else {
-			c.Track(o.Clone(), engine.OriginPlaced)
+			t = api.Order{Provider: o.Provider, Vertical: o.Vertical, ID: o.ID, ClientReference: o.ClientReference}
 		}
+		track = func() tea.Msg { c.Track(t, engine.OriginPlaced); return nil }
 	}
 	now := m.now()
 	if t, ok := m.byVert[o.Vertical]; ok {
@@ -215,20 +205,53 @@ func (m *Model) placed(o api.Order) {
 	if fail {
 		until = now.Add(toastFailFor)
 	}
-	m.toasts = append(m.toasts, toast{text: oneLine(text), fail: fail, until: until})
+	m.toasts = append(m.toasts, toast{text: theme.Clean(text), fail: fail, until: until})
 	if len(m.toasts) > maxToasts {
 		m.toasts = m.toasts[len(m.toasts)-maxToasts:]
 	}
 	m.logger.Printf("placed %s:%s ref %s status %s", o.Vertical, o.ID, o.ClientReference, o.StatusLabel())
+	// The engine may have moved the order on before this message came.
+	var fwd tea.Cmd
+	if r, ok := m.byVert[o.Vertical]; ok {
+		if row, ok := r.table.rows[o.ID]; ok {
+			fwd = m.formOrder(row.t.Order)
+		}
+	}
+	return tea.Batch(track, fwd)
+}
+
+// formOrder sends the open form the newest state of the order it placed:
+// the form learns of engine state by message, never by asking the engine.
+func (m *Model) formOrder(o api.Order) tea.Cmd {
+	if m.form == nil || o.Status == "" {
+		return nil
+	}
+	if k, ok := m.form.m.Watching(); !ok || k != o.Key() {
+		return nil
+	}
+	return m.forwardForm(orderform.OrderMsg{Order: o})
+}
+
+// formOrders forwards the batch's update of the form's order, if any.
+func (m *Model) formOrders(b engine.Batch) tea.Cmd {
+	if m.form == nil {
+		return nil
+	}
+	k, ok := m.form.m.Watching()
+	if !ok {
+		return nil
+	}
+	for i := len(b) - 1; i >= 0; i-- {
+		if u, isOrder := b[i].(engine.OrderUpdate); isOrder && !u.Removed && u.Tracked.Order.Key() == k {
+			return m.formOrder(u.Tracked.Order)
+		}
+	}
+	return nil
 }
 
 // formView draws the open form in the body area.
 func (m *Model) formView(w, h int) string {
-	s := m.form.m.View()
-	if m.opts.NoColor {
-		s = ansi.Strip(s)
-	}
-	return block(strings.Split(s, "\n"), w, h)
+	return block(strings.Split(m.form.m.View(), "\n"), w, h)
 }
 
 // stageText names a form stage for the info line.

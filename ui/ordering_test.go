@@ -103,7 +103,7 @@ func threeCodes() api.Order {
 func withOrdering(p *fakePlacer, tracks bool) func(*Options) {
 	return func(o *Options) {
 		o.Ordering = map[api.Provider]OrderingDeps{api.ProviderOctopus: {
-			Catalog: testCatalog(), Placer: p, Place: p.PlaceOrder, PlaceTracks: tracks,
+			Catalog: testCatalog(), Quoter: p, Place: p.PlaceOrder, PlaceTracks: tracks,
 		}}
 		o.NewReference = func() string { return "ow-test-0001" }
 	}
@@ -522,7 +522,7 @@ func TestGoldenOrderForm(t *testing.T) {
 		}},
 	}
 	for _, s := range states {
-		for _, sz := range []struct{ w, h int }{{80, 24}, {160, 48}} {
+		for _, sz := range []struct{ w, h int }{{60, 15}, {80, 24}, {160, 48}} {
 			t.Run(fmt.Sprintf("%s_%dx%d", s.name, sz.w, sz.h), func(t *testing.T) {
 				h := newFormHarness(t, sz.w, sz.h, withOrdering(&fakePlacer{order: threeCodes()}, false))
 				s.setup(h)
@@ -543,8 +543,8 @@ func TestPlacedOrderKeepsTheEnginesNewerState(t *testing.T) {
 	tr := uitest.Vouchers()[1] // 48220 pending
 	tr.Order.Status, tr.Order.RawStatus = api.StatusDelivered, "DELIVERED"
 	send(m, batchMsg{engine.OrderUpdate{Tracked: tr}})
-	created := uitest.Vouchers()[1].Order // the older create response: PENDING
-	send(m, orderform.PlacedMsg{Order: created})
+	created := uitest.Vouchers()[1].Order                // the older create response: PENDING
+	run(m, send(m, orderform.PlacedMsg{Order: created})) // tracking runs in a command
 	r := m.activeTab().table.selected()
 	require.NotNil(t, r)
 	assert.Equal(t, "48220", r.t.Order.ID)
@@ -671,4 +671,33 @@ func TestStaleCloseLeavesNewFormOpen(t *testing.T) {
 	require.NotNil(t, h.m.form, "a stale close is ignored")
 	h.deliver(orderform.ClosedMsg{Form: h.m.form.m.ID()})
 	assert.Nil(t, h.m.form)
+}
+
+// The form learns of its order's newer states by message: the dashboard
+// forwards the engine's update of that order (and only that one) to it.
+func TestOrderFormFollowsItsOrderByMessage(t *testing.T) {
+	pending := threeCodes()
+	pending.Status, pending.RawStatus, pending.Vouchers, pending.DeliveredQuantity = api.StatusPending, "PENDING", nil, 0
+	p := &fakePlacer{order: pending}
+	h := newFormHarness(t, 120, 40, withOrdering(p, true))
+	h.fillVoucher("3")
+	h.press("enter")
+	h.waitStage("result")
+	h.waitTracked(1)
+	assert.Contains(t, plain(h.m), "Not finished yet — tracked; it updates here and in the table.")
+
+	other := uitest.Vouchers()[1] // another order moving on: not the form's
+	other.Order.Status, other.Order.RawStatus = api.StatusFailed, "FAILED"
+	h.deliver(batchMsg{engine.OrderUpdate{Tracked: other}})
+	o, _ := h.m.form.m.Order()
+	assert.Equal(t, api.StatusPending, o.Status)
+
+	done := engine.Tracked{Order: threeCodes(), Origin: engine.OriginPlaced}
+	h.deliver(batchMsg{engine.OrderUpdate{Tracked: done, Event: &engine.Event{Changed: true, From: api.StatusPending, To: api.StatusDelivered}}})
+	h.settle()
+	o, _ = h.m.form.m.Order()
+	assert.Equal(t, api.StatusDelivered, o.Status, "the engine's update reached the form")
+	s := plain(h.m)
+	assert.Contains(t, s, "3 of 3 codes")
+	assert.NotContains(t, s, "STEAM-AAAA-1111", "codes stay masked")
 }

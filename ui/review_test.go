@@ -9,6 +9,7 @@ import (
 	"github.com/orderwatch/orderwatch/api"
 	"github.com/orderwatch/orderwatch/engine"
 	"github.com/orderwatch/orderwatch/keymap"
+	"github.com/orderwatch/orderwatch/ui/theme"
 	"github.com/orderwatch/orderwatch/ui/uitest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -155,7 +156,7 @@ func TestProviderTextWithoutControlsInDetailAndLog(t *testing.T) {
 		assert.NotContains(t, s, "\u009b")
 		assert.NotContains(t, s, "\x1b[31m")
 	}
-	assert.Equal(t, "a b c", oneLine("a\u0085b\u009fc"))
+	assert.Equal(t, "a b c", theme.Clean("a\u0085b\u009fc"))
 }
 
 // goto_tab overridden with keys that are not digits still goes to the n-th

@@ -1,10 +1,9 @@
 package ui
 
 import (
-	"image/color"
-
 	"charm.land/lipgloss/v2"
 	"github.com/orderwatch/orderwatch/api"
+	"github.com/orderwatch/orderwatch/ui/theme"
 )
 
 // Styles is every style the dashboard uses. DefaultStyles returns a fresh one.
@@ -37,25 +36,11 @@ type Styles struct {
 	status map[api.Status]lipgloss.Style
 }
 
-// DefaultStyles builds the styles for the terminal's background; noColor
-// keeps only bold, faint and reverse (NO_COLOR).
+// DefaultStyles builds the styles from the one palette (theme) the order
+// form uses too; noColor keeps only bold, faint and reverse (NO_COLOR).
 func DefaultStyles(isDark, noColor bool) Styles {
-	ld := lipgloss.LightDark(isDark)
-	c := func(light, dark string) color.Color {
-		return ld(lipgloss.Color(light), lipgloss.Color(dark))
-	}
-	fg := func(s lipgloss.Style, light, dark string) lipgloss.Style {
-		if noColor {
-			return s
-		}
-		return s.Foreground(c(light, dark))
-	}
-	bg := func(s lipgloss.Style, light, dark string) lipgloss.Style {
-		if noColor {
-			return s
-		}
-		return s.Background(c(light, dark))
-	}
+	p := theme.New(isDark, noColor)
+	fg, bg := p.Fg, p.Bg
 	n := lipgloss.NewStyle
 	s := Styles{noColor: noColor, isDark: isDark}
 	s.TabActive = fg(n().Bold(true).Reverse(noColor), "#1d4ed8", "#93c5fd")
@@ -68,30 +53,23 @@ func DefaultStyles(isDark, noColor bool) Styles {
 	s.Header = fg(n().Bold(true).Underline(noColor), "#111827", "#e5e7eb")
 	s.Selected = n().Reverse(true)
 	s.Highlight = bg(n().Bold(true), "#fef3c7", "#3f3a12")
-	s.Dim = fg(n().Faint(noColor), "#6b7280", "#6b7280")
-	s.Label = fg(n(), "#6b7280", "#9ca3af")
-	s.Title = fg(n().Bold(true), "#111827", "#f9fafb")
-	s.Border = fg(n(), "#d1d5db", "#374151")
-	s.Sandbox = fg(n().Bold(true), "#166534", "#86efac")
-	s.Live = n().Bold(true).Reverse(noColor)
-	if !noColor {
-		s.Live = s.Live.Foreground(lipgloss.Color("#ffffff")).Background(lipgloss.Color("#dc2626"))
-	}
+	s.Dim = p.Dim()
+	s.Label = p.Label()
+	s.Title = p.Title()
+	s.Border = p.Border()
+	s.Sandbox = p.OK()
+	s.Live = p.Live()
 	s.StatusBar = fg(n(), "#374151", "#d1d5db")
-	s.Error = fg(n().Bold(true), "#b91c1c", "#f87171")
-	s.ToastOK = fg(n().Bold(true), "#166534", "#86efac")
+	s.Error = p.Error()
+	s.ToastOK = p.OK()
 	s.ToastFail = n().Bold(true).Reverse(noColor)
 	if !noColor {
 		s.ToastFail = s.ToastFail.Foreground(lipgloss.Color("#ffffff")).Background(lipgloss.Color("#b91c1c"))
 	}
 	s.Message = fg(n(), "#1f2937", "#e5e7eb")
-	s.HelpKey = fg(n().Bold(true), "#1d4ed8", "#93c5fd")
+	s.HelpKey = p.Key()
 	s.HelpDesc = fg(n(), "#374151", "#d1d5db")
-	// The QR code is always dark on light, whatever the theme, so phones read it.
-	s.QR = n()
-	if !noColor {
-		s.QR = s.QR.Foreground(lipgloss.Color("#ffffff")).Background(lipgloss.Color("#000000"))
-	}
+	s.QR = p.QR()
 
 	s.status = map[api.Status]lipgloss.Style{
 		api.StatusUnknown:    fg(n().Bold(true).Underline(true), "#a21caf", "#f0abfc"),

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"regexp"
 	"regexp/syntax"
 	"slices"
@@ -56,11 +57,13 @@ type renderKey struct {
 
 func newHaystack(t *engine.Tracked) string {
 	o := &t.Order
+	// One field a line: a regexp's ^ and $ anchor to each field ((?m)), so
+	// /^steam finds the products that start with Steam, not only IDs.
 	return strings.ToLower(strings.Join([]string{
 		o.ID, o.ClientReference, o.ProductName, o.ProductID, o.VariantName,
 		o.StatusLabel(), o.RawStatus, o.FailureReason, o.FailureCode, o.Recipient, o.CountryCode, o.Currency,
 		t.LastError,
-	}, "\x00"))
+	}, "\n"))
 }
 
 // filterSpec is the table's filter: text (regexp when it compiles), '!'
@@ -73,6 +76,7 @@ type filterSpec struct {
 	sub      string
 	problems bool
 	badRegex bool
+	reErr    string // why the text is not a regexp (then it is matched as text)
 }
 
 func parseFilter(text string, problems bool) filterSpec {
@@ -86,13 +90,17 @@ func parseFilter(text string, problems bool) filterSpec {
 		return f
 	}
 	f.sub = strings.ToLower(q)
-	if re, err := regexp.Compile("(?i)" + q); err == nil {
+	if re, err := regexp.Compile("(?im)" + q); err == nil {
 		// A plain word is faster as a substring search.
 		if regexp.QuoteMeta(q) != q {
 			f.re, f.need = re, requiredText(q)
 		}
 	} else {
-		f.badRegex = true
+		f.badRegex, f.reErr = true, err.Error()
+		var se *syntax.Error
+		if errors.As(err, &se) {
+			f.reErr = string(se.Code)
+		}
 	}
 	return f
 }
@@ -261,7 +269,7 @@ func countDelta(t *engine.Tracked) (pending, failed, problems int) {
 	if unsettled(t) {
 		pending = 1
 	}
-	if t.Order.Status.Failure() {
+	if countsAsFailed(t.Order.Status) {
 		failed = 1
 	}
 	if isProblem(t) {
@@ -580,3 +588,7 @@ func (tb *orderTable) visible() []*row {
 }
 
 func keyOf(v api.Vertical, id string) api.OrderKey { return api.OrderKey{Vertical: v, ID: id} }
+
+// countsAsFailed is what a tab's "failed" counts: orders that did not go
+// through (failed, refunded), not the ones someone called off (cancelled).
+func countsAsFailed(s api.Status) bool { return s.Failure() && s != api.StatusCancelled }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/orderwatch/orderwatch/api"
 	"github.com/orderwatch/orderwatch/engine"
+	"github.com/orderwatch/orderwatch/ui/theme"
 	"github.com/orderwatch/orderwatch/ui/uitest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -98,7 +99,7 @@ func TestIncrementalIndexMatchesRebuild(t *testing.T) {
 							if r.t.Order.Status.InFlight() {
 								p++
 							}
-							if r.t.Order.Status.Failure() {
+							if countsAsFailed(r.t.Order.Status) {
 								f++
 							}
 						}
@@ -146,7 +147,7 @@ func TestShortDurAndFormat(t *testing.T) {
 	assert.Equal(t, "ab…", fit("abcdef", 3))
 	assert.Equal(t, "ab ", fit("ab", 3))
 	assert.Equal(t, "", fit("ab", -1))
-	assert.Equal(t, "a b", oneLine("a\nb"))
+	assert.Equal(t, "a b", theme.Clean("a\nb"))
 }
 
 // A filter change (typing, deleting, inverting, problems only) keeps the

@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/orderwatch/orderwatch/engine"
+	"github.com/orderwatch/orderwatch/ui/theme"
 )
 
 type colID int
@@ -159,7 +160,7 @@ func renderRow(l *layout, st *Styles, now time.Time, r *row, selected, highlight
 		if i > 0 {
 			cur.WriteByte(' ')
 		}
-		text := oneLine(cellText(c, now, &r.t))
+		text := theme.Clean(cellText(c, now, &r.t))
 		if columns[c].right {
 			text = fitRight(text, l.w[c])
 		} else {

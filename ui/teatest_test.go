@@ -72,7 +72,7 @@ func TestProgramNavigateAndOpenDetail(t *testing.T) {
 	tm.Send(uitest.Key("j"))
 	tm.Send(uitest.Key("j"))
 	tm.Send(uitest.Key("enter"))
-	waitFor(t, tm, "Vouchers 48213", "Face value")
+	waitFor(t, tm, "Vouchers 48213", "Vouchers (2)") // the delivered codes come first in the detail
 	tm.Send(uitest.Key("2"))
 	waitFor(t, tm, "PUBG Mobile")
 	tm.Send(uitest.Key("q"))

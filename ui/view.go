@@ -5,8 +5,10 @@ import (
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/orderwatch/orderwatch/api"
+	"github.com/orderwatch/orderwatch/ui/theme"
 )
 
 const (
@@ -20,7 +22,20 @@ const (
 
 func ansiWidth(s string) int { return ansi.StringWidth(s) }
 
-func (m *Model) bodyHeight() int { return clamp0(m.height - bodyTop - 2) }
+// bodyHeight leaves the tabs and info line above, the footer (one line, or
+// up to maxFooter while a long message is shown) and the status bar below.
+func (m *Model) bodyHeight() int { return clamp0(m.height - bodyTop - 1 - max(m.footerH, 1)) }
+
+// maxFooter is how many lines a long message may take from the body.
+const maxFooter = 3
+
+// syncFooter re-lays the screen when the footer's height changes.
+func (m *Model) syncFooter() {
+	if n := len(m.messageLines()); n != max(m.footerH, 1) {
+		m.footerH = n
+		m.resize(m.width, m.height)
+	}
+}
 
 func (m *Model) detailBeside() bool {
 	switch m.wideMode {
@@ -114,7 +129,7 @@ func (m *Model) render() string {
 	b.WriteByte('\n')
 	b.WriteString(m.bodyView())
 	b.WriteByte('\n')
-	b.WriteString(m.messageView())
+	b.WriteString(strings.Join(m.messageLines(), "\n"))
 	b.WriteByte('\n')
 	b.WriteString(m.statusView())
 	return b.String()
@@ -130,11 +145,20 @@ func wrap(s string, w int) string {
 }
 
 // tabsView draws one group of tabs per provider, labelled, so trouble on
-// another provider's tab is as visible as on this one's. It drops the long
-// counts, then the labels, as the terminal narrows.
+// another provider's tab is as visible as on this one's. As the terminal
+// narrows it drops the long counts, then the labels, then the titles of the
+// other tabs (their number stays, with ! when something failed); the active
+// tab is always drawn whole.
 func (m *Model) tabsView() string {
 	st := &m.styles
-	render := func(long, labels bool) string {
+	const (
+		long = iota
+		short
+		noLabels
+		noCounts
+		compact
+	)
+	render := func(level int) string {
 		var b strings.Builder
 		for i, t := range m.tabs {
 			p := t.vertical.Provider()
@@ -143,20 +167,29 @@ func (m *Model) tabsView() string {
 				if i > 0 {
 					b.WriteString(st.Border.Render(" · "))
 				}
-				if labels {
-					b.WriteString(st.Dim.Render(providerLabel(p, long) + " "))
+				if level <= short {
+					b.WriteString(st.Dim.Render(providerLabel(p, level == long) + " "))
 				}
 			default:
 				b.WriteString(st.Border.Render("│"))
 			}
 			title := fmt.Sprintf("%d %s", i+1, t.vertical.Title())
 			var counts string
-			if long {
-				if t.table.pending > 0 || t.table.failed > 0 {
-					counts = fmt.Sprintf(" (%d pending, %d failed)", t.table.pending, t.table.failed)
-				}
-			} else if t.table.pending > 0 || t.table.failed > 0 {
+			switch {
+			case t.table.pending == 0 && t.table.failed == 0:
+			case level == long:
+				counts = fmt.Sprintf(" (%d pending, %d failed)", t.table.pending, t.table.failed)
+			default:
 				counts = fmt.Sprintf(" %dp %df", t.table.pending, t.table.failed)
+			}
+			if level >= noCounts && i != m.active {
+				counts = ""
+				if level == compact {
+					title = fmt.Sprintf("%d", i+1)
+				}
+				if t.table.failed > 0 {
+					counts = "!"
+				}
 			}
 			s := " " + title + counts + " "
 			switch {
@@ -169,25 +202,24 @@ func (m *Model) tabsView() string {
 			}
 			b.WriteString(s)
 		}
-		b.WriteString(m.problemsBadge(long || labels))
+		b.WriteString(m.problemsBadge(level <= short))
 		return b.String()
 	}
-	for _, v := range [][2]bool{{true, true}, {false, true}, {false, false}} {
-		if s := render(v[0], v[1]); ansiWidth(s) <= m.width {
+	for _, level := range []int{long, short, noLabels, noCounts, compact} {
+		if s := render(level); ansiWidth(s) <= m.width {
 			return fit(s, m.width)
 		}
 	}
-	return fit(render(false, false), m.width)
+	// Narrower than any terminal this draws on (minWidth): keep the active
+	// tab's start in view.
+	return fit(render(compact), m.width)
 }
 
 func providerLabel(p api.Provider, long bool) string {
 	if long {
 		return p.Title() + ":"
 	}
-	if p == api.ProviderOneClick {
-		return "1Click:"
-	}
-	return "Octopus:"
+	return p.Short() + ":"
 }
 
 func (m *Model) infoView() string {
@@ -218,7 +250,7 @@ func (m *Model) infoView() string {
 	if tb.filter.sub != "" {
 		f := tb.filter.text
 		if tb.filter.badRegex {
-			f += " (text)"
+			f += " (text) — not a regexp"
 		}
 		parts = append(parts, "filter "+f)
 	}
@@ -280,7 +312,7 @@ func (m *Model) bodyView() string {
 		}
 		return strings.Join(out, "\n")
 	}
-	sep := m.styles.Border.Render(fit(strings.Repeat("─", 2)+" detail "+strings.Repeat("─", m.width), m.width))
+	sep := m.styles.Border.Render(fit("── detail "+strings.Repeat("─", clamp0(m.width-10)), m.width))
 	parts := []string{table, sep}
 	if m.detail.height > 0 {
 		parts = append(parts, detail)
@@ -307,7 +339,13 @@ func (m *Model) tableView() string {
 		lines = append(lines, "", m.styles.Dim.Render(fit("  No "+t.vertical.Title()+" orders tracked yet.", w)),
 			m.styles.Dim.Render(fit("  New orders appear here as soon as they are found.", w)))
 	case len(tb.index) == 0:
-		lines = append(lines, "", m.styles.Dim.Render(fit("  No orders match the filter (esc clears it).", w)))
+		msg := "  No orders match the filter (esc clears it)."
+		if tb.filter.sub == "" {
+			msg = "  No problems here (" + m.keys.Problems.Help().Key + " shows every order)."
+		} else if tb.filter.problems {
+			msg = "  No problem orders match the filter (esc clears it, " + m.keys.Problems.Help().Key + " shows all)."
+		}
+		lines = append(lines, "", m.styles.Dim.Render(fit(msg, w)))
 	default:
 		now := m.now()
 		sec := now.Unix()
@@ -325,14 +363,37 @@ func (m *Model) tableView() string {
 	return block(lines, w, rowsH+1)
 }
 
-func (m *Model) messageView() string {
-	st := &m.styles
+// messageLines is the footer: an error, a message, a toast or the key
+// hints. A long one wraps (up to maxFooter lines) rather than being cut: the
+// end of a warning is often what to do about it.
+func (m *Model) messageLines() []string {
+	text, style := m.footer()
 	w := m.width
+	if w <= 0 {
+		return []string{""}
+	}
+	if len(m.toasts) > 0 && m.prompt.err == "" && m.message == "" {
+		// News comes and goes every few seconds: one line, so the table
+		// does not jump; the event log has it whole.
+		return []string{style.Render(fit(text, w))}
+	}
+	lines := strings.Split(ansi.Wrap(text, w, ""), "\n")
+	if len(lines) > maxFooter {
+		lines = append(lines[:maxFooter-1], trunc(strings.Join(lines[maxFooter-1:], " "), w))
+	}
+	for i, l := range lines {
+		lines[i] = style.Render(fit(l, w))
+	}
+	return lines
+}
+
+func (m *Model) footer() (string, lipgloss.Style) {
+	st := &m.styles
 	switch {
 	case m.prompt.err != "":
-		return st.Error.Render(fit(" ✗ "+m.prompt.err, w))
+		return " ✗ " + m.prompt.err, st.Error
 	case m.message != "": // the answer to the user's own key press wins for its few seconds
-		return st.Message.Render(fit(" "+m.message, w))
+		return " " + m.message, st.Message
 	case len(m.toasts) > 0:
 		t := m.toasts[len(m.toasts)-1]
 		s := t.text
@@ -340,64 +401,88 @@ func (m *Model) messageView() string {
 			s += fmt.Sprintf("  (+%d)", n)
 		}
 		if t.fail {
-			return st.ToastFail.Render(fit(" ✗ "+s, w))
+			return " ✗ " + s, st.ToastFail
 		}
-		return st.ToastOK.Render(fit(" ✓ "+s, w))
+		return " ✓ " + s, st.ToastOK
 	case m.lastErr != "":
 		hint := ""
 		if k := m.keys.DismissError.Help().Key; k != "" {
 			hint = "  (" + k + " dismisses)"
 		}
-		return st.Error.Render(fit(" ✗ "+clock(m.lastErrAt)+" "+m.lastErr+hint, w))
+		return " ✗ " + clock(m.lastErrAt) + " " + m.lastErr + hint, st.Error
+	}
+	if m.prompt.active() {
+		if t := m.activeTab(); m.prompt.kind == promptFilter && t != nil && t.table.filter.badRegex {
+			return " ✗ not a regexp (" + t.table.filter.reErr + "): matching the text as typed", st.Error
+		}
+		what := "apply"
+		if m.prompt.kind == promptEmail {
+			what = "attach"
+		}
+		return " " + m.keys.InputAccept.Help().Key + " " + what + " · " + m.keys.InputCancel.Help().Key + " cancel · " +
+			m.keys.InputQuit.Help().Key + " quit", st.Dim
 	}
 	if m.form != nil {
-		return st.Dim.Render(fit(" "+m.keys.FormHelp.Help().Key+" form keys · "+m.keys.FormQuit.Help().Key+" quit", w))
+		return " " + m.keys.FormHelp.Help().Key + " form keys · " + m.keys.FormQuit.Help().Key + " quit", st.Dim
 	}
-	return st.Dim.Render(fit(" "+m.keys.Help.Help().Key+" help · "+m.keys.Quit.Help().Key+" quit", w))
+	return " " + m.keys.Help.Help().Key + " help · " + m.keys.Quit.Help().Key + " quit", st.Dim
 }
 
-// statusView is the status bar: mode, wallets, budget, 429s, webhook, lists.
+// statusPart is one piece of the status bar; parts of one group are joined
+// by spaces, groups by a rule.
+type statusPart struct {
+	group int
+	prio  int // 0 is never dropped; the highest goes first
+	text  string
+}
+
+// statusView is the status bar: read-only, each provider's mode badge,
+// wallets, budget and 429s, the webhook, list ages. When it does not fit,
+// it drops its least important parts first (list ages, then quiet
+// counters, budgets, webhook, wallets); the badges always stay.
 func (m *Model) statusView() string {
 	st := &m.styles
-	var segs []string
+	var parts []statusPart
+	g := 0
+	if m.opts.ReadOnly {
+		parts = append(parts, statusPart{g, 0, st.Live.Render(" READ-ONLY ")})
+		g++
+	}
 	for _, p := range m.providers {
 		ps := m.prov[p]
-		name := strings.ToUpper(string(p))
-		if p == api.ProviderOneClick {
-			name = "1CLICK"
-		}
-		badge := " " + name + " " + ps.mode + " "
+		badge := " " + p.Badge() + " " + ps.mode + " "
 		if strings.EqualFold(ps.mode, "LIVE") {
 			badge = st.Live.Render(badge)
 		} else {
 			badge = st.Sandbox.Render(badge)
 		}
-		seg := badge
+		parts = append(parts, statusPart{g, 0, badge})
 		for _, w := range ps.wallets {
-			seg += " " + oneLine(w.Currency) + " " + api.FormatAmount(w.Balance, w.Currency)
+			parts = append(parts, statusPart{g, 2, theme.Clean(w.Currency) + " " + balanceText(w.Balance, w.Currency)})
 		}
 		if b := ps.budget; b != nil {
-			seg += fmt.Sprintf(" · api %d/%d/min", b.UsedLastMin, b.PerMinute)
+			parts = append(parts, statusPart{g, 3, fmt.Sprintf("· api %d/%d/min", b.UsedLastMin, b.PerMinute)})
 			if b.Got429 > 0 {
-				seg += st.Error.Render(fmt.Sprintf(" 429×%d", b.Got429))
+				parts = append(parts, statusPart{g, 1, st.Error.Render(fmt.Sprintf("429×%d", b.Got429))})
 			} else {
-				seg += " 429×0"
+				parts = append(parts, statusPart{g, 4, "429×0"})
 			}
 		}
-		segs = append(segs, seg)
+		g++
 	}
 	if w := m.webhook; w != nil {
-		s := "webhook off"
+		s, prio := "webhook off", 4
 		if w.Enabled {
 			s = fmt.Sprintf("webhook %s rx %d", w.Addr, w.Received)
 			if w.Rejected > 0 {
 				s += fmt.Sprintf(" rejected %d", w.Rejected)
 			}
 			if w.LastError != "" {
-				s = st.Error.Render(s + " " + oneLine(w.LastError))
+				s, prio = st.Error.Render(s+" "+theme.Clean(w.LastError)), 2
 			}
 		}
-		segs = append(segs, s)
+		parts = append(parts, statusPart{g, prio, s})
+		g++
 	}
 	var lists []string
 	for _, t := range m.tabs {
@@ -406,7 +491,38 @@ func (m *Model) statusView() string {
 		}
 	}
 	if len(lists) > 0 {
-		segs = append(segs, "listed "+strings.Join(lists, " "))
+		parts = append(parts, statusPart{g, 5, "listed " + strings.Join(lists, " ")})
 	}
-	return st.StatusBar.Render(fit(strings.Join(segs, st.Border.Render(" │ ")), m.width))
+	sep := st.Border.Render(" │ ")
+	dropped := make([]bool, len(parts))
+	join := func() string {
+		var b strings.Builder
+		last := -1
+		for i, p := range parts {
+			if dropped[i] {
+				continue
+			}
+			switch {
+			case last < 0:
+			case p.group != last:
+				b.WriteString(sep)
+			default:
+				b.WriteByte(' ')
+			}
+			b.WriteString(p.text)
+			last = p.group
+		}
+		return b.String()
+	}
+	// Drop one part at a time, least important (then rightmost) first.
+	line := join()
+	for prio := 5; prio > 0 && ansiWidth(line) > m.width; prio-- {
+		for i := len(parts) - 1; i >= 0 && ansiWidth(line) > m.width; i-- {
+			if parts[i].prio == prio {
+				dropped[i] = true
+				line = join()
+			}
+		}
+	}
+	return st.StatusBar.Render(fit(line, m.width))
 }

@@ -1,4 +1,4 @@
-package config
+package config_test
 
 import (
 	"testing"
@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/orderwatch/orderwatch/api"
+	. "github.com/orderwatch/orderwatch/api/config"
 )
 
 func TestAlertsSection(t *testing.T) {

@@ -11,15 +11,18 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
+	"sync"
 
 	"github.com/pelletier/go-toml/v2"
 
 	"github.com/orderwatch/orderwatch/api"
 )
 
-// Octopus is the Octopus Cards account.
-type Octopus struct {
+// Account is one provider's account: where it is and the credentials.
+type Account struct {
 	BaseURL       string
 	APIKey        api.Secret
 	APISecret     api.Secret
@@ -27,18 +30,48 @@ type Octopus struct {
 	GETPerMinute  int
 }
 
-// OneClick is the OneClickDz account.
-type OneClick struct {
-	BaseURL      string
-	APIKey       api.Secret
-	GETPerMinute int
+// Section describes a provider's account settings: its table in the file,
+// named after the provider ([octopus]), and its environment variables
+// (OCTOPUS_API_KEY…). Provider packages register theirs from init.
+type Section struct {
+	Provider    api.Provider
+	Title       string // for messages
+	EnvPrefix   string // "OCTOPUS_": …API_KEY, …API_SECRET, …BASE_URL, …WEBHOOK_SECRET
+	DefaultURL  string
+	NeedsSecret bool // an API secret goes with the key
+	Webhooks    bool // a webhook secret may be set
+}
+
+var (
+	sectionsMu sync.Mutex
+	sections   []Section // by table name
+)
+
+// RegisterSection adds a provider's account settings. It panics on a
+// duplicate: two plug-ins must not claim one table.
+func RegisterSection(s Section) {
+	sectionsMu.Lock()
+	defer sectionsMu.Unlock()
+	for _, o := range sections {
+		if o.Provider == s.Provider {
+			panic(fmt.Sprintf("config: section %q registered twice", s.Provider))
+		}
+	}
+	sections = append(sections, s)
+	slices.SortFunc(sections, func(a, b Section) int { return strings.Compare(string(a.Provider), string(b.Provider)) })
+}
+
+func registered() []Section {
+	sectionsMu.Lock()
+	defer sectionsMu.Unlock()
+	return slices.Clone(sections)
 }
 
 // Config is everything read from the environment and the file.
 type Config struct {
-	Path          string // the file read; "" when none exists
-	Octopus       *Octopus
-	OneClick      *OneClick
+	Path string // the file read; "" when none exists
+	// Accounts are the configured providers' accounts.
+	Accounts      map[api.Provider]*Account
 	WebhookListen string
 	JournalPath   string
 	Keys          map[string][]string
@@ -47,14 +80,14 @@ type Config struct {
 	Alerts        Alerts
 }
 
-// Sandbox reports that no provider is configured: the embedded sandbox is used.
-func (c *Config) Sandbox() bool { return c.Octopus == nil && c.OneClick == nil }
+// Account returns the provider's account, nil when it is not configured.
+func (c *Config) Account(p api.Provider) *Account { return c.Accounts[p] }
 
-const (
-	DefaultOctopusURL  = "https://api.octopuscards.io"
-	DefaultOneClickURL = "https://api.oneclickdz.com"
-	DefaultGETPerMin   = 300
-)
+// Sandbox reports that no provider is configured: the embedded sandbox is used.
+func (c *Config) Sandbox() bool { return len(c.Accounts) == 0 }
+
+// DefaultGETPerMin is an account's GET budget unless configured.
+const DefaultGETPerMin = 300
 
 type fileProvider struct {
 	BaseURL           string `toml:"base_url"`
@@ -68,9 +101,8 @@ type fileProvider struct {
 }
 
 type fileConfig struct {
-	Octopus  *fileProvider `toml:"octopus"`
-	OneClick *fileProvider `toml:"oneclickdz"`
-	Webhook  struct {
+	Providers map[api.Provider]*fileProvider `toml:"-"` // one table per registered section
+	Webhook   struct {
 		Listen string `toml:"listen"`
 	} `toml:"webhook"`
 	Journal struct {
@@ -152,12 +184,47 @@ func Load(path string, getenv func(string) string) (*Config, error) {
 	return cfg, nil
 }
 
-func decode(path string, data []byte, fc *fileConfig) error {
-	dec := toml.NewDecoder(strings.NewReader(string(data))).DisallowUnknownFields()
-	err := dec.Decode(fc)
-	if err == nil {
-		return nil
+// fileType is the file's schema: fileConfig's tables plus one table per
+// registered provider, so unknown fields are refused with their line in
+// every table alike.
+func fileType(secs []Section) reflect.Type {
+	var fields []reflect.StructField
+	for _, f := range reflect.VisibleFields(reflect.TypeFor[fileConfig]()) {
+		if f.Tag.Get("toml") != "-" {
+			f.Index, f.Offset = nil, 0
+			fields = append(fields, f)
+		}
 	}
+	for i, s := range secs {
+		fields = append(fields, reflect.StructField{Name: fmt.Sprintf("P%d", i), Type: reflect.TypeFor[*fileProvider](),
+			Tag: reflect.StructTag(fmt.Sprintf("toml:%q", string(s.Provider)))})
+	}
+	return reflect.StructOf(fields)
+}
+
+func decode(path string, data []byte, fc *fileConfig) error {
+	secs := registered()
+	v := reflect.New(fileType(secs))
+	dec := toml.NewDecoder(strings.NewReader(string(data))).DisallowUnknownFields()
+	if err := dec.Decode(v.Interface()); err != nil {
+		return decodeErr(path, err)
+	}
+	e, out := v.Elem(), reflect.ValueOf(fc).Elem()
+	for _, f := range reflect.VisibleFields(reflect.TypeFor[fileConfig]()) {
+		if f.Tag.Get("toml") != "-" {
+			out.FieldByIndex(f.Index).Set(e.FieldByName(f.Name))
+		}
+	}
+	fc.Providers = map[api.Provider]*fileProvider{}
+	for i, s := range secs {
+		if p := e.FieldByName(fmt.Sprintf("P%d", i)).Interface().(*fileProvider); p != nil {
+			fc.Providers[s.Provider] = p
+		}
+	}
+	return nil
+}
+
+func decodeErr(path string, err error) error {
 	var strict *toml.StrictMissingError
 	if errors.As(err, &strict) && len(strict.Errors) > 0 {
 		e := strict.Errors[0]
@@ -179,42 +246,16 @@ func (c *Config) fromFile(fc *fileConfig) error {
 			return &Error{Path: p, Msg: fmt.Sprintf("holds secrets but is readable by others (mode %04o): chmod 600 it, or use *_file / environment variables", st.Mode().Perm())}
 		}
 	}
-	if fc.Octopus != nil {
-		o := &Octopus{BaseURL: DefaultOctopusURL, GETPerMinute: DefaultGETPerMin}
-		if fc.Octopus.BaseURL != "" {
-			o.BaseURL = fc.Octopus.BaseURL
+	for _, sec := range registered() {
+		fp := fc.Providers[sec.Provider]
+		if fp == nil {
+			continue
 		}
-		var err error
-		if o.APIKey, err = secret(p, "octopus.api_key", fc.Octopus.APIKey, fc.Octopus.APIKeyFile); err != nil {
+		a, err := sec.fromFile(p, fp)
+		if err != nil {
 			return err
 		}
-		if o.APISecret, err = secret(p, "octopus.api_secret", fc.Octopus.APISecret, fc.Octopus.APISecretFile); err != nil {
-			return err
-		}
-		if o.WebhookSecret, err = secret(p, "octopus.webhook_secret", fc.Octopus.WebhookSecret, fc.Octopus.WebhookSecretFile); err != nil {
-			return err
-		}
-		if err := perMinute(p, "octopus.get_per_minute", fc.Octopus.GETPerMinute, &o.GETPerMinute); err != nil {
-			return err
-		}
-		c.Octopus = o // credentials may still come from the environment
-	}
-	if fc.OneClick != nil {
-		o := &OneClick{BaseURL: DefaultOneClickURL, GETPerMinute: DefaultGETPerMin}
-		if fc.OneClick.BaseURL != "" {
-			o.BaseURL = fc.OneClick.BaseURL
-		}
-		if fc.OneClick.APISecret != "" || fc.OneClick.APISecretFile != "" {
-			return &Error{Path: p, Field: "oneclickdz.api_secret", Msg: "OneClickDz uses an API key only (api_key or api_key_file)"}
-		}
-		var err error
-		if o.APIKey, err = secret(p, "oneclickdz.api_key", fc.OneClick.APIKey, fc.OneClick.APIKeyFile); err != nil {
-			return err
-		}
-		if err := perMinute(p, "oneclickdz.get_per_minute", fc.OneClick.GETPerMinute, &o.GETPerMinute); err != nil {
-			return err
-		}
-		c.OneClick = o
+		c.account(sec.Provider, a) // credentials may still come from the environment
 	}
 	if fc.Webhook.Listen != "" {
 		if err := checkListen(fc.Webhook.Listen); err != nil {
@@ -243,55 +284,89 @@ func (c *Config) fromFile(fc *fileConfig) error {
 	return err
 }
 
+func (c *Config) account(p api.Provider, a *Account) {
+	if c.Accounts == nil {
+		c.Accounts = map[api.Provider]*Account{}
+	}
+	c.Accounts[p] = a
+}
+
+// fromFile reads the provider's table.
+func (sec Section) fromFile(path string, fp *fileProvider) (*Account, error) {
+	t := string(sec.Provider)
+	a := &Account{BaseURL: sec.DefaultURL, GETPerMinute: DefaultGETPerMin}
+	if fp.BaseURL != "" {
+		a.BaseURL = fp.BaseURL
+	}
+	if !sec.NeedsSecret && (fp.APISecret != "" || fp.APISecretFile != "") {
+		return nil, &Error{Path: path, Field: t + ".api_secret", Msg: sec.Title + " uses an API key only (api_key or api_key_file)"}
+	}
+	var err error
+	if a.APIKey, err = secret(path, t+".api_key", fp.APIKey, fp.APIKeyFile); err != nil {
+		return nil, err
+	}
+	if sec.NeedsSecret {
+		if a.APISecret, err = secret(path, t+".api_secret", fp.APISecret, fp.APISecretFile); err != nil {
+			return nil, err
+		}
+	}
+	if sec.Webhooks {
+		if a.WebhookSecret, err = secret(path, t+".webhook_secret", fp.WebhookSecret, fp.WebhookSecretFile); err != nil {
+			return nil, err
+		}
+	}
+	if err := perMinute(path, t+".get_per_minute", fp.GETPerMinute, &a.GETPerMinute); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
 func (c *Config) fromEnv(getenv func(string) string) error {
 	env := func(k string) string { return strings.TrimSpace(getenv(k)) }
-	key, sec, base := env("OCTOPUS_API_KEY"), env("OCTOPUS_API_SECRET"), env("OCTOPUS_BASE_URL")
-	if key != "" || sec != "" || base != "" {
-		if c.Octopus == nil {
-			c.Octopus = &Octopus{BaseURL: DefaultOctopusURL, GETPerMinute: DefaultGETPerMin}
+	secs := registered()
+	baseFromEnv := map[api.Provider]bool{}
+	for _, sec := range secs {
+		pre := sec.EnvPrefix
+		key, base := env(pre+"API_KEY"), env(pre+"BASE_URL")
+		sec2 := ""
+		if sec.NeedsSecret {
+			sec2 = env(pre + "API_SECRET")
 		}
-		if key != "" {
-			c.Octopus.APIKey = api.Secret(key)
+		baseFromEnv[sec.Provider] = base != ""
+		a := c.Accounts[sec.Provider]
+		if key != "" || sec2 != "" || base != "" {
+			if a == nil {
+				a = &Account{BaseURL: sec.DefaultURL, GETPerMinute: DefaultGETPerMin}
+				c.account(sec.Provider, a)
+			}
+			if key != "" {
+				a.APIKey = api.Secret(key)
+			}
+			if sec2 != "" {
+				a.APISecret = api.Secret(sec2)
+			}
+			if base != "" {
+				a.BaseURL = base
+			}
 		}
-		if sec != "" {
-			c.Octopus.APISecret = api.Secret(sec)
-		}
-		if base != "" {
-			c.Octopus.BaseURL = base
-		}
-	}
-	if ws := env("OCTOPUS_WEBHOOK_SECRET"); ws != "" && c.Octopus != nil {
-		c.Octopus.WebhookSecret = api.Secret(ws)
-	}
-	okey, obase := env("ONECLICKDZ_API_KEY"), env("ONECLICKDZ_BASE_URL")
-	if okey != "" || obase != "" {
-		if c.OneClick == nil {
-			c.OneClick = &OneClick{BaseURL: DefaultOneClickURL, GETPerMinute: DefaultGETPerMin}
-		}
-		if okey != "" {
-			c.OneClick.APIKey = api.Secret(okey)
-		}
-		if obase != "" {
-			c.OneClick.BaseURL = obase
-		}
-	}
-	if o := c.Octopus; o != nil {
-		if _, err := api.CheckBaseURL(o.BaseURL); err != nil {
-			return c.fieldErr("octopus.base_url", "OCTOPUS_BASE_URL", base != "", err.Error())
-		}
-		if o.APIKey.Empty() {
-			return c.missing("octopus.api_key", "OCTOPUS_API_KEY")
-		}
-		if o.APISecret.Empty() {
-			return c.missing("octopus.api_secret", "OCTOPUS_API_SECRET")
+		if ws := env(pre + "WEBHOOK_SECRET"); sec.Webhooks && ws != "" && a != nil {
+			a.WebhookSecret = api.Secret(ws)
 		}
 	}
-	if o := c.OneClick; o != nil {
-		if _, err := api.CheckBaseURL(o.BaseURL); err != nil {
-			return c.fieldErr("oneclickdz.base_url", "ONECLICKDZ_BASE_URL", obase != "", err.Error())
+	for _, sec := range secs {
+		a := c.Accounts[sec.Provider]
+		if a == nil {
+			continue
 		}
-		if o.APIKey.Empty() {
-			return c.missing("oneclickdz.api_key", "ONECLICKDZ_API_KEY")
+		t, pre := string(sec.Provider), sec.EnvPrefix
+		if _, err := api.CheckBaseURL(a.BaseURL); err != nil {
+			return c.fieldErr(t+".base_url", pre+"BASE_URL", baseFromEnv[sec.Provider], err.Error())
+		}
+		if a.APIKey.Empty() {
+			return c.missing(t+".api_key", pre+"API_KEY")
+		}
+		if sec.NeedsSecret && a.APISecret.Empty() {
+			return c.missing(t+".api_secret", pre+"API_SECRET")
 		}
 	}
 	return nil
@@ -309,7 +384,7 @@ func (c *Config) fieldErr(field, envName string, fromEnv bool, msg string) error
 }
 
 func inlineSecrets(fc *fileConfig) bool {
-	for _, p := range []*fileProvider{fc.Octopus, fc.OneClick} {
+	for _, p := range fc.Providers {
 		if p != nil && (p.APIKey != "" || p.APISecret != "" || p.WebhookSecret != "") {
 			return true
 		}

@@ -1,4 +1,4 @@
-package config
+package config_test
 
 import (
 	"fmt"
@@ -8,7 +8,16 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	. "github.com/orderwatch/orderwatch/api/config"
+	"github.com/orderwatch/orderwatch/api/octopus"
+	"github.com/orderwatch/orderwatch/api/oneclick"
 )
+
+// The providers' sections are registered by their packages, as in the
+// program.
+func octo(c *Config) *Account { return c.Account(octopus.ProviderID) }
+func one(c *Config) *Account  { return c.Account(oneclick.ProviderID) }
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 
@@ -34,12 +43,13 @@ func TestEnvironmentCredentials(t *testing.T) {
 		"ONECLICKDZ_API_KEY": "zz-oneclick-key",
 	}))
 	require.NoError(t, err)
-	require.NotNil(t, c.Octopus)
-	assert.Equal(t, "k", c.Octopus.APIKey.Reveal())
-	assert.Equal(t, "http://127.0.0.1:9999", c.Octopus.BaseURL)
-	assert.Equal(t, DefaultOneClickURL, c.OneClick.BaseURL)
+	require.NotNil(t, octo(c))
+	assert.Equal(t, "k", octo(c).APIKey.Reveal())
+	assert.Equal(t, "http://127.0.0.1:9999", octo(c).BaseURL)
+	assert.Equal(t, oneclick.DefaultURL, one(c).BaseURL)
+	assert.Equal(t, DefaultGETPerMin, one(c).GETPerMinute)
 	assert.False(t, c.Sandbox())
-	assert.NotContains(t, fmt.Sprintf("%+v %+v", *c.Octopus, *c.OneClick), "zz-oneclick")
+	assert.NotContains(t, fmt.Sprintf("%+v %+v %+v", *octo(c), *one(c), c), "zz-oneclick")
 }
 
 func TestBadInputsNameTheFieldAndFile(t *testing.T) {
@@ -84,7 +94,7 @@ func TestSecretsNeedPrivateFiles(t *testing.T) {
 	require.NoError(t, os.Chmod(p, 0o600))
 	c, err := Load(p, env(nil))
 	require.NoError(t, err)
-	assert.Equal(t, "s", c.Octopus.APISecret.Reveal())
+	assert.Equal(t, "s", octo(c).APISecret.Reveal())
 
 	dir := t.TempDir()
 	keyFile := filepath.Join(dir, "key")
@@ -96,15 +106,15 @@ func TestSecretsNeedPrivateFiles(t *testing.T) {
 	require.NoError(t, os.Chmod(keyFile, 0o600))
 	c, err = Load(p2, env(nil))
 	require.NoError(t, err)
-	assert.Equal(t, "fromfile", c.Octopus.APIKey.Reveal())
+	assert.Equal(t, "fromfile", octo(c).APIKey.Reveal())
 }
 
 func TestEnvironmentWinsOverFile(t *testing.T) {
 	p := write(t, "[octopus]\napi_key = \"file\"\napi_secret = \"s\"\nget_per_minute = 120\n[ui]\nmouse = true\n", 0o600)
 	c, err := Load(p, env(map[string]string{"OCTOPUS_API_KEY": "env"}))
 	require.NoError(t, err)
-	assert.Equal(t, "env", c.Octopus.APIKey.Reveal())
-	assert.Equal(t, 120, c.Octopus.GETPerMinute)
+	assert.Equal(t, "env", octo(c).APIKey.Reveal())
+	assert.Equal(t, 120, octo(c).GETPerMinute)
 	assert.True(t, c.Mouse)
 }
 
@@ -125,4 +135,31 @@ func TestPathsExpandHome(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, filepath.Join(home, "exports"), c.CSVDir)
 	assert.Equal(t, filepath.Join(home, "ow", "journal.db"), c.JournalPath)
+}
+
+// A provider's table takes only what its section declares, and its
+// environment variables follow its prefix.
+func TestSectionsFollowTheirDeclaration(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	p := write(t, "[oneclickdz]\napi_key = \"k\"\napi_secret = \"s\"\n", 0o600)
+	_, err := Load(p, env(nil))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "oneclickdz.api_secret: OneClickDz uses an API key only")
+
+	p = write(t, "[octopus]\napi_key = \"k\"\napi_secret = \"s\"\nwebhook_secret = \"w\"\n[oneclickdz]\napi_key = \"z\"\nget_per_minute = 90\n", 0o600)
+	c, err := Load(p, env(map[string]string{"ONECLICKDZ_BASE_URL": "http://127.0.0.1:7"}))
+	require.NoError(t, err)
+	assert.Equal(t, "w", octo(c).WebhookSecret.Reveal())
+	assert.Equal(t, octopus.DefaultURL, octo(c).BaseURL)
+	assert.Equal(t, 90, one(c).GETPerMinute)
+	assert.Equal(t, "http://127.0.0.1:7", one(c).BaseURL)
+
+	_, err = Load("", env(map[string]string{"ONECLICKDZ_BASE_URL": "http://127.0.0.1:7"}))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "oneclickdz.api_key: not set (set ONECLICKDZ_API_KEY or oneclickdz.api_key_file)")
+
+	p = write(t, "[pizza]\napi_key = \"k\"\n", 0o600)
+	_, err = Load(p, env(nil))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "pizza: unknown field (line 1)", "a table no provider registered is unknown")
 }

@@ -24,28 +24,28 @@ var (
 	_ api.Transactions = (*Client)(nil)
 )
 
-// Provider is api.ProviderOctopus.
-func (c *Client) Provider() api.Provider { return api.ProviderOctopus }
+// Provider is ProviderID.
+func (c *Client) Provider() api.Provider { return ProviderID }
 
 // Verticals are voucher, topup and esim.
 func (c *Client) Verticals() []api.Vertical {
-	return []api.Vertical{api.VerticalVoucher, api.VerticalTopup, api.VerticalESIM}
+	return []api.Vertical{VerticalVoucher, VerticalTopup, VerticalESIM}
 }
 
 func orderPrefix(v api.Vertical) (string, error) {
 	switch v {
-	case api.VerticalVoucher:
+	case VerticalVoucher:
 		return "/api/v1/orders", nil
-	case api.VerticalTopup:
+	case VerticalTopup:
 		return "/api/v1/topups/orders", nil
-	case api.VerticalESIM:
+	case VerticalESIM:
 		return "/api/v1/esim/orders", nil
 	}
 	return "", invalid("vertical", fmt.Sprintf("%q is not an Octopus Cards vertical (voucher, topup, esim)", v))
 }
 
 func invalid(field, msg string) *api.Error {
-	return &api.Error{Kind: api.KindValidation, Provider: api.ProviderOctopus, Field: field, Message: msg}
+	return &api.Error{Kind: api.KindValidation, Provider: ProviderID, Field: field, Message: msg}
 }
 
 func parseID(field, s string) (int64, error) {
@@ -137,11 +137,11 @@ func (c *Client) ListOrders(ctx context.Context, v api.Vertical, q api.ListQuery
 		err   error
 	)
 	switch v {
-	case api.VerticalVoucher:
+	case VerticalVoucher:
 		items, page, err = c.VoucherOrders(ctx, VoucherOrdersQuery{Status: q.Status, ClientReference: q.ClientReference, Page: q.Page, Limit: q.PerPage})
-	case api.VerticalTopup:
+	case VerticalTopup:
 		items, page, err = c.TopupOrders(ctx, TopupOrdersQuery{Status: q.Status, ClientReference: q.ClientReference, Page: q.Page, PerPage: q.PerPage})
-	case api.VerticalESIM:
+	case VerticalESIM:
 		items, page, err = c.ESIMOrders(ctx, ESIMOrdersQuery{Status: q.Status, ClientReference: q.ClientReference, Page: q.Page, PerPage: q.PerPage})
 	default:
 		_, err = orderPrefix(v)
@@ -171,7 +171,7 @@ func (c *Client) Wallets(ctx context.Context) ([]api.Wallet, error) {
 			}
 		}
 		out = append(out, api.Wallet{
-			Provider: api.ProviderOctopus,
+			Provider: ProviderID,
 			ID:       w.ID.String(),
 			Currency: code,
 			Balance:  float64(w.Amount),
@@ -223,11 +223,11 @@ func (c *Client) Quote(ctx context.Context, r api.OrderRequest) (api.Quote, erro
 	}
 	var ch Charges
 	switch r.Vertical {
-	case api.VerticalVoucher:
+	case VerticalVoucher:
 		ch, err = c.VoucherCharges(ctx, p.product, VoucherChargesRequest{Denomination: r.Amount, Quantity: p.quantity, WalletID: p.wallet})
-	case api.VerticalTopup:
+	case VerticalTopup:
 		ch, err = c.TopupCharges(ctx, TopupChargesRequest{ProductID: p.product, Amount: r.Amount, WalletID: p.wallet, Category: r.Category})
-	case api.VerticalESIM:
+	case VerticalESIM:
 		ch, err = c.ESIMCharges(ctx, ESIMChargesRequest{ProductID: p.product, Amount: r.Amount, WalletID: p.wallet})
 	}
 	if err != nil {
@@ -263,9 +263,9 @@ func checkRequest(r api.OrderRequest, placing bool) (checkedRequest, error) {
 	switch {
 	case p.quantity < 0:
 		return p, invalid("quantity", "quantity must be positive")
-	case r.Vertical == api.VerticalVoucher && p.quantity > 5000:
+	case r.Vertical == VerticalVoucher && p.quantity > 5000:
 		return p, invalid("quantity", "quantity is capped at 5000")
-	case r.Vertical != api.VerticalVoucher && p.quantity != 1:
+	case r.Vertical != VerticalVoucher && p.quantity != 1:
 		return p, invalid("quantity", "topup and eSIM orders are one unit each")
 	}
 	if placing {
@@ -293,17 +293,17 @@ func (c *Client) PlaceOrder(ctx context.Context, r api.OrderRequest) (api.Order,
 	}
 	var o Order
 	switch r.Vertical {
-	case api.VerticalVoucher:
+	case VerticalVoucher:
 		o, err = c.CreateVoucherOrder(ctx, CreateVoucherOrderRequest{
 			ProductID: p.product, Denomination: r.Amount, Quantity: p.quantity,
 			WalletID: p.wallet, ClientReference: r.ClientReference, Email: r.Email,
 		})
-	case api.VerticalTopup:
+	case VerticalTopup:
 		o, err = c.CreateTopupOrder(ctx, CreateTopupOrderRequest{
 			ProductID: p.product, Amount: r.Amount, InputData: r.InputData, Category: r.Category,
 			ClientReference: r.ClientReference, WalletID: p.wallet,
 		})
-	case api.VerticalESIM:
+	case VerticalESIM:
 		o, err = c.CreateESIMOrder(ctx, CreateESIMOrderRequest{
 			ProductID: p.product, Amount: r.Amount, ClientReference: r.ClientReference, WalletID: p.wallet,
 		})
@@ -312,7 +312,7 @@ func (c *Client) PlaceOrder(ctx context.Context, r api.OrderRequest) (api.Order,
 		return api.Order{}, err
 	}
 	out := o.ToAPI(r.Vertical)
-	if r.Email != "" && r.Vertical != api.VerticalVoucher && ctx.Err() == nil {
+	if r.Email != "" && r.Vertical != VerticalVoucher && ctx.Err() == nil {
 		prefix, _ := orderPrefix(r.Vertical)
 		if _, err := c.notify(ctx, prefix, int64(o.ID), r.Email); err != nil {
 			c.logf("octopus: order %s placed, but attaching the notification email failed: %v", out.Key(), err)
@@ -363,11 +363,11 @@ func (c *Client) Products(ctx context.Context, v api.Vertical, search string) ([
 			err   error
 		)
 		switch v {
-		case api.VerticalVoucher:
+		case VerticalVoucher:
 			items, page, err = productsPage(c.VoucherProducts(ctx, VoucherProductsQuery{Search: search, Page: pageNo, Limit: catalogPageSize}))
-		case api.VerticalTopup:
+		case VerticalTopup:
 			items, page, err = productsPage(c.TopupProducts(ctx, TopupProductsQuery{Search: search, Page: pageNo, PerPage: catalogPageSize}))
-		case api.VerticalESIM:
+		case VerticalESIM:
 			items, page, err = productsPage(c.ESIMProducts(ctx, ESIMProductsQuery{Search: search, Page: pageNo, PerPage: catalogPageSize}))
 		}
 		if err != nil {
@@ -403,13 +403,13 @@ func (c *Client) Product(ctx context.Context, v api.Vertical, id string) (api.Pr
 		return api.Product{}, err
 	}
 	switch v {
-	case api.VerticalVoucher:
+	case VerticalVoucher:
 		p, err := c.VoucherProduct(ctx, n)
 		if err != nil {
 			return api.Product{}, err
 		}
 		return p.ToAPI(), nil
-	case api.VerticalTopup:
+	case VerticalTopup:
 		p, err := c.TopupProduct(ctx, n)
 		if err != nil {
 			return api.Product{}, err
@@ -496,7 +496,7 @@ var orderInRemarks = regexp.MustCompile(`(?i)order\s*#\s*(\d+)`)
 // ToAPI maps a transaction (Currency is filled by the adapter).
 func (t Transaction) ToAPI() api.Transaction {
 	out := api.Transaction{
-		Provider:     api.ProviderOctopus,
+		Provider:     ProviderID,
 		ID:           t.ID.String(),
 		WalletID:     t.WalletID.String(),
 		RawType:      string(t.TransactionType),
@@ -525,7 +525,7 @@ func (t Transaction) ToAPI() api.Transaction {
 // ToAPI maps a quote.
 func (ch Charges) ToAPI(v api.Vertical, walletID string) api.Quote {
 	q := api.Quote{
-		Provider:       api.ProviderOctopus,
+		Provider:       ProviderID,
 		Vertical:       v,
 		FaceValue:      float64(ch.NonDiscountedTotal),
 		Discount:       float64(ch.DiscountAmount),
@@ -554,7 +554,7 @@ func (ch Charges) ToAPI(v api.Vertical, walletID string) api.Quote {
 // ToAPI maps a voucher product.
 func (p VoucherProduct) ToAPI() api.Product {
 	out := api.Product{
-		Provider: api.ProviderOctopus, Vertical: api.VerticalVoucher,
+		Provider: ProviderID, Vertical: VerticalVoucher,
 		ID: p.ID.String(), Name: string(p.Name), Category: string(p.Category), SubCategory: string(p.SubCategory),
 		CountryCode: string(p.CountryCode), Currency: string(p.CurrencyCode), Enabled: true,
 	}
@@ -574,7 +574,7 @@ func (p VoucherProduct) ToAPI() api.Product {
 // ToAPI maps a topup product with its input fields and variants.
 func (p TopupProduct) ToAPI() api.Product {
 	out := api.Product{
-		Provider: api.ProviderOctopus, Vertical: api.VerticalTopup,
+		Provider: ProviderID, Vertical: VerticalTopup,
 		ID: p.ID.String(), Name: string(p.Name), CountryCode: string(p.CountryCode),
 		Currency: string(p.CurrencyCode), Type: strings.ToUpper(string(p.TopupType)), Enabled: true,
 	}
@@ -611,7 +611,7 @@ func (v TopupVariant) ToAPI() api.Variant {
 // ToAPI maps an eSIM product with its plans.
 func (p ESIMProduct) ToAPI() api.Product {
 	out := api.Product{
-		Provider: api.ProviderOctopus, Vertical: api.VerticalESIM,
+		Provider: ProviderID, Vertical: VerticalESIM,
 		ID: p.ID.String(), Name: string(p.Name), CountryCode: string(p.CountryCode),
 		Currency: string(p.CurrencyCode), Enabled: true,
 	}
@@ -637,11 +637,11 @@ func (v ESIMVariant) ToAPI() api.Variant {
 // ToAPI maps an order of vertical v to the normalized model.
 func (o Order) ToAPI(v api.Vertical) api.Order {
 	out := api.Order{
-		Provider:          api.ProviderOctopus,
+		Provider:          ProviderID,
 		Vertical:          v,
 		ID:                o.ID.String(),
 		ClientReference:   firstText(o.ClientReference, o.ReferenceCode),
-		Status:            api.NormalizeOctopus(string(o.Status)),
+		Status:            Normalize(string(o.Status)),
 		RawStatus:         string(o.Status),
 		StatusText:        string(o.StatusText),
 		ProductID:         o.ProductID.String(),
@@ -670,14 +670,27 @@ func (o Order) ToAPI(v api.Vertical) api.Order {
 	if out.CompletedAt.IsZero() {
 		out.CompletedAt = o.DeliveredOn.Time
 	}
+	// The wallet pays in its own currency (deduction_currency): a JPY
+	// voucher bought from a USD wallet debits USD.
+	out.DebitCurrency = strings.ToUpper(string(o.DeductionCurrency))
+	out.Debited = float64(o.DeductionAmount)
+	if out.Debited == 0 {
+		out.Debited = float64(o.TotalPayable)
+	}
 	switch v {
-	case api.VerticalVoucher:
-		out.Debited = float64(o.DeductionAmount)
-		if out.Debited == 0 {
-			out.Debited = float64(o.TotalPayable)
+	case VerticalVoucher:
+		out.Paid = float64(o.TotalAmount)
+		if out.Paid == 0 && o.Amount > 0 && o.Discount > 0 {
+			out.Paid = float64(o.Amount - o.Discount)
 		}
-	default: // a topup's or eSIM's amount is what the wallet paid
-		out.Debited = float64(o.Amount)
+	default: // a topup's or eSIM's amount is its price after discount
+		out.Paid = float64(o.Amount)
+		if o.RequestedAmount > 0 {
+			out.Amount = float64(o.RequestedAmount)
+		}
+		if out.Debited == 0 && out.DebitCurrency == "" {
+			out.Debited = out.Paid
+		}
 		if out.Quantity == 0 {
 			out.Quantity = 1
 		}
@@ -707,7 +720,7 @@ func (o Order) ToAPI(v api.Vertical) api.Order {
 			}
 		}
 	}
-	if v == api.VerticalESIM || o.ICCID != "" || o.ActivationCode != "" || o.ActivationStatus != "" {
+	if v == VerticalESIM || o.ICCID != "" || o.ActivationCode != "" || o.ActivationStatus != "" {
 		raw := strings.ToUpper(strings.TrimSpace(string(o.ActivationStatus)))
 		e := &api.ESIM{
 			ICCID:          string(o.ICCID),
@@ -734,10 +747,10 @@ func (o Order) ToAPI(v api.Vertical) api.Order {
 func DecodeOrder(body []byte, v api.Vertical) (api.Order, error) {
 	var o Order
 	if err := decodeBody(body, &o); err != nil {
-		return api.Order{}, &api.Error{Kind: api.KindDecode, Provider: api.ProviderOctopus, Err: err}
+		return api.Order{}, &api.Error{Kind: api.KindDecode, Provider: ProviderID, Err: err}
 	}
 	if o.ID <= 0 {
-		return api.Order{}, &api.Error{Kind: api.KindDecode, Provider: api.ProviderOctopus, Message: "order has no id"}
+		return api.Order{}, &api.Error{Kind: api.KindDecode, Provider: ProviderID, Message: "order has no id"}
 	}
 	return o.ToAPI(v), nil
 }

@@ -328,3 +328,26 @@ func TestSingleUnitOrdersCountTheirDelivery(t *testing.T) {
 		assert.Equal(t, 0, p.DeliveredQuantity, v)
 	}
 }
+
+// The wallet pays in its own currency: a JPY voucher from a USD wallet is
+// debited (and refunded) in USD. A topup's face value is its requested
+// amount; its amount is the price paid after discount.
+func TestDebitInTheWalletsCurrencyAndFaceVsPaid(t *testing.T) {
+	var v Order
+	require.NoError(t, decodeBody([]byte(`{"id":100001,"product_name":"Rakuten Travel JPY","denomination":10000,"quantity":2,
+		"amount":20000,"discount":0,"total_amount":20000,"base_currency":"JPY","deduction_currency":"USD","deduction_amount":130.68,
+		"wallet_id":1,"status":"DELIVERED"}`), &v))
+	o := v.ToAPI(api.VerticalVoucher)
+	assert.Equal(t, "JPY", o.Currency)
+	assert.Equal(t, 20000.0, o.Amount)
+	assert.Equal(t, 130.68, o.Debited)
+	assert.Equal(t, "USD", o.DebitCurrency)
+
+	var tp Order
+	require.NoError(t, decodeBody([]byte(`{"id":9123456,"product_name":"PUBG Mobile UC","requested_amount":0.99,"amount":0.9405,
+		"currency":"USD","deduction_currency":"USD","deduction_amount":0.9405,"status":"DELIVERED"}`), &tp))
+	o = tp.ToAPI(api.VerticalTopup)
+	assert.Equal(t, 0.99, o.Amount, "face value")
+	assert.Equal(t, 0.9405, o.Paid, "price paid")
+	assert.Equal(t, 0.9405, o.Debited)
+}

@@ -130,7 +130,7 @@ func (c *Client) renew(ctx context.Context, forceLogin bool) (*session, error) {
 		}
 		return r.Val.(*session), nil
 	case <-ctx.Done():
-		return nil, &api.Error{Kind: api.KindNetwork, Provider: api.ProviderOctopus, Op: "POST /auth/login", Message: "gave up waiting for the login", Err: ctx.Err()}
+		return nil, &api.Error{Kind: api.KindNetwork, Provider: ProviderID, Op: "POST /auth/login", Message: "gave up waiting for the login", Err: ctx.Err()}
 	}
 }
 
@@ -155,7 +155,7 @@ func (c *Client) refreshTokens(ctx context.Context, refresh api.Secret) (*sessio
 func (c *Client) sessionFrom(w tokenWire, op string) (*session, error) {
 	s, err := newSession(w, c.now())
 	if err != nil {
-		return nil, &api.Error{Kind: api.KindDecode, Provider: api.ProviderOctopus, Op: op, Err: err}
+		return nil, &api.Error{Kind: api.KindDecode, Provider: ProviderID, Op: op, Err: err}
 	}
 	return s, nil
 }

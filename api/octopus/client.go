@@ -45,10 +45,13 @@ const (
 
 // Config configures a Client. Printing it never shows the key or secret.
 type Config struct {
-	BaseURL    string // e.g. https://api.octopuscards.io or http://127.0.0.1:PORT
-	APIKey     api.Secret
-	APISecret  api.Secret
-	HTTPClient *http.Client // optional; its own Timeout, if any, also applies
+	BaseURL   string // e.g. https://api.octopuscards.io or http://127.0.0.1:PORT
+	APIKey    api.Secret
+	APISecret api.Secret
+	// WebhookSecret, when set, lets the client hand out the verifier of
+	// this account's webhooks (WebhookVerifier).
+	WebhookSecret api.Secret
+	HTTPClient    *http.Client // optional; its own Timeout, if any, also applies
 	// Timeout bounds each request, body read included; default 30 s.
 	Timeout time.Duration
 	// Logf receives one line per request (method, path, status, request id,
@@ -68,6 +71,7 @@ type Config struct {
 type Client struct {
 	base       *url.URL
 	creds      *credentials // behind a pointer so printing a Client value shows an address
+	hooks      *Webhooks    // nil without a webhook secret
 	hc         *http.Client
 	timeout    time.Duration
 	logf       func(string, ...any)
@@ -104,6 +108,9 @@ func New(cfg Config) (*Client, error) {
 		now:        cfg.Now,
 		getRetries: cfg.GETRetries,
 		retryBase:  200 * time.Millisecond,
+	}
+	if !cfg.WebhookSecret.Empty() {
+		c.hooks = NewWebhooks(cfg.WebhookSecret)
 	}
 	if c.timeout == 0 {
 		c.timeout = DefaultTimeout
@@ -202,7 +209,7 @@ func (c *Client) do(ctx context.Context, r request, out any) (api.Page, error) {
 	if r.body != nil {
 		b, err := json.Marshal(r.body)
 		if err != nil {
-			return api.Page{}, &api.Error{Kind: api.KindValidation, Provider: api.ProviderOctopus, Op: r.op(), Message: "request cannot be encoded", Err: err}
+			return api.Page{}, &api.Error{Kind: api.KindValidation, Provider: ProviderID, Op: r.op(), Message: "request cannot be encoded", Err: err}
 		}
 		payload = b
 	}
@@ -269,7 +276,7 @@ func (c *Client) handle(r request, res *response, out any) error {
 			return nil
 		}
 		if err := decodeBody(res.body, out); err != nil {
-			e := &api.Error{Kind: api.KindDecode, Provider: api.ProviderOctopus, Op: r.op(), HTTPStatus: res.status, RequestID: res.reqID, Err: err}
+			e := &api.Error{Kind: api.KindDecode, Provider: ProviderID, Op: r.op(), HTTPStatus: res.status, RequestID: res.reqID, Err: err}
 			if r.create { // the order may well exist; we just cannot read it
 				return outcomeUnknown(e)
 			}
@@ -293,7 +300,7 @@ func (c *Client) createOutcome(r request, e *api.Error) error {
 func outcomeUnknown(cause *api.Error) *api.Error {
 	return &api.Error{
 		Kind:       api.KindOutcomeUnknown,
-		Provider:   api.ProviderOctopus,
+		Provider:   ProviderID,
 		Op:         cause.Op,
 		HTTPStatus: cause.HTTPStatus,
 		Code:       cause.Code,
@@ -327,7 +334,7 @@ func (c *Client) send(ctx context.Context, r request, payload []byte, tok *sessi
 	})
 	req, err := http.NewRequestWithContext(ctx, r.method, u.String(), body)
 	if err != nil {
-		return nil, &api.Error{Kind: api.KindValidation, Provider: api.ProviderOctopus, Op: r.op(), Err: err}
+		return nil, &api.Error{Kind: api.KindValidation, Provider: ProviderID, Op: r.op(), Err: err}
 	}
 	reqID := newRequestID()
 	req.Header.Set("X-Request-Id", reqID)
@@ -364,14 +371,14 @@ func (c *Client) send(ctx context.Context, r request, payload []byte, tok *sessi
 		if resp.StatusCode >= 300 {
 			data = data[:limit] // an error body is only read for its code
 		} else {
-			return nil, c.createOutcome(r, &api.Error{Kind: api.KindDecode, Provider: api.ProviderOctopus, Op: r.op(), HTTPStatus: resp.StatusCode, RequestID: reqID, Message: "response body too large"})
+			return nil, c.createOutcome(r, &api.Error{Kind: api.KindDecode, Provider: ProviderID, Op: r.op(), HTTPStatus: resp.StatusCode, RequestID: reqID, Message: "response body too large"})
 		}
 	}
 	return &response{status: resp.StatusCode, header: resp.Header, body: data, reqID: reqID}, nil
 }
 
 func (c *Client) transportError(r request, reqID string, status int, wrote bool, err error) *api.Error {
-	e := &api.Error{Kind: api.KindNetwork, Provider: api.ProviderOctopus, Op: r.op(), HTTPStatus: status, RequestID: reqID, Err: err}
+	e := &api.Error{Kind: api.KindNetwork, Provider: ProviderID, Op: r.op(), HTTPStatus: status, RequestID: reqID, Err: err}
 	if r.create && wrote {
 		e.Kind = api.KindOutcomeUnknown
 		e.Message = "connection lost after the request was sent; the order may or may not exist: look it up by client_reference"
@@ -440,7 +447,7 @@ type errorBody struct {
 // never fails: an unreadable body gives KindDecode (KindServer for a 5xx,
 // KindRateLimited for a 429).
 func parseError(op string, status int, h http.Header, body []byte, reqID string, now time.Time) *api.Error {
-	e := &api.Error{Provider: api.ProviderOctopus, Op: op, HTTPStatus: status, RequestID: reqID}
+	e := &api.Error{Provider: ProviderID, Op: op, HTTPStatus: status, RequestID: reqID}
 	parsed := false
 	var env struct {
 		Error   json.RawMessage `json:"error"`

@@ -49,7 +49,7 @@ func badID(op string, id int64) error {
 	if id > 0 {
 		return nil
 	}
-	return &api.Error{Kind: api.KindValidation, Provider: api.ProviderOctopus, Op: op, Field: "id", Message: "id must be a positive integer"}
+	return &api.Error{Kind: api.KindValidation, Provider: ProviderID, Op: op, Field: "id", Message: "id must be a positive integer"}
 }
 
 type query url.Values
@@ -374,7 +374,7 @@ func (c *Client) createWith(ctx context.Context, path string, body any, minTimeo
 		return Order{}, err
 	}
 	if o.ID <= 0 {
-		return Order{}, &api.Error{Kind: api.KindOutcomeUnknown, Provider: api.ProviderOctopus, Op: "POST " + path,
+		return Order{}, &api.Error{Kind: api.KindOutcomeUnknown, Provider: ProviderID, Op: "POST " + path,
 			Message: "create response carries no order id; look the order up by client_reference"}
 	}
 	return o, nil

@@ -133,6 +133,8 @@ type Order struct {
 	Quantity          Int   `json:"quantity"`
 	DeliveredQuantity Int   `json:"delivered_quantity"`
 	Amount            Float `json:"amount"`
+	RequestedAmount   Float `json:"requested_amount"` // a topup's face value
+	TotalAmount       Float `json:"total_amount"`     // a voucher order's price after discount
 	Discount          Float `json:"discount"`
 	DeductionAmount   Float `json:"deduction_amount"`
 	TotalPayable      Float `json:"total_payable"`

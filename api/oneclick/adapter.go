@@ -25,9 +25,9 @@ const WalletID = "DZD"
 
 // Order maps a mobile top-up onto the domain model.
 func (m MobileTopup) Order() api.Order {
-	o := api.Order{Provider: api.ProviderOneClick, Vertical: api.VerticalMobile, ID: m.ID, ClientReference: m.Ref,
-		Status: api.NormalizeOneClick(m.Status), RawStatus: m.Status, VariantID: m.PlanCode, VariantName: m.PlanCode,
-		Recipient: m.MSISDN, Amount: m.TopupAmount, Debited: m.BalanceAmount, Currency: "DZD", Quantity: 1,
+	o := api.Order{Provider: ProviderID, Vertical: VerticalMobile, ID: m.ID, ClientReference: m.Ref,
+		Status: Normalize(m.Status), RawStatus: m.Status, VariantID: m.PlanCode, VariantName: m.PlanCode,
+		Recipient: m.MSISDN, Amount: m.TopupAmount, Paid: m.BalanceAmount, Debited: m.BalanceAmount, Currency: "DZD", Quantity: 1,
 		CreatedAt: m.CreatedAt, FailureReason: m.RefundMessage, WalletID: WalletID}
 	if o.Status.Success() {
 		o.DeliveredQuantity = 1
@@ -52,8 +52,8 @@ func (m MobileTopup) Order() api.Order {
 
 // Order maps an internet top-up; the card code is the first voucher.
 func (t InternetTopup) Order() api.Order {
-	o := api.Order{Provider: api.ProviderOneClick, Vertical: api.VerticalInternet, ID: t.ID, ClientReference: t.Ref,
-		Status: api.NormalizeOneClick(t.Status), RawStatus: t.Status, VariantID: t.Type, VariantName: t.Type,
+	o := api.Order{Provider: ProviderID, Vertical: VerticalInternet, ID: t.ID, ClientReference: t.Ref,
+		Status: Normalize(t.Status), RawStatus: t.Status, VariantID: t.Type, VariantName: t.Type,
 		Recipient: t.Number, Amount: t.TopupAmount, Currency: "DZD", Quantity: 1, CreatedAt: t.CreatedAt,
 		CompletedAt: t.DateTraitement, WalletID: WalletID}
 	if !t.CardCode.Empty() || t.NumTrans != "" {
@@ -65,12 +65,13 @@ func (t InternetTopup) Order() api.Order {
 
 // Order maps a gift-card order, with the refund of undelivered cards.
 func (g GiftOrder) Order() api.Order {
-	o := api.Order{Provider: api.ProviderOneClick, Vertical: api.VerticalGiftCard, ID: g.ID,
-		Status: api.NormalizeOneClick(g.Status), RawStatus: g.Status, ProductID: g.Product, VariantID: g.Type,
+	o := api.Order{Provider: ProviderID, Vertical: VerticalGiftCard, ID: g.ID,
+		Status: Normalize(g.Status), RawStatus: g.Status, ProductID: g.Product, VariantID: g.Type,
 		Quantity: g.Quantity, DeliveredQuantity: g.FulfilledQuantity, Denomination: g.PricePerCard,
 		Debited: g.FulfilledAmount, Currency: "DZD", CreatedAt: g.Time, WalletID: WalletID}
 	if g.PricePerCard > 0 {
 		o.Amount = round2(float64(g.Quantity) * g.PricePerCard)
+		o.Paid = o.Amount
 	}
 	// The refund is known only with a price; never claim a negative one.
 	switch undelivered := g.Quantity - g.FulfilledQuantity; {
@@ -90,12 +91,12 @@ func round2(v float64) float64 { return math.Round(v*100) / 100 }
 
 // --- OrderSource ----------------------------------------------------------------
 
-// Provider is api.ProviderOneClick.
-func (c *Client) Provider() api.Provider { return api.ProviderOneClick }
+// Provider is ProviderID.
+func (c *Client) Provider() api.Provider { return ProviderID }
 
 // Verticals are mobile, internet and gift cards.
 func (c *Client) Verticals() []api.Vertical {
-	return []api.Vertical{api.VerticalMobile, api.VerticalInternet, api.VerticalGiftCard}
+	return []api.Vertical{VerticalMobile, VerticalInternet, VerticalGiftCard}
 }
 
 func badVertical(op string, v api.Vertical) error {
@@ -105,17 +106,36 @@ func badVertical(op string, v api.Vertical) error {
 // GetOrder is check-id (mobile, internet) or checkOrder (gift cards).
 func (c *Client) GetOrder(ctx context.Context, v api.Vertical, id string) (api.Order, error) {
 	switch v {
-	case api.VerticalMobile:
+	case VerticalMobile:
 		m, err := c.MobileCheckID(ctx, id)
 		return m.Order(), err
-	case api.VerticalInternet:
+	case VerticalInternet:
 		t, err := c.InternetCheckID(ctx, id)
 		return t.Order(), err
-	case api.VerticalGiftCard:
+	case VerticalGiftCard:
 		g, err := c.GiftCheckOrder(ctx, id)
-		return g.Order(), err
+		o := g.Order()
+		if err == nil {
+			c.nameGift(ctx, &o)
+		}
+		return o, err
 	}
 	return api.Order{}, badVertical("GetOrder", v)
+}
+
+// nameGift fills a gift-card order's product name and category from the
+// (cached) catalogue: the order itself carries only the product id, and a
+// person reads names.
+func (c *Client) nameGift(ctx context.Context, o *api.Order) {
+	if o.ProductName != "" || o.ProductID == "" {
+		return
+	}
+	if cp, cat, ok := c.catalogEntry(ctx, o.ProductID); ok {
+		o.ProductName = cp.Title
+		if o.Category == "" {
+			o.Category = cat
+		}
+	}
 }
 
 // FindByReference is check-ref; a 404 is found=false. Gift cards have no
@@ -127,15 +147,15 @@ func (c *Client) FindByReference(ctx context.Context, v api.Vertical, ref string
 	var o api.Order
 	var err error
 	switch v {
-	case api.VerticalMobile:
+	case VerticalMobile:
 		var m MobileTopup
 		m, err = c.MobileCheckRef(ctx, ref)
 		o = m.Order()
-	case api.VerticalInternet:
+	case VerticalInternet:
 		var t InternetTopup
 		t, err = c.InternetCheckRef(ctx, ref)
 		o = t.Order()
-	case api.VerticalGiftCard:
+	case VerticalGiftCard:
 		return c.findGift(ctx, ref)
 	default:
 		return api.Order{}, false, badVertical("FindByReference", v)
@@ -159,11 +179,11 @@ func (c *Client) ListOrders(ctx context.Context, v api.Vertical, q api.ListQuery
 	var page api.Page
 	var err error
 	switch v {
-	case api.VerticalMobile:
+	case VerticalMobile:
 		orders, page, err = asOrders(c.MobileList(ctx, lo))
-	case api.VerticalInternet:
+	case VerticalInternet:
 		orders, page, err = asOrders(c.InternetList(ctx, lo))
-	case api.VerticalGiftCard:
+	case VerticalGiftCard:
 		orders, page, err = asOrders(c.GiftList(ctx, lo))
 	default:
 		return api.OrderPage{}, badVertical("ListOrders", v)
@@ -174,6 +194,9 @@ func (c *Client) ListOrders(ctx context.Context, v api.Vertical, q api.ListQuery
 	out := orders[:0]
 	for _, o := range orders {
 		if matchStatus(o, q.Status) && (q.ClientReference == "" || o.ClientReference == q.ClientReference) {
+			if v == VerticalGiftCard {
+				c.nameGift(ctx, &o)
+			}
 			out = append(out, o)
 		}
 	}
@@ -202,7 +225,7 @@ func matchStatus(o api.Order, want string) bool {
 	if strings.EqualFold(o.RawStatus, want) || strings.EqualFold(string(o.Status), want) {
 		return true
 	}
-	n := api.NormalizeOneClick(want)
+	n := Normalize(want)
 	return n != api.StatusUnknown && n == o.Status
 }
 
@@ -212,7 +235,7 @@ func (c *Client) Wallets(ctx context.Context) ([]api.Wallet, error) {
 	if err != nil {
 		return nil, err
 	}
-	return []api.Wallet{{Provider: api.ProviderOneClick, ID: WalletID, Currency: b.Currency, Balance: b.Balance, Type: "PREPAID"}}, nil
+	return []api.Wallet{{Provider: ProviderID, ID: WalletID, Currency: b.Currency, Balance: b.Balance, Type: "PREPAID"}}, nil
 }
 
 // --- Transactions ---------------------------------------------------------------
@@ -230,7 +253,7 @@ func (t Transaction) Transaction() api.Transaction {
 	case typ == "" && (strings.EqualFold(t.Operation, "increment") || t.NewBalance > t.OldBalance):
 		kind = api.TxCredit
 	}
-	return api.Transaction{Provider: api.ProviderOneClick, ID: t.ID, WalletID: WalletID, Kind: kind, RawType: t.Type,
+	return api.Transaction{Provider: ProviderID, ID: t.ID, WalletID: WalletID, Kind: kind, RawType: t.Type,
 		Amount: math.Abs(t.Amount), Currency: "DZD", Remarks: t.Note, OrderID: t.ObjID, BalanceAfter: t.NewBalance,
 		CreatedAt: t.Time}
 }
@@ -265,12 +288,12 @@ func planProduct(p Plan) api.Product {
 		v.Fields["cost"] = strconv.FormatFloat(p.Cost, 'f', -1, 64)
 		v.Discount = round2((1 - p.Cost) * 100)
 	}
-	return api.Product{Provider: api.ProviderOneClick, Vertical: api.VerticalMobile, ID: p.Code, Name: p.Name,
+	return api.Product{Provider: ProviderID, Vertical: VerticalMobile, ID: p.Code, Name: p.Name,
 		Category: p.Operator, Type: p.Operator, Currency: "DZD", Enabled: p.Enabled, Variants: []api.Variant{v}}
 }
 
 func internetProduct(typ string, items []InternetProduct) api.Product {
-	p := api.Product{Provider: api.ProviderOneClick, Vertical: api.VerticalInternet, ID: typ, Name: "Algérie Télécom " + typ,
+	p := api.Product{Provider: ProviderID, Vertical: VerticalInternet, ID: typ, Name: "Algérie Télécom " + typ,
 		Category: "Internet", Type: typ, Currency: "DZD", Enabled: true}
 	for _, it := range items {
 		stock := -1
@@ -285,7 +308,7 @@ func internetProduct(typ string, items []InternetProduct) api.Product {
 }
 
 func giftProduct(gp GiftProduct, maxQty int) api.Product {
-	p := api.Product{Provider: api.ProviderOneClick, Vertical: api.VerticalGiftCard, ID: gp.ProductID, Name: gp.ProductTitle,
+	p := api.Product{Provider: ProviderID, Vertical: VerticalGiftCard, ID: gp.ProductID, Name: gp.ProductTitle,
 		Currency: "DZD", Enabled: true}
 	for _, t := range gp.Types {
 		p.Variants = append(p.Variants, api.Variant{ID: t.ID, Name: t.Name, Currency: "DZD", Price: t.Price, Stock: t.Quantity,
@@ -342,7 +365,7 @@ func matches(search string, fields ...string) bool {
 func (c *Client) Products(ctx context.Context, v api.Vertical, search string) ([]api.Product, error) {
 	var out []api.Product
 	switch v {
-	case api.VerticalMobile:
+	case VerticalMobile:
 		plans, err := c.MobilePlans(ctx)
 		if err != nil {
 			return nil, err
@@ -352,7 +375,7 @@ func (c *Client) Products(ctx context.Context, v api.Vertical, search string) ([
 				out = append(out, planProduct(p))
 			}
 		}
-	case api.VerticalInternet:
+	case VerticalInternet:
 		for _, typ := range []string{"ADSL", "4G"} {
 			if !matches(search, typ, "internet") {
 				continue
@@ -363,7 +386,7 @@ func (c *Client) Products(ctx context.Context, v api.Vertical, search string) ([
 			}
 			out = append(out, internetProduct(typ, items))
 		}
-	case api.VerticalGiftCard:
+	case VerticalGiftCard:
 		cat, err := c.GiftCatalog(ctx)
 		if err != nil {
 			return nil, err
@@ -371,7 +394,7 @@ func (c *Client) Products(ctx context.Context, v api.Vertical, search string) ([
 		for _, cg := range cat.Categories {
 			for _, p := range cg.Products {
 				if matches(search, p.ID, p.Title, cg.Name) {
-					out = append(out, api.Product{Provider: api.ProviderOneClick, Vertical: v, ID: p.ID, Name: p.Title,
+					out = append(out, api.Product{Provider: ProviderID, Vertical: v, ID: p.ID, Name: p.Title,
 						Category: cg.Name, CountryCode: strings.ToUpper(p.Region), Currency: "DZD", Enabled: p.Enabled})
 				}
 			}
@@ -386,17 +409,17 @@ func (c *Client) Products(ctx context.Context, v api.Vertical, search string) ([
 // variants (gift-card types carry price and stock).
 func (c *Client) Product(ctx context.Context, v api.Vertical, id string) (api.Product, error) {
 	switch v {
-	case api.VerticalMobile:
+	case VerticalMobile:
 		plans, err := c.MobilePlans(ctx)
 		if err != nil {
 			return api.Product{}, err
 		}
 		p, ok := plans.Find(id)
 		if !ok {
-			return api.Product{}, &api.Error{Kind: api.KindNotFound, Provider: api.ProviderOneClick, Op: "Product", Message: fmt.Sprintf("no mobile plan %q", id)}
+			return api.Product{}, &api.Error{Kind: api.KindNotFound, Provider: ProviderID, Op: "Product", Message: fmt.Sprintf("no mobile plan %q", id)}
 		}
 		return planProduct(p), nil
-	case api.VerticalInternet:
+	case VerticalInternet:
 		typ, err := internetTypeParam("Product", id)
 		if err != nil {
 			return api.Product{}, err
@@ -406,7 +429,7 @@ func (c *Client) Product(ctx context.Context, v api.Vertical, id string) (api.Pr
 			return api.Product{}, err
 		}
 		return internetProduct(typ, items), nil
-	case api.VerticalGiftCard:
+	case VerticalGiftCard:
 		gp, err := c.GiftCheckProduct(ctx, id)
 		if err != nil {
 			return api.Product{}, err
@@ -444,9 +467,9 @@ func internetType(r api.OrderRequest) string {
 // endpoint: mobile amount × plan cost, the internet product cost, or
 // gift-card price × quantity (MaxQuantity is the stock).
 func (c *Client) Quote(ctx context.Context, r api.OrderRequest) (api.Quote, error) {
-	q := api.Quote{Provider: api.ProviderOneClick, Vertical: r.Vertical, Currency: "DZD", WalletCurrency: "DZD", WalletID: WalletID, MaxQuantity: 1}
+	q := api.Quote{Provider: ProviderID, Vertical: r.Vertical, Currency: "DZD", WalletCurrency: "DZD", WalletID: WalletID, MaxQuantity: 1}
 	switch r.Vertical {
-	case api.VerticalMobile:
+	case VerticalMobile:
 		if r.Recipient != "" {
 			if err := ValidMSISDN(r.Recipient); err != nil {
 				return api.Quote{}, err
@@ -469,7 +492,7 @@ func (c *Client) Quote(ctx context.Context, r api.OrderRequest) (api.Quote, erro
 			}
 		}
 		q.FaceValue, q.Total, q.VariantName = p.AmountFor(r.Amount), p.Price(r.Amount), p.Code
-	case api.VerticalInternet:
+	case VerticalInternet:
 		typ, err := internetTypeParam("Quote", internetType(r))
 		if err != nil {
 			return api.Quote{}, err
@@ -496,7 +519,7 @@ func (c *Client) Quote(ctx context.Context, r api.OrderRequest) (api.Quote, erro
 			return api.Quote{}, formErr("value", "%s has no %s DA card", typ, api.FormatAmount(r.Amount, "DZD"))
 		}
 		q.VariantName = typ + " " + api.FormatAmount(r.Amount, "DZD") + " DA"
-	case api.VerticalGiftCard:
+	case VerticalGiftCard:
 		qty := r.Quantity
 		if qty < 1 {
 			return api.Quote{}, formErr("quantity", "quantity must be at least 1")
@@ -551,22 +574,22 @@ func (c *Client) readBack(ctx context.Context, r api.OrderRequest, res SendResul
 // with a nil error: it exists, and the poller will find its state.
 func (c *Client) PlaceOrder(ctx context.Context, r api.OrderRequest) (api.Order, error) {
 	switch r.Vertical {
-	case api.VerticalMobile:
+	case VerticalMobile:
 		if r.Amount < 0 || r.Amount != math.Trunc(r.Amount) || r.Amount > math.MaxInt32 {
 			return api.Order{}, formErr("amount", "amount must be a whole number of DZD")
 		}
 		res, err := c.MobileSend(ctx, MobileSendRequest{PlanCode: planCode(r), MSISDN: r.Recipient, Amount: int(r.Amount), Ref: r.ClientReference})
 		return c.readBack(ctx, r, res, err)
-	case api.VerticalInternet:
+	case VerticalInternet:
 		res, err := c.InternetSend(ctx, InternetSendRequest{Type: internetType(r), Number: r.Recipient, Value: r.Amount, Ref: r.ClientReference})
 		return c.readBack(ctx, r, res, err)
-	case api.VerticalGiftCard:
+	case VerticalGiftCard:
 		// The intent is remembered before sending: a lost answer is then
 		// resolved from gift-cards/list (FindByReference), never re-sent.
 		ref := r.ClientReference
 		if ref != "" {
 			if id, ok := c.gifts.begin(ref, giftIntent{product: r.ProductID, typ: r.VariantID, qty: r.Quantity, sentAt: c.now()}); !ok {
-				return api.Order{}, &api.Error{Kind: api.KindDuplicateReference, Provider: api.ProviderOneClick, Op: "PlaceOrder giftcard",
+				return api.Order{}, &api.Error{Kind: api.KindDuplicateReference, Provider: ProviderID, Op: "PlaceOrder giftcard",
 					Message: fmt.Sprintf("reference %q already placed gift-card order %s; nothing was sent", ref, id)}
 			}
 		}
@@ -592,11 +615,11 @@ func (c *Client) PlaceOrder(ctx context.Context, r api.OrderRequest) (api.Order,
 
 // placed is the order as we sent it, when it could not be read back.
 func placed(r api.OrderRequest, id, ref string) api.Order {
-	o := api.Order{Provider: api.ProviderOneClick, Vertical: r.Vertical, ID: id, ClientReference: ref,
+	o := api.Order{Provider: ProviderID, Vertical: r.Vertical, ID: id, ClientReference: ref,
 		Status: api.StatusPending, ProductID: r.ProductID, VariantID: r.VariantID, VariantName: planCode(r),
 		Recipient: r.Recipient, Amount: r.Amount, Quantity: max(r.Quantity, 1), Currency: "DZD", WalletID: WalletID,
 		StatusText: "placed; state not read yet"}
-	if r.Vertical == api.VerticalGiftCard {
+	if r.Vertical == VerticalGiftCard {
 		o.Amount, o.ClientReference = 0, ""
 	}
 	return o

@@ -140,7 +140,7 @@ func (c *Client) do(ctx context.Context, method, path string, q url.Values, body
 	if body != nil {
 		b, err := json.Marshal(body)
 		if err != nil {
-			return response{}, &api.Error{Kind: api.KindValidation, Provider: api.ProviderOneClick, Op: op, Message: "could not encode the request", Err: err}
+			return response{}, &api.Error{Kind: api.KindValidation, Provider: ProviderID, Op: op, Message: "could not encode the request", Err: err}
 		}
 		rd = bytes.NewReader(b)
 	}
@@ -154,7 +154,7 @@ func (c *Client) do(ctx context.Context, method, path string, q url.Values, body
 	trace := &httptrace.ClientTrace{WroteHeaders: func() { wrote.Store(true) }}
 	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), method, target, rd)
 	if err != nil {
-		return response{}, &api.Error{Kind: api.KindNetwork, Provider: api.ProviderOneClick, Op: op, Message: "could not build the request", Err: err}
+		return response{}, &api.Error{Kind: api.KindNetwork, Provider: ProviderID, Op: op, Message: "could not build the request", Err: err}
 	}
 	req.Header.Set("X-Access-Token", c.key.Reveal())
 	req.Header.Set("Accept", "application/json")
@@ -205,7 +205,7 @@ func scrub(err error) error {
 }
 
 func transportError(op string, create, wrote bool, err error) error {
-	e := &api.Error{Kind: api.KindNetwork, Provider: api.ProviderOneClick, Op: op, Err: scrub(err)}
+	e := &api.Error{Kind: api.KindNetwork, Provider: ProviderID, Op: op, Err: scrub(err)}
 	if errors.Is(err, context.DeadlineExceeded) {
 		e.Message = "timed out"
 	}
@@ -244,13 +244,13 @@ func decodeEnvelope(op string, status int, hdr http.Header, body []byte) (respon
 	ok2xx := status >= 200 && status < 300
 	if ok2xx && jerr == nil && (env.Success == nil || *env.Success) && isNull(env.Error) {
 		if isNull(env.Data) {
-			return response{RequestID: string(env.RequestID)}, &api.Error{Kind: api.KindDecode, Provider: api.ProviderOneClick,
+			return response{RequestID: string(env.RequestID)}, &api.Error{Kind: api.KindDecode, Provider: ProviderID,
 				Op: op, HTTPStatus: status, RequestID: string(env.RequestID), Message: "the response has no data"}
 		}
 		return response{Data: env.Data, Meta: env.Meta, RequestID: string(env.RequestID)}, nil
 	}
 	if ok2xx && jerr != nil {
-		return response{}, &api.Error{Kind: api.KindDecode, Provider: api.ProviderOneClick, Op: op, HTTPStatus: status,
+		return response{}, &api.Error{Kind: api.KindDecode, Provider: ProviderID, Op: op, HTTPStatus: status,
 			Message: "the response is not the documented JSON envelope", Err: jerr}
 	}
 	var re rawError
@@ -282,7 +282,7 @@ func mapError(op string, status int, hdr http.Header, rid string, re rawError) *
 	}
 	var details map[string]any
 	_ = json.Unmarshal(re.Details, &details)
-	e := &api.Error{Provider: api.ProviderOneClick, Op: op, HTTPStatus: status, Code: code, Message: msg, RequestID: rid}
+	e := &api.Error{Provider: ProviderID, Op: op, HTTPStatus: status, Code: code, Message: msg, RequestID: rid}
 	if e.Message == "" && status != 0 {
 		e.Message = http.StatusText(status)
 	}

@@ -14,7 +14,7 @@ func typeOf[T any]() reflect.Type { return reflect.TypeFor[T]() }
 
 // decodeErr wraps a data decoding failure.
 func decodeErr(what string, err error) error {
-	return &api.Error{Kind: api.KindDecode, Provider: api.ProviderOneClick, Message: "could not read " + what, Err: err}
+	return &api.Error{Kind: api.KindDecode, Provider: ProviderID, Message: "could not read " + what, Err: err}
 }
 
 // unmarshalObj decodes b into v, refusing non-objects with a clear error.

@@ -11,7 +11,7 @@ import (
 )
 
 func validationErr(op, field, msg string) *api.Error {
-	return &api.Error{Kind: api.KindValidation, Provider: api.ProviderOneClick, Op: op, Field: field, Message: msg}
+	return &api.Error{Kind: api.KindValidation, Provider: ProviderID, Op: op, Field: field, Message: msg}
 }
 
 // withOp stamps the operation on decode errors from data decoders.

@@ -148,7 +148,7 @@ func FuzzDecodeMobileTopup(f *testing.F) {
 		m, err := decodeMobileTopup(b)
 		checkDecodeErr(t, err)
 		o := m.Order()
-		assert.Equal(t, api.NormalizeOneClick(m.Status), o.Status)
+		assert.Equal(t, Normalize(m.Status), o.Status)
 	})
 }
 

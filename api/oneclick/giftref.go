@@ -108,14 +108,14 @@ func (c *Client) RememberGiftIntent(ref, productID, typeID string, quantity int,
 		return validationErr("RememberGiftIntent", "intent", "want a product, a type, a quantity ≥ 1 and the time it was sent")
 	}
 	if id, ok := c.gifts.begin(ref, giftIntent{product: productID, typ: typeID, qty: quantity, sentAt: sentAt, orderID: orderID}); !ok && id != orderID {
-		return &api.Error{Kind: api.KindDuplicateReference, Provider: api.ProviderOneClick, Op: "RememberGiftIntent",
+		return &api.Error{Kind: api.KindDuplicateReference, Provider: ProviderID, Op: "RememberGiftIntent",
 			Message: fmt.Sprintf("reference %q already names gift-card order %s", ref, id)}
 	}
 	return nil
 }
 
 func giftUnknown(format string, args ...any) error {
-	return &api.Error{Kind: api.KindOutcomeUnknown, Provider: api.ProviderOneClick, Op: "FindByReference giftcard",
+	return &api.Error{Kind: api.KindOutcomeUnknown, Provider: ProviderID, Op: "FindByReference giftcard",
 		Message: fmt.Sprintf(format, args...)}
 }
 

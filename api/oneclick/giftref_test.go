@@ -187,3 +187,22 @@ func TestGiftRefusedOrderIsForgotten(t *testing.T) {
 	_, err = g.c.PlaceOrder(ctx, giftReq("ow-f", "type_001", 1))
 	require.NoError(t, err)
 }
+
+// The plug-in hook: the journal's unresolved gift-card intents are
+// remembered at start; other verticals are found by reference and ignored.
+func TestRecallIntentRemembersGiftCardsOnly(t *testing.T) {
+	g := newGiftRig(t)
+	ctx := context.Background()
+	sent := g.clock.Now()
+	id, err := g.c.GiftPlaceOrder(ctx, PlaceOrderRequest{ProductID: oneclicksb.PSNProductID, TypeID: "TEST_REFUND", Quantity: 2})
+	require.NoError(t, err)
+	require.NoError(t, g.c.RecallIntent(api.Intent{Request: api.OrderRequest{Vertical: VerticalMobile, ClientReference: "ow-m"}, Sent: sent}))
+	require.NoError(t, g.c.RecallIntent(api.Intent{Request: api.OrderRequest{Vertical: VerticalGiftCard, ClientReference: "ow-g",
+		ProductID: oneclicksb.PSNProductID, VariantID: "TEST_REFUND", Quantity: 2}, Sent: sent}))
+	o, found, err := g.c.FindByReference(ctx, VerticalGiftCard, "ow-g")
+	require.NoError(t, err)
+	require.True(t, found)
+	assert.Equal(t, id, o.ID)
+	assert.Error(t, g.c.RecallIntent(api.Intent{Request: api.OrderRequest{Vertical: VerticalGiftCard, ClientReference: "ow-x"}, Sent: sent}),
+		"a gift-card intent without product is refused")
+}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/orderwatch/orderwatch/api"
+	spec "github.com/orderwatch/orderwatch/api/spec/oneclick"
 )
 
 // Patterns from the contract (§3.2, §3.3).
@@ -24,7 +25,7 @@ const (
 )
 
 func formErr(field, format string, args ...any) error {
-	return &api.Error{Kind: api.KindValidation, Provider: api.ProviderOneClick, Field: field, Message: fmt.Sprintf(format, args...)}
+	return &api.Error{Kind: api.KindValidation, Provider: ProviderID, Field: field, Message: fmt.Sprintf(format, args...)}
 }
 
 // ValidMSISDN checks a mobile number the way the API does: ten digits
@@ -38,7 +39,7 @@ func ValidMSISDN(s string) error {
 
 // Operator returns the operator of a number from its prefix (55-59 Ooredoo,
 // 66-69 Mobilis, 77-79 Djezzy), or "" when the prefix is not known.
-func Operator(msisdn string) string { return api.MobileOperator(msisdn) }
+func Operator(msisdn string) string { return spec.MobileOperator(msisdn) }
 
 // CheckOperator reports a number whose known operator differs from the
 // plan's (GMobilis counts as Mobilis; Pixx and unknown prefixes pass).

@@ -9,6 +9,8 @@ import (
 	"io"
 	"strings"
 
+	"github.com/orderwatch/orderwatch/api"
+	"github.com/orderwatch/orderwatch/api/config"
 	octosb "github.com/orderwatch/orderwatch/api/sandbox/octopus"
 	oneclicksb "github.com/orderwatch/orderwatch/api/sandbox/oneclick"
 )
@@ -43,6 +45,23 @@ func StartEmbedded(octo octosb.Config, one oneclicksb.Config) (*Embedded, error)
 // Close stops both.
 func (e *Embedded) Close() error {
 	return errors.Join(e.Octopus.Close(), e.OneClick.Close())
+}
+
+// Configure points the configuration at both sandboxes, as if their
+// credentials had been set in the environment.
+func (e *Embedded) Configure(c *config.Config) {
+	cr := e.Octopus.Credentials()
+	c.Accounts = map[api.Provider]*config.Account{
+		api.ProviderOctopus: {BaseURL: e.Octopus.URL(), APIKey: api.Secret(cr.APIKey), APISecret: api.Secret(cr.APISecret),
+			WebhookSecret: api.Secret(cr.WebhookSecret), GETPerMinute: config.DefaultGETPerMin},
+		api.ProviderOneClick: {BaseURL: e.OneClick.URL(), APIKey: api.Secret(e.OneClick.APIKey()), GETPerMinute: 100},
+	}
+}
+
+// SetWebhook has the sandboxes that send webhooks (Octopus) deliver them to
+// url, signed with the secret Configure set.
+func (e *Embedded) SetWebhook(url string) {
+	e.Octopus.SetWebhook(url, e.Octopus.Credentials().WebhookSecret)
 }
 
 // Exports writes the environment a client needs, one `export NAME='value'`

@@ -445,7 +445,7 @@ func (run *LoadRun) fill(cfg LoadConfig, w *loadWatch, logs map[api.Provider]*ge
 			}
 			a.change = append(a.change, lat)
 		}
-		if last := seen[len(seen)-1]; isTerminal(k.Vertical.Provider(), api.Normalize(k.Vertical.Provider(), last.raw)) {
+		if last := seen[len(seen)-1]; isTerminal(k.Vertical, api.Normalize(k.Vertical.Provider(), last.raw)) {
 			if w.listOnly[k] {
 				a.listOnly++
 			} else {

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/orderwatch/orderwatch/api"
+	"github.com/orderwatch/orderwatch/api/octopus"
+	"github.com/orderwatch/orderwatch/api/oneclick"
 )
 
 // counter is an http.RoundTripper that counts what one strategy sends: every
@@ -88,12 +90,12 @@ func classify(path string) (api.Vertical, bool) {
 	}
 	// Longest prefixes first: /api/v1/orders is a prefix of nothing else here.
 	for _, r := range []route{
-		{"/api/v1/topups/orders", api.VerticalTopup},
-		{"/api/v1/esim/orders", api.VerticalESIM},
-		{"/api/v1/orders", api.VerticalVoucher},
-		{"/v3/mobile/", api.VerticalMobile},
-		{"/v3/internet/", api.VerticalInternet},
-		{"/v3/gift-cards/", api.VerticalGiftCard},
+		{"/api/v1/topups/orders", octopus.VerticalTopup},
+		{"/api/v1/esim/orders", octopus.VerticalESIM},
+		{"/api/v1/orders", octopus.VerticalVoucher},
+		{"/v3/mobile/", oneclick.VerticalMobile},
+		{"/v3/internet/", oneclick.VerticalInternet},
+		{"/v3/gift-cards/", oneclick.VerticalGiftCard},
 	} {
 		if rest, ok := strings.CutPrefix(path, r.prefix); ok {
 			rest = strings.Trim(rest, "/")
@@ -130,7 +132,7 @@ func (r *recorder) final(k api.OrderKey, p api.Provider) (terminal, bool) {
 	defer r.mu.Unlock()
 	ts := r.trans[k]
 	for i := len(ts) - 1; i >= 0; i-- {
-		if isTerminal(p, api.Normalize(p, ts[i].raw)) {
+		if isTerminal(k.Vertical, api.Normalize(p, ts[i].raw)) {
 			return ts[i], true
 		}
 	}
@@ -149,17 +151,16 @@ func (r *recorder) reached(k api.OrderKey, raw string) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// isTerminal is the union of the seeds' final states for a provider: Octopus
-// DELIVERED|FAILED|CANCELLED|PARTIAL, OneClickDz FULFILLED, REFUNDED,
-// UNKNOWN_ERROR (the loop stops there), PARTIALLY_FILLED.
-func isTerminal(p api.Provider, s api.Status) bool {
+// isTerminal is where the seeds' loops stop: a definite outcome, a partial
+// delivery, or a status the vertical only re-checks slowly (OneClickDz
+// UNKNOWN_ERROR: the loop stops there).
+func isTerminal(v api.Vertical, s api.Status) bool {
 	switch s {
 	case api.StatusDelivered, api.StatusFailed, api.StatusCancelled, api.StatusRefunded, api.StatusPartial:
 		return true
-	case api.StatusUncertain:
-		return p == api.ProviderOneClick
 	}
-	return false
+	vi, _ := api.LookupVertical(v)
+	return slices.Contains(vi.Tracking.Recheck, s)
 }
 
 // observations are the moments a strategy first saw each order terminal.

@@ -102,35 +102,29 @@ func Run(ctx context.Context, cfg Config, out io.Writer) (Report, error) {
 			r.Provider, r.Size, r.Strategy, r.Resolved, r.Orders, r.RequestsPerOrder(), r.TooMany,
 			fmtSecs(r.P95), r.Wall.Round(100*time.Millisecond), capped)
 	}
-	run := func(p api.Provider, n int, s Strategy) error {
-		var r Row
-		var err error
-		if p == api.ProviderOneClick {
-			r, err = runOneClick(ctx, cfg, n, s)
-		} else {
-			r, err = runOctopus(ctx, cfg, n, s)
-		}
-		if err != nil {
-			return fmt.Errorf("bench %s size %d %s: %w", p, n, s, err)
-		}
-		rep.Rows = append(rep.Rows, r)
-		progress(r)
-		return nil
+	// One suite per sandbox: the workloads are built from each sandbox's
+	// catalogue and magic inputs.
+	suites := []struct {
+		p        api.Provider
+		sizes    []int
+		webhooks bool // the provider sends webhooks
+		run      func(context.Context, Config, int, Strategy) (Row, error)
+	}{
+		{octopus.ProviderID, cfg.Sizes, true, runOctopus},
+		{oneclick.ProviderID, cfg.OneClickSizes, false, runOneClick},
 	}
-	for _, n := range cfg.Sizes {
-		for _, s := range cfg.Strategies {
-			if err := run(api.ProviderOctopus, n, s); err != nil {
-				return finish(rep, start, out), err
-			}
-		}
-	}
-	for _, n := range cfg.OneClickSizes {
-		for _, s := range cfg.Strategies {
-			if s == StrategyWebhooks {
-				continue // OneClickDz sends none
-			}
-			if err := run(api.ProviderOneClick, n, s); err != nil {
-				return finish(rep, start, out), err
+	for _, su := range suites {
+		for _, n := range su.sizes {
+			for _, s := range cfg.Strategies {
+				if s == StrategyWebhooks && !su.webhooks {
+					continue
+				}
+				r, err := su.run(ctx, cfg, n, s)
+				if err != nil {
+					return finish(rep, start, out), fmt.Errorf("bench %s size %d %s: %w", su.p, n, s, err)
+				}
+				rep.Rows = append(rep.Rows, r)
+				progress(r)
 			}
 		}
 	}
@@ -158,7 +152,7 @@ func prodLimits(cfg Config) *octosb.Limits {
 }
 
 func runOctopus(ctx context.Context, cfg Config, n int, strat Strategy) (Row, error) {
-	row := Row{Provider: api.ProviderOctopus, Size: n, Strategy: strat}
+	row := Row{Provider: octopus.ProviderID, Size: n, Strategy: strat}
 	sb, err := octosb.New(octosb.Config{Seed: cfg.Seed, TimeScale: cfg.TimeScale, ProductionLimits: true,
 		Limits: prodLimits(cfg), RateWindow: cfg.rateWindow(), Logf: cfg.Logf})
 	if err != nil {
@@ -197,7 +191,7 @@ func runOctopus(ctx context.Context, cfg Config, n int, strat Strategy) (Row, er
 	case StrategyEngine, StrategyWebhooks:
 		ec := engine.Config{
 			Sources:      []api.OrderSource{client},
-			GETPerMinute: map[api.Provider]int{api.ProviderOctopus: cfg.GETPerMinute},
+			GETPerMinute: map[api.Provider]int{octopus.ProviderID: cfg.GETPerMinute},
 			TimeScale:    cfg.TimeScale,
 			ScaleBudget:  !cfg.RealTimeLimits,
 			Discover:     cfg.Discover,
@@ -206,7 +200,7 @@ func runOctopus(ctx context.Context, cfg Config, n int, strat Strategy) (Row, er
 			Logf:         cfg.Logf,
 		}
 		if strat == StrategyWebhooks {
-			ec.WebhookSecret = api.Secret(creds.WebhookSecret)
+			ec.Webhooks = []api.WebhookVerifier{octopus.NewWebhooks(api.Secret(creds.WebhookSecret))}
 			ec.WebhookListen = "127.0.0.1:0"
 		}
 		e, err := engine.New(ec)
@@ -216,12 +210,12 @@ func runOctopus(ctx context.Context, cfg Config, n int, strat Strategy) (Row, er
 		if strat == StrategyWebhooks {
 			sb.SetWebhook(e.Webhooks().URL(), creds.WebhookSecret)
 		}
-		eng = startEngine(ctx, e, cfg.Origin, api.ProviderOctopus, obs)
+		eng = startEngine(ctx, e, cfg.Origin, octopus.ProviderID, obs)
 		tr = eng
 	case StrategyFixed:
-		tr = startLoops(ctx, client, api.ProviderOctopus, obs, fixedLoop(cfg.TimeScale))
+		tr = startLoops(ctx, client, octopus.ProviderID, obs, fixedLoop(cfg.TimeScale))
 	case StrategyBackoff:
-		tr = startLoops(ctx, client, api.ProviderOctopus, obs, backoffLoop(cfg.TimeScale))
+		tr = startLoops(ctx, client, octopus.ProviderID, obs, backoffLoop(cfg.TimeScale))
 	default:
 		return row, fmt.Errorf("unknown strategy %q", strat)
 	}
@@ -241,7 +235,7 @@ func runOctopus(ctx context.Context, cfg Config, n int, strat Strategy) (Row, er
 			continue
 		}
 		o.Vertical = s.req.Vertical
-		if isTerminal(api.ProviderOctopus, o.Status) {
+		if isTerminal(o.Vertical, o.Status) {
 			row.CreateErrors++ // not in flight: the mix is built so this does not happen
 			continue
 		}
@@ -255,12 +249,12 @@ func runOctopus(ctx context.Context, cfg Config, n int, strat Strategy) (Row, er
 	}
 	tr.stop()
 	row.SandboxTooMany = sb.Stats().TooMany
-	row.fill(cfg, api.ProviderOctopus, orders, rec, obs, cnt)
+	row.fill(cfg, octopus.ProviderID, orders, rec, obs, cnt)
 	return row, nil
 }
 
 func runOneClick(ctx context.Context, cfg Config, n int, strat Strategy) (Row, error) {
-	row := Row{Provider: api.ProviderOneClick, Size: n, Strategy: strat, SandboxTooMany: -1}
+	row := Row{Provider: oneclick.ProviderID, Size: n, Strategy: strat, SandboxTooMany: -1}
 	// The sandbox counts sends and GETs in one window per key: the run's
 	// creates are added so that tracking meets the configured limit.
 	sb, err := oneclicksb.New(oneclicksb.Config{Seed: cfg.Seed, TimeScale: cfg.TimeScale,
@@ -299,8 +293,8 @@ func runOneClick(ctx context.Context, cfg Config, n int, strat Strategy) (Row, e
 	case StrategyEngine:
 		e, err := engine.New(engine.Config{
 			Sources:      []api.OrderSource{client},
-			Verticals:    []api.Vertical{api.VerticalMobile},
-			GETPerMinute: map[api.Provider]int{api.ProviderOneClick: cfg.OneClickPerMinute},
+			Verticals:    []api.Vertical{oneclick.VerticalMobile},
+			GETPerMinute: map[api.Provider]int{oneclick.ProviderID: cfg.OneClickPerMinute},
 			TimeScale:    cfg.TimeScale,
 			ScaleBudget:  !cfg.RealTimeLimits,
 			Discover:     cfg.Discover,
@@ -311,11 +305,11 @@ func runOneClick(ctx context.Context, cfg Config, n int, strat Strategy) (Row, e
 		if err != nil {
 			return row, err
 		}
-		tr = startEngine(ctx, e, cfg.Origin, api.ProviderOneClick, obs)
+		tr = startEngine(ctx, e, cfg.Origin, oneclick.ProviderID, obs)
 	case StrategyFixed:
-		tr = startLoops(ctx, client, api.ProviderOneClick, obs, fixedLoop(cfg.TimeScale))
+		tr = startLoops(ctx, client, oneclick.ProviderID, obs, fixedLoop(cfg.TimeScale))
 	case StrategyBackoff:
-		tr = startLoops(ctx, client, api.ProviderOneClick, obs, backoffLoop(cfg.TimeScale))
+		tr = startLoops(ctx, client, oneclick.ProviderID, obs, backoffLoop(cfg.TimeScale))
 	default:
 		return row, fmt.Errorf("strategy %q does not apply to OneClickDz", strat)
 	}
@@ -334,7 +328,7 @@ func runOneClick(ctx context.Context, cfg Config, n int, strat Strategy) (Row, e
 			}
 			continue
 		}
-		o := api.Order{Provider: api.ProviderOneClick, Vertical: api.VerticalMobile, ID: res.TopupID,
+		o := api.Order{Provider: oneclick.ProviderID, Vertical: oneclick.VerticalMobile, ID: res.TopupID,
 			ClientReference: res.TopupRef, Status: api.StatusPending, RawStatus: "PENDING",
 			VariantName: s.plan, Recipient: s.msisdn, Amount: float64(s.amount), Currency: "DZD", CreatedAt: time.Now()}
 		orders = append(orders, measured{key: o.Key(), spec: s})
@@ -343,7 +337,7 @@ func runOneClick(ctx context.Context, cfg Config, n int, strat Strategy) (Row, e
 	}
 	row = wait(ctx, cfg, tr, obs, started, row)
 	tr.stop()
-	row.fill(cfg, api.ProviderOneClick, orders, rec, obs, cnt)
+	row.fill(cfg, oneclick.ProviderID, orders, rec, obs, cnt)
 	return row, nil
 }
 
@@ -419,7 +413,7 @@ func (r *Row) fill(cfg Config, p api.Provider, orders []measured, rec *recorder,
 	r.P50, r.P95 = percentile(all.lat, 0.5), percentile(all.lat, 0.95)
 	r.WallP50, r.WallP95 = percentile(all.wall, 0.5), percentile(all.wall, 0.95)
 	slices.SortFunc(verts, func(a, b api.Vertical) int {
-		return slices.Index(api.AllVerticals, a) - slices.Index(api.AllVerticals, b)
+		return slices.Index(api.Verticals(), a) - slices.Index(api.Verticals(), b)
 	})
 	for _, v := range verts {
 		a := per[v]
@@ -447,7 +441,7 @@ func (rep Report) find(p api.Provider, n int, s Strategy) (Row, bool) {
 // voucherP95 is the voucher breakdown's p95 of a row.
 func (r Row) voucherP95() (float64, bool) {
 	for _, b := range r.ByVertical {
-		if b.Vertical == api.VerticalVoucher {
+		if b.Vertical == octopus.VerticalVoucher {
 			return b.P95, true
 		}
 	}
@@ -476,14 +470,14 @@ func evaluate(rep Report) []Target {
 		ts = append(ts, t)
 	}
 	// At 100 orders: ≥5× fewer requests than fixed-5 s, p95 no worse than backoff.
-	eng, ok1 := rep.find(api.ProviderOctopus, 100, StrategyEngine)
-	fixed, ok2 := rep.find(api.ProviderOctopus, 100, StrategyFixed)
+	eng, ok1 := rep.find(octopus.ProviderID, 100, StrategyEngine)
+	fixed, ok2 := rep.find(octopus.ProviderID, 100, StrategyFixed)
 	if ok1 && ok2 {
 		ratio := fixed.RequestsPerOrder() / eng.RequestsPerOrder()
 		ts = append(ts, Target{Name: "100 orders: ≥5× fewer requests than the fixed-5 s loop", Met: ratio >= 5,
 			Detail: fmt.Sprintf("%.2f vs %.2f requests/order: %.1f× fewer", eng.RequestsPerOrder(), fixed.RequestsPerOrder(), ratio)})
 	}
-	back, ok3 := rep.find(api.ProviderOctopus, 100, StrategyBackoff)
+	back, ok3 := rep.find(octopus.ProviderID, 100, StrategyBackoff)
 	if ok1 && ok3 {
 		ts = append(ts, Target{Name: "100 orders: p95 no worse than the backoff loop", Met: eng.P95 <= back.P95,
 			Detail: fmt.Sprintf("engine %s s vs backoff %s s (unscaled)", fmtSecs(eng.P95), fmtSecs(back.P95))})

@@ -44,7 +44,7 @@ func startEngine(ctx context.Context, e *engine.Engine, origin engine.Origin, p 
 					continue
 				}
 				o := ou.Tracked.Order
-				if isTerminal(p, o.Status) {
+				if isTerminal(o.Vertical, o.Status) {
 					obs.see(o.Key(), o.RawStatus, now)
 				}
 			}
@@ -125,7 +125,7 @@ func (t *loopTracker) start(o api.Order) {
 				if got.Status == "" {
 					got.Status = api.Normalize(t.p, got.RawStatus)
 				}
-				if isTerminal(t.p, got.Status) {
+				if isTerminal(k.Vertical, got.Status) {
 					t.obs.see(k, got.RawStatus, time.Now())
 					return
 				}

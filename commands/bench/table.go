@@ -6,8 +6,6 @@ import (
 	"math"
 	"strings"
 	"time"
-
-	"github.com/orderwatch/orderwatch/api"
 )
 
 // fmtSecs prints seconds compactly; ∞ stands for "an unresolved order".
@@ -114,7 +112,7 @@ func WriteMarkdown(w io.Writer, rep Report) {
 		if r.Anomalies > 0 {
 			notes = append(notes, fmt.Sprintf("%s: %d sightings had no sandbox transition (latency 0)", id, r.Anomalies))
 		}
-		if r.Provider == api.ProviderOctopus && r.SandboxTooMany >= 0 && r.SandboxTooMany != r.TooMany {
+		if r.SandboxTooMany >= 0 && r.SandboxTooMany != r.TooMany {
 			notes = append(notes, fmt.Sprintf("%s: the sandbox sent %d 429s, the strategy's client saw %d", id, r.SandboxTooMany, r.TooMany))
 		}
 		if r.Strategy == StrategyWebhooks {

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/orderwatch/orderwatch/api"
+	"github.com/orderwatch/orderwatch/api/octopus"
 	octosb "github.com/orderwatch/orderwatch/api/sandbox/octopus"
 	oneclicksb "github.com/orderwatch/orderwatch/api/sandbox/oneclick"
 )
@@ -46,7 +47,7 @@ func octopusWorkload(seed int64, n int) []spec {
 			if rng.IntN(2) == 1 {
 				prod = "1103"
 			}
-			return api.OrderRequest{Vertical: api.VerticalVoucher, ProductID: prod, Amount: 1, Quantity: qty, ClientReference: ref}
+			return api.OrderRequest{Vertical: octopus.VerticalVoucher, ProductID: prod, Amount: 1, Quantity: qty, ClientReference: ref}
 		}
 		qty := 6 + rng.IntN(35)
 		if qty == octosb.MagicQtyPartial || qty == octosb.MagicQtyPartialThenFull {
@@ -59,7 +60,7 @@ func octopusWorkload(seed int64, n int) []spec {
 			s.req = topupMobile("+9198" + octosb.MagicSlowSuffix)
 		case i%50 == 47:
 			s.kind = kindSlow
-			s.req = api.OrderRequest{Vertical: api.VerticalESIM, ProductID: strconv.Itoa(octosb.ESIMProductSlow), Amount: 1}
+			s.req = api.OrderRequest{Vertical: octopus.VerticalESIM, ProductID: strconv.Itoa(octosb.ESIMProductSlow), Amount: 1}
 		case i%25 == 7:
 			s.kind = kindFail
 			s.req = voucher(octosb.MagicQtyFailed)
@@ -73,7 +74,7 @@ func octopusWorkload(seed int64, n int) []spec {
 		case rng.Float64() < 0.55:
 			s.req = voucher(qty)
 		case rng.Float64() < 0.6:
-			s.req = api.OrderRequest{Vertical: api.VerticalTopup, ProductID: "4218", Amount: 0.99,
+			s.req = api.OrderRequest{Vertical: octopus.VerticalTopup, ProductID: "4218", Amount: 0.99,
 				InputData: map[string]string{"player_id": playerID(rng)}}
 		default:
 			s.req = topupMobile(fmt.Sprintf("+9198%08d", 10000000+rng.IntN(80000000)))
@@ -86,7 +87,7 @@ func octopusWorkload(seed int64, n int) []spec {
 }
 
 func topupMobile(phone string) api.OrderRequest {
-	return api.OrderRequest{Vertical: api.VerticalTopup, ProductID: "4219", Amount: 20, Category: "Airtime",
+	return api.OrderRequest{Vertical: octopus.VerticalTopup, ProductID: "4219", Amount: 20, Category: "Airtime",
 		InputData: map[string]string{"phone_number": phone}}
 }
 

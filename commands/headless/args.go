@@ -32,26 +32,11 @@ const DefaultTimeout = 10 * time.Minute
 
 // PlaceOptions are the flags of `orderwatch place VERTICAL`.
 type PlaceOptions struct {
-	Vertical     api.Vertical
-	ProductID    string
-	Denomination float64 // vouchers
-	Amount       float64 // topups, eSIMs and the OneClickDz verticals
-	Quantity     int
-	PlayerID     string
-	Server       string
-	Phone        string
-	Category     string
-	Email        string
-	WalletID     string
-	Reference    string
-	Input        map[string]string // --input key=value
-	// OneClickDz: --plan (mobile, becomes ProductID), --type and --number
-	// (internet; the type becomes ProductID), --type-id (gift cards).
-	// --phone/--msisdn fill Phone; --value fills Amount.
-	Plan    string
-	Type    string
-	Number  string
-	TypeID  string
+	Vertical api.Vertical
+	// Values are the vertical's flags by the keys of its spec (product,
+	// denomination, amount, quantity, reference, wallet, …): the same keys
+	// the order form fills.
+	Values  api.Values
 	Wait    bool
 	Timeout time.Duration
 	Reveal  bool
@@ -150,45 +135,120 @@ Examples:
 Exit codes: 0 delivered, 1 failed/refunded/cancelled, 2 bad input (nothing sent),
 3 partial/uncertain/scheduled (PARTIALLY_FILLED, UNKNOWN_ERROR, QUEUED), 4 still pending, 5 outcome unknown.`
 
+// UsageFor is the help of `orderwatch place VERTICAL`, from its spec: its
+// own flags, then the ones every vertical shares.
+func UsageFor(v api.Vertical) string {
+	spec, ok := api.SpecOf(v)
+	if !ok {
+		return Usage
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "usage: orderwatch place %s [flags]\n\n", v)
+	line := func(flag, help string) {
+		if len(flag) > 20 {
+			fmt.Fprintf(&b, "  %s\n  %-20s  %s\n", flag, "", help)
+			return
+		}
+		fmt.Fprintf(&b, "  %-20s  %s\n", flag, help)
+	}
+	for _, f := range spec.Place.Flags {
+		name := "--" + f.Name
+		if f.Alias != "" {
+			name += ", --" + f.Alias
+		}
+		if f.Arg != "" {
+			name += " " + f.Arg
+		}
+		line(name, f.Help)
+	}
+	if q := spec.Place.Quantity; q != "" {
+		line("--quantity N", q)
+	}
+	line("--wallet ID", "wallet to pay from (default: the product currency's)")
+	line("--reference REF", "client_reference (default: generated)")
+	line("--wait", "track the order until it is delivered, failed or --timeout")
+	line("--timeout D", "how long --wait waits (default 10m)")
+	line("--reveal", "print codes, PINs and activation codes in full")
+	line("--yes", "confirm spending on a LIVE account")
+	b.WriteString("  --config, --journal, --debug FILE, --sandbox-…: as for every vertical (orderwatch place -h)\n")
+	if spec.Place.Example != "" {
+		b.WriteString("\nExample:\n  " + spec.Place.Example + "\n")
+	}
+	b.WriteString("\nExit codes: 0 delivered, 1 failed/refunded/cancelled, 2 bad input (nothing sent),\n" +
+		"3 partial/uncertain/scheduled, 4 still pending, 5 outcome unknown.\n")
+	return b.String()
+}
+
 // ErrHelp is returned by ParsePlaceArgs for -h/--help.
 var ErrHelp = flag.ErrHelp
 
-// ParsePlaceArgs reads the flags of `orderwatch place VERTICAL`. Errors name
+// rawFlag keeps a flag's text as given (checked by its kind).
+type rawFlag struct {
+	kind  api.FlagKind
+	text  string
+	pairs inputFlag
+}
+
+func (f *rawFlag) String() string { return f.text }
+
+func (f *rawFlag) Set(s string) error {
+	switch f.kind {
+	case api.FlagAmount:
+		var v float64
+		if err := (&amountFlag{v: &v}).Set(s); err != nil {
+			return err
+		}
+		f.text = strconv.FormatFloat(v, 'f', -1, 64)
+	case api.FlagPairs:
+		return f.pairs.Set(s)
+	default:
+		f.text = s
+	}
+	return nil
+}
+
+// ParsePlaceArgs reads the flags of `orderwatch place VERTICAL`: the flags
+// every vertical shares and the vertical's own, from its spec. Errors name
 // the flag; nothing is checked against the catalogue here.
 func ParsePlaceArgs(vertical string, args []string) (PlaceOptions, error) {
 	var o PlaceOptions
 	v, err := api.ParseVertical(vertical)
 	if err != nil {
-		return o, err
+		// A vertical is placeable as soon as its spec is registered.
+		v = api.Vertical(strings.ToLower(strings.TrimSpace(vertical)))
+		if _, ok := api.SpecOf(v); !ok {
+			return o, err
+		}
 	}
 	o.Vertical = v
-	o.Input = map[string]string{}
+	spec, ok := api.SpecOf(v)
+	if !ok {
+		return o, fmt.Errorf("place %s: no spec for this vertical", v)
+	}
 	fs := flag.NewFlagSet("place "+string(v), flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	denom := &amountFlag{v: &o.Denomination}
-	amount := &amountFlag{v: &o.Amount}
-	fs.StringVar(&o.ProductID, "product", "", "")
-	fs.Var(denom, "denomination", "")
-	fs.IntVar(&o.Quantity, "quantity", 1, "")
-	fs.Var(amount, "amount", "")
-	fs.StringVar(&o.PlayerID, "player-id", "", "")
-	fs.StringVar(&o.Server, "server", "", "")
-	fs.StringVar(&o.Phone, "phone", "", "")
-	fs.StringVar(&o.Phone, "msisdn", "", "")
-	fs.StringVar(&o.Plan, "plan", "", "")
-	fs.StringVar(&o.Type, "type", "", "")
-	fs.StringVar(&o.Number, "number", "", "")
-	fs.Var(&amountFlag{v: &o.Amount}, "value", "")
-	fs.StringVar(&o.TypeID, "type-id", "", "")
-	fs.StringVar(&o.Category, "category", "", "")
-	fs.StringVar(&o.Email, "email", "", "")
-	fs.StringVar(&o.WalletID, "wallet", "", "")
-	fs.StringVar(&o.Reference, "reference", "", "")
-	fs.Var(inputFlag(o.Input), "input", "")
+	var quantity int
+	var wallet, reference string
+	fs.IntVar(&quantity, "quantity", 1, "")
+	fs.StringVar(&wallet, "wallet", "", "")
+	fs.StringVar(&reference, "reference", "", "")
 	fs.BoolVar(&o.Wait, "wait", false, "")
 	fs.DurationVar(&o.Timeout, "timeout", 0, "")
 	fs.BoolVar(&o.Reveal, "reveal", false, "")
 	fs.BoolVar(&o.Yes, "yes", false, "")
+	// Every vertical's flags are known, so a flag of another vertical is
+	// named as such rather than as unknown.
+	raw := map[string]*rawFlag{}
+	for _, s := range api.Specs() {
+		for _, f := range s.Place.Flags {
+			for _, name := range []string{f.Name, f.Alias} {
+				if name != "" && raw[name] == nil {
+					raw[name] = &rawFlag{kind: f.Kind, pairs: inputFlag{}}
+					fs.Var(raw[name], name, "")
+				}
+			}
+		}
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return o, ErrHelp
@@ -198,155 +258,85 @@ func ParsePlaceArgs(vertical string, args []string) (PlaceOptions, error) {
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("place %s: unexpected argument %q (flags only; see --help)", v, fs.Arg(0))
 	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
 	bad := func(format string, args ...any) (PlaceOptions, error) {
 		return o, fmt.Errorf("place %s: "+format, append([]any{v}, args...)...)
 	}
-	if set["phone"] && set["msisdn"] {
-		return bad("--phone and --msisdn are the same flag; give one")
-	}
-	if set["msisdn"] {
-		set["phone"] = true
-	}
-	if set["value"] && set["amount"] {
-		return bad("--value and --amount both set the amount; give one")
-	}
-	for _, f := range oneClickFlags(v) {
-		if set[f] {
-			return bad("--%s is not a flag of place %s (see --help)", f, v)
+	own := map[string]api.Flag{}
+	for _, f := range spec.Place.Flags {
+		own[f.Name] = f
+		if f.Alias != "" {
+			if given[f.Name] && given[f.Alias] {
+				return bad("--%s and --%s are the same flag; give one", f.Name, f.Alias)
+			}
+			own[f.Alias] = f
 		}
 	}
-	if v.Provider() == api.ProviderOneClick {
-		if err := parseOneClick(&o, set); err != nil {
+	names := make([]string, 0, len(given))
+	for name := range given {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if _, mine := own[name]; mine || raw[name] == nil {
+			continue // a flag of this vertical, or a common one
+		}
+		if msg, ok := spec.Place.Refuse[name]; ok {
+			return bad("%s", msg)
+		}
+		return bad("--%s is not a flag of place %s (see --help)", name, v)
+	}
+	o.Values = api.Values{api.KeyQuantity: strconv.Itoa(quantity)}
+	for _, name := range names {
+		f, mine := own[name]
+		if !mine {
+			continue
+		}
+		if f.Kind == api.FlagPairs {
+			for k, s := range raw[name].pairs {
+				o.Values[api.KeyInput+k] = s
+			}
+			continue
+		}
+		o.Values[f.Key] = raw[name].text
+	}
+	if given["wallet"] {
+		o.Values[api.KeyWallet] = strings.TrimSpace(wallet)
+	}
+	if given["reference"] {
+		o.Values[api.KeyReference] = reference
+	}
+	set := func(name string) bool {
+		if given[name] {
+			return true
+		}
+		f, ok := own[name]
+		return ok && f.Alias != "" && given[f.Alias]
+	}
+	if spec.Place.Check != nil {
+		if err := spec.Place.Check(o.Values, set); err != nil {
 			return bad("%s", err.Error())
 		}
-	} else {
-		if strings.TrimSpace(o.ProductID) == "" {
-			return bad("--product is required")
-		}
-		o.ProductID = strings.TrimSpace(o.ProductID)
-		switch v {
-		case api.VerticalVoucher:
-			if amount.set {
-				return bad("--amount is for topups and eSIMs; a voucher takes --denomination")
-			}
-			if !denom.set {
-				return bad("--denomination is required")
-			}
-		default:
-			if denom.set {
-				return bad("--denomination is for vouchers; use --amount")
-			}
-			if !amount.set {
-				return bad("--amount is required")
-			}
-		}
-		if v != api.VerticalTopup {
-			for _, f := range []string{"player-id", "server", "input", "phone", "category"} {
-				if set[f] {
-					return bad("--%s is for topups", f)
-				}
-			}
-		}
-		if set["phone"] {
-			if err := api.ValidatePhone(o.Phone); err != nil {
-				return bad("--phone: %s", err.(*api.Error).Message)
-			}
-		}
 	}
-	if set["quantity"] && v != api.VerticalGiftCard {
-		if err := api.ValidateQuantity(v, o.Quantity); err != nil {
-			return bad("--quantity %d: %s", o.Quantity, err.(*api.Error).Message)
-		}
-	}
-	if set["email"] {
-		if err := api.ValidateEmail(o.Email); err != nil {
+	if given["email"] {
+		if err := api.ValidateEmail(o.Values[api.KeyEmail]); err != nil {
 			return bad("--email: %s", err.(*api.Error).Message)
 		}
 	}
-	if set["reference"] {
-		if err := api.ValidateReference(o.Reference); err != nil {
+	if given["reference"] {
+		if err := api.ValidateReference(reference); err != nil {
 			return bad("--reference: %s", err.(*api.Error).Message)
 		}
 	}
 	if o.Timeout < 0 {
 		return bad("--timeout must not be negative")
 	}
-	if set["timeout"] && !o.Wait {
+	if given["timeout"] && !o.Wait {
 		return bad("--timeout needs --wait")
 	}
 	if o.Wait && o.Timeout == 0 {
 		o.Timeout = DefaultTimeout
 	}
-	if len(o.Input) == 0 {
-		o.Input = nil
-	}
 	return o, nil
-}
-
-// oneClickOnly are the flags of the OneClickDz verticals alone.
-var oneClickOnly = []string{"plan", "msisdn", "type", "number", "value", "type-id"}
-
-// oneClickFlags lists the flags v does not take, among the provider-specific ones.
-func oneClickFlags(v api.Vertical) []string {
-	switch v {
-	case api.VerticalMobile:
-		return []string{"product", "denomination", "type", "number", "value", "type-id", "player-id", "server", "input", "category", "email"}
-	case api.VerticalInternet:
-		return []string{"product", "denomination", "plan", "phone", "msisdn", "amount", "type-id", "player-id", "server", "input", "category", "email"}
-	case api.VerticalGiftCard:
-		return []string{"denomination", "amount", "value", "plan", "phone", "msisdn", "type", "number", "player-id", "server", "input", "category", "email"}
-	}
-	return oneClickOnly
-}
-
-// parseOneClick checks the flags of mobile, internet and giftcard and sets
-// ProductID to what the catalogue is asked for (plan, type or product).
-func parseOneClick(o *PlaceOptions, set map[string]bool) error {
-	switch o.Vertical {
-	case api.VerticalMobile:
-		o.Plan = strings.TrimSpace(o.Plan)
-		if o.Plan == "" {
-			return errors.New("--plan is required (e.g. PREPAID_DJEZZY)")
-		}
-		if !set["phone"] {
-			return errors.New("--phone (or --msisdn) is required")
-		}
-		if err := api.ValidateMSISDN(o.Phone); err != nil {
-			return fmt.Errorf("--phone: %s", err.(*api.Error).Message)
-		}
-		if set["amount"] && o.Amount != math.Trunc(o.Amount) {
-			return errors.New("--amount: must be a whole number of DZD")
-		}
-		o.ProductID = o.Plan
-	case api.VerticalInternet:
-		typ, ok := api.NormalizeInternetType(o.Type)
-		if !ok {
-			return fmt.Errorf("--type %q: want ADSL or 4G", o.Type)
-		}
-		o.Type = typ
-		if !set["number"] {
-			return errors.New("--number is required")
-		}
-		if err := api.ValidateInternetNumber(typ, o.Number); err != nil {
-			return fmt.Errorf("--number: %s", err.(*api.Error).Message)
-		}
-		if !set["value"] {
-			return errors.New("--value is required (e.g. 1000)")
-		}
-		o.ProductID = typ
-	case api.VerticalGiftCard:
-		o.ProductID, o.TypeID = strings.TrimSpace(o.ProductID), strings.TrimSpace(o.TypeID)
-		if o.ProductID == "" {
-			return errors.New("--product is required")
-		}
-		if o.TypeID == "" {
-			return errors.New("--type-id is required (the product's types are in the catalogue)")
-		}
-		if o.Quantity < 1 {
-			return fmt.Errorf("--quantity %d: must be at least 1", o.Quantity)
-		}
-	}
-	return nil
 }

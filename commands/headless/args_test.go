@@ -15,9 +15,9 @@ func TestParsePlaceArgsValid(t *testing.T) {
 	o, err := ParsePlaceArgs("voucher", []string{"--product", "12", "--denomination", "25", "--quantity", "3", "--wait"})
 	require.NoError(t, err)
 	assert.Equal(t, api.VerticalVoucher, o.Vertical)
-	assert.Equal(t, "12", o.ProductID)
-	assert.Equal(t, 25.0, o.Denomination)
-	assert.Equal(t, 3, o.Quantity)
+	assert.Equal(t, "12", o.Values["product"])
+	assert.Equal(t, "25", o.Values["denomination"])
+	assert.Equal(t, "3", o.Values["quantity"])
 	assert.True(t, o.Wait)
 	assert.Equal(t, DefaultTimeout, o.Timeout)
 
@@ -25,12 +25,13 @@ func TestParsePlaceArgsValid(t *testing.T) {
 		"--server", "asia", "--input", "zone=7", "--input", "note=a=b", "--reference", "r-1", "--wallet", "2",
 		"--email", "x@example.com", "--wait", "--timeout", "90s", "--reveal", "--yes"})
 	require.NoError(t, err)
-	assert.Equal(t, 0.99, o.Amount)
-	assert.Equal(t, "51234", o.PlayerID)
-	assert.Equal(t, "asia", o.Server)
-	assert.Equal(t, map[string]string{"zone": "7", "note": "a=b"}, o.Input)
-	assert.Equal(t, "r-1", o.Reference)
-	assert.Equal(t, "2", o.WalletID)
+	assert.Equal(t, "0.99", o.Values["amount"])
+	assert.Equal(t, "51234", o.Values["player-id"])
+	assert.Equal(t, "asia", o.Values["server"])
+	assert.Equal(t, "7", o.Values["input_data.zone"])
+	assert.Equal(t, "a=b", o.Values["input_data.note"])
+	assert.Equal(t, "r-1", o.Values["reference"])
+	assert.Equal(t, "2", o.Values["wallet"])
 	assert.Equal(t, 90*time.Second, o.Timeout)
 	assert.True(t, o.Reveal)
 	assert.True(t, o.Yes)
@@ -39,8 +40,11 @@ func TestParsePlaceArgsValid(t *testing.T) {
 	o, err = ParsePlaceArgs("esims", []string{"--product=712", "--amount=4.50"})
 	require.NoError(t, err)
 	assert.Equal(t, api.VerticalESIM, o.Vertical)
-	assert.Equal(t, 1, o.Quantity)
-	assert.Nil(t, o.Input)
+	assert.Equal(t, "1", o.Values["quantity"])
+	assert.Equal(t, "4.5", o.Values["amount"])
+	for k := range o.Values {
+		assert.NotContains(t, k, "input_data.", "no input data")
+	}
 }
 
 func TestParsePlaceArgsErrors(t *testing.T) {
@@ -106,26 +110,25 @@ func TestExitForStatus(t *testing.T) {
 func TestParsePlaceArgsOneClick(t *testing.T) {
 	o, err := ParsePlaceArgs("mobile", []string{"--plan", "PREPAID_DJEZZY", "--phone", "0778037340", "--amount", "500", "--wait", "--reveal", "--yes"})
 	require.NoError(t, err)
-	assert.Equal(t, "PREPAID_DJEZZY", o.ProductID, "the plan is what the catalogue is asked for")
-	assert.Equal(t, "0778037340", o.Phone)
-	assert.Equal(t, 500.0, o.Amount)
+	assert.Equal(t, "PREPAID_DJEZZY", o.Values["product"], "the plan is what the catalogue is asked for")
+	assert.Equal(t, "0778037340", o.Values["msisdn"])
+	assert.Equal(t, "500", o.Values["amount"])
 	assert.True(t, o.Wait && o.Reveal && o.Yes)
 
 	o, err = ParsePlaceArgs("mobile", []string{"--plan", "MIX500_MOBILIS", "--msisdn", "0661234567"})
 	require.NoError(t, err, "a fixed plan needs no amount")
-	assert.Equal(t, "0661234567", o.Phone)
+	assert.Equal(t, "0661234567", o.Values["msisdn"])
 
 	o, err = ParsePlaceArgs("internet", []string{"--type", "adsl", "--number", "036362608", "--value", "1000", "--reference", "r-2"})
 	require.NoError(t, err)
-	assert.Equal(t, "ADSL", o.Type)
-	assert.Equal(t, "ADSL", o.ProductID)
-	assert.Equal(t, "036362608", o.Number)
-	assert.Equal(t, 1000.0, o.Amount)
+	assert.Equal(t, "ADSL", o.Values["type"], "the type is what the catalogue is asked for")
+	assert.Equal(t, "036362608", o.Values["number"])
+	assert.Equal(t, "1000", o.Values["value"])
 
 	o, err = ParsePlaceArgs("giftcard", []string{"--product", "507f1f77bcf86cd799439011", "--type-id", "TEST_PARTIAL", "--quantity", "4"})
 	require.NoError(t, err)
-	assert.Equal(t, "TEST_PARTIAL", o.TypeID)
-	assert.Equal(t, 4, o.Quantity)
+	assert.Equal(t, "TEST_PARTIAL", o.Values["type"])
+	assert.Equal(t, "4", o.Values["quantity"])
 }
 
 func TestParsePlaceArgsOneClickErrors(t *testing.T) {

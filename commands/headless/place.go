@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -108,57 +107,27 @@ type ESIMOut struct {
 	ValidityDays     int     `json:"validity_days,omitempty"`
 }
 
-// flagOf names the flag behind a request field, for error messages.
-func flagOf(field string, o PlaceOptions, inputFlags map[string]string) string {
+// flagOf names the flag behind a request field, for error messages: the
+// spec's own names first, then the flags every vertical shares.
+func flagOf(field string, spec *api.Spec, inputFlags map[string]string) string {
+	if f, ok := spec.Place.FlagOf[field]; ok {
+		return f
+	}
 	switch field {
 	case "product_id", "vertical", "productId":
-		switch o.Vertical {
-		case api.VerticalMobile:
-			return "--plan"
-		case api.VerticalInternet:
-			return "--type"
-		}
 		return "--product"
-	case "plan_code":
-		return "--plan"
-	case "msisdn", "MSSIDN":
-		return "--phone"
-	case "number":
-		return "--number"
-	case "type":
-		return "--type"
-	case "value":
-		return "--value"
-	case "type_id", "typeId":
-		return "--type-id"
-	case "denomination":
-		return "--denomination"
-	case "amount":
-		return "--amount"
 	case "quantity":
 		return "--quantity"
-	case "category":
-		return "--category"
 	case "email":
 		return "--email"
 	case "client_reference":
 		return "--reference"
 	case "wallet_id":
 		return "--wallet"
-	case "phone":
-		return "--phone"
 	}
-	if k, ok := strings.CutPrefix(field, "input_data."); ok {
+	if k, ok := strings.CutPrefix(field, api.KeyInput); ok {
 		if f, ok := inputFlags[k]; ok {
 			return f
-		}
-		switch {
-		case strings.Contains(strings.ToLower(k), "player"):
-			return "--player-id"
-		case api.IsPhoneField(k):
-			return "--phone"
-		case strings.EqualFold(k, "server"):
-			return "--server"
 		}
 		return "--input " + k + "=…"
 	}
@@ -172,20 +141,22 @@ func flagOf(field string, o PlaceOptions, inputFlags map[string]string) string {
 // the exit code.
 func Place(ctx context.Context, deps Deps, o PlaceOptions, stdout, stderr io.Writer) int {
 	fail := func(code int, format string, args ...any) int {
-		fmt.Fprintf(stderr, "orderwatch place %s: "+format+"\n", append([]any{o.Vertical}, args...)...)
+		fmt.Fprintf(stderr, "orderwatch place: "+format+"\n", args...)
 		return code
 	}
 	if deps.Engine == nil || deps.Catalog == nil || deps.Placer == nil {
 		return fail(ExitBadInput, "not configured (no engine, catalogue or placer)")
 	}
-	if !o.Vertical.Valid() {
+	spec, ok := api.SpecOf(o.Vertical)
+	if !ok || spec.Request == nil || spec.Validate == nil {
 		return fail(ExitBadInput, "unknown vertical")
 	}
 	if o.Live && !o.Yes {
 		return fail(ExitBadInput, "this is a LIVE account and the order spends real money: add --yes to confirm (nothing was sent)")
 	}
-	if strings.TrimSpace(o.ProductID) == "" {
-		return fail(ExitBadInput, "--product is required")
+	pid := strings.TrimSpace(o.Values[spec.Place.ProductKey])
+	if pid == "" {
+		return fail(ExitBadInput, "%s is required", flagOf("product_id", spec, nil))
 	}
 
 	// The engine resolves lost replies, looks earlier attempts up and
@@ -199,36 +170,37 @@ func Place(ctx context.Context, deps Deps, o PlaceOptions, stdout, stderr io.Wri
 
 	// A journaled reference is a rerun: reported before anything else can
 	// fail, so its answer is about the earlier attempt.
-	if o.Reference != "" {
-		if found, err := deps.Engine.Rerun(ctx, o.Vertical, o.Reference); err != nil {
+	if ref := strings.TrimSpace(o.Values[api.KeyReference]); ref != "" {
+		if found, err := deps.Engine.Rerun(ctx, o.Vertical, ref); err != nil {
 			var prior *engine.PriorError
 			if !errors.As(err, &prior) {
 				return fail(ExitBadInput, "%v", err)
 			}
-			res := Result{Vertical: o.Vertical, ClientReference: o.Reference, Revealed: o.Reveal, ProductID: o.ProductID,
-				Quantity: max(o.Quantity, 1)}
+			qty, _ := api.ParseQuantity(o.Values[api.KeyQuantity])
+			res := Result{Vertical: o.Vertical, ClientReference: ref, Revealed: o.Reveal, ProductID: pid,
+				Quantity: max(qty, 1)}
 			return rerun(ctx, deps.Engine, updates, o, res, found, prior, stdout, stderr)
 		}
 	}
 
-	prod, err := deps.Catalog.Product(ctx, o.Vertical, o.ProductID)
+	prod, err := deps.Catalog.Product(ctx, o.Vertical, pid)
 	if err != nil {
 		switch api.KindOf(err) {
 		case api.KindNotFound, api.KindValidation:
-			return fail(ExitBadInput, "%s %s: unknown product (%v) (nothing was sent)", flagOf("product_id", o, nil), o.ProductID, err)
+			return fail(ExitBadInput, "%s %s: unknown product (%v) (nothing was sent)", flagOf("product_id", spec, nil), pid, err)
 		}
 		return fail(ExitFailed, "reading the catalogue: %v (nothing was sent)", err)
 	}
-	req, inputFlags, err := buildRequest(o, &prod)
+	req, inputFlags, err := buildRequest(spec, o, &prod, pid)
 	if err != nil {
-		return fail(ExitBadInput, "%v (nothing was sent)", err)
+		return fail(ExitBadInput, "%s (nothing was sent)", describeErr(err, spec, inputFlags))
 	}
-	if err := api.ValidateRequest(req, &prod); err != nil {
+	if err := spec.Validate(req, &prod); err != nil {
 		var fe api.FieldErrors
 		if errors.As(err, &fe) {
 			msgs := make([]string, 0, len(fe))
 			for _, e := range fe {
-				msgs = append(msgs, flagOf(e.Field, o, inputFlags)+": "+e.Message)
+				msgs = append(msgs, flagOf(e.Field, spec, inputFlags)+": "+e.Message)
 			}
 			return fail(ExitBadInput, "%s (nothing was sent)", strings.Join(msgs, "; "))
 		}
@@ -238,7 +210,7 @@ func Place(ctx context.Context, deps Deps, o PlaceOptions, stdout, stderr io.Wri
 	q, err := deps.Placer.Quote(ctx, req)
 	if err != nil {
 		if code, ok := rejectCode(err); ok {
-			return fail(code, "quote refused: %s (nothing was sent)", describeErr(err, o, inputFlags))
+			return fail(code, "quote refused: %s (nothing was sent)", describeErr(err, spec, inputFlags))
 		}
 		return fail(ExitFailed, "quote: %v (nothing was sent)", err)
 	}
@@ -275,7 +247,7 @@ func Place(ctx context.Context, deps Deps, o PlaceOptions, stdout, stderr io.Wri
 			}
 			res.Error = perr.Error()
 			res.ExitCode = ExitBadInput
-			fmt.Fprintf(stderr, "orderwatch place %s: --reference %q is being placed by this process; nothing was sent\n", o.Vertical, req.ClientReference)
+			fmt.Fprintf(stderr, "orderwatch place: --reference %q is being placed by this process; nothing was sent\n", req.ClientReference)
 			return emit(stdout, stderr, res)
 		case api.KindOf(perr) == api.KindOutcomeUnknown && placed.ID == "":
 			res.Status = "unknown"
@@ -285,7 +257,7 @@ func Place(ctx context.Context, deps Deps, o PlaceOptions, stdout, stderr io.Wri
 			return emit(stdout, stderr, res)
 		case placed.ID == "":
 			if code, ok := rejectCode(perr); ok {
-				return fail(code, "the provider refused the order: %s (nothing was placed)", describeErr(perr, o, inputFlags))
+				return fail(code, "the provider refused the order: %s (nothing was placed)", describeErr(perr, spec, inputFlags))
 			}
 			res.Status = "not_placed"
 			res.Error = perr.Error()
@@ -429,15 +401,11 @@ func wait(ctx context.Context, e *engine.Engine, updates <-chan engine.Batch, ke
 // codesTimeout bounds the detail fetch after a reference lookup.
 const codesTimeout = 10 * time.Second
 
+// missingCodes: the vertical's spec says a delivered order still lacks
+// its codes (a list that left them out).
 func missingCodes(o api.Order) bool {
-	switch {
-	case o.Vertical == api.VerticalVoucher && (o.Status == api.StatusDelivered || o.Status == api.StatusPartial) && len(o.Vouchers) == 0:
-		return true
-	case o.Vertical == api.VerticalESIM && o.Status == api.StatusDelivered && (o.ESIM == nil || o.ESIM.ActivationCode == "") &&
-		(o.ESIM == nil || !o.ESIM.Installed):
-		return true
-	}
-	return false
+	spec, ok := api.SpecOf(o.Vertical)
+	return ok && spec.Result.MissingCodes != nil && spec.Result.MissingCodes(o)
 }
 
 // fetchCodes asks the engine for a fresh detail of an order found by
@@ -464,72 +432,23 @@ func fetchCodes(ctx context.Context, e *engine.Engine, updates <-chan engine.Bat
 	}
 }
 
-func buildRequest(o PlaceOptions, p *api.Product) (api.OrderRequest, map[string]string, error) {
-	req := api.OrderRequest{
-		Vertical: o.Vertical, ProductID: o.ProductID, Quantity: o.Quantity, WalletID: strings.TrimSpace(o.WalletID),
-		ClientReference: o.Reference, Email: o.Email, Category: o.Category,
+// buildRequest makes the request from the flags' values, by the spec: the
+// same Request the order form builds from its fields.
+func buildRequest(spec *api.Spec, o PlaceOptions, p *api.Product, pid string) (api.OrderRequest, map[string]string, error) {
+	vals, flags := o.Values.Clone(), map[string]string{}
+	if spec.Place.FromFlags != nil {
+		var err error
+		if vals, flags, err = spec.Place.FromFlags(p, vals); err != nil {
+			return api.OrderRequest{}, flags, err
+		}
 	}
-	if req.Quantity == 0 {
-		req.Quantity = 1
+	req, err := spec.Request(p, vals)
+	if err != nil {
+		return req, flags, err
 	}
-	req.Amount = o.Amount
-	if o.Vertical == api.VerticalVoucher {
-		req.Amount = o.Denomination
-	}
+	req.ProductID = pid // as given: the rules say when it is not the catalogue's
 	if req.ClientReference == "" {
 		req.ClientReference = api.NewClientReference()
-	}
-	flags := map[string]string{}
-	switch o.Vertical {
-	case api.VerticalMobile:
-		req.Recipient, req.Quantity = o.Phone, 1
-		return req, flags, nil
-	case api.VerticalInternet:
-		req.Recipient, req.RecipientType, req.Quantity = o.Number, o.Type, 1
-		return req, flags, nil
-	case api.VerticalGiftCard:
-		req.VariantID = o.TypeID
-		return req, flags, nil
-	case api.VerticalTopup:
-	default:
-		return req, flags, nil
-	}
-	in := map[string]string{}
-	for k, v := range o.Input {
-		in[k] = v
-		flags[k] = "--input " + k + "=…"
-	}
-	put := func(flag, value string, match func(string) bool, what string) error {
-		if value == "" {
-			return nil
-		}
-		for _, f := range p.InputFields {
-			if match(f.Name) {
-				if _, dup := in[f.Name]; dup {
-					return fmt.Errorf("%s and --input %s= both set %s", flag, f.Name, f.Name)
-				}
-				in[f.Name], flags[f.Name] = value, flag
-				return nil
-			}
-		}
-		names := make([]string, 0, len(p.InputFields))
-		for _, f := range p.InputFields {
-			names = append(names, f.Name)
-		}
-		sort.Strings(names)
-		return fmt.Errorf("%s: %s does not take a %s (it takes: %s)", flag, p.Name, what, strings.Join(names, ", "))
-	}
-	if err := put("--player-id", o.PlayerID, func(n string) bool { return strings.Contains(strings.ToLower(n), "player") }, "player id"); err != nil {
-		return req, flags, err
-	}
-	if err := put("--server", o.Server, func(n string) bool { return strings.EqualFold(n, "server") }, "server"); err != nil {
-		return req, flags, err
-	}
-	if err := put("--phone", o.Phone, api.IsPhoneField, "phone number"); err != nil {
-		return req, flags, err
-	}
-	if len(in) > 0 {
-		req.InputData = in
 	}
 	return req, flags, nil
 }
@@ -543,14 +462,14 @@ func rejectCode(err error) (int, bool) {
 	return 0, false
 }
 
-func describeErr(err error, o PlaceOptions, flags map[string]string) string {
+func describeErr(err error, spec *api.Spec, flags map[string]string) string {
 	var e *api.Error
 	if errors.As(err, &e) && e.Field != "" {
 		msg := e.Message
 		if msg == "" {
 			msg = e.Kind.String()
 		}
-		return flagOf(e.Field, o, flags) + ": " + msg
+		return flagOf(e.Field, spec, flags) + ": " + msg
 	}
 	if errors.As(err, &e) && e.Kind == api.KindInsufficientFunds {
 		return "insufficient balance: " + e.Error()
@@ -626,7 +545,7 @@ func fill(r *Result, o api.Order, reveal bool) {
 			Serial: v.Serial, ClaimURL: maskIf(reveal, v.ClaimURL), ExpiresAt: v.ExpiresAt, Reference: v.Reference})
 	}
 	r.Recipient, r.PricePerCard, r.Debited, r.Refunded = o.Recipient, 0, o.Debited, o.Refunded
-	if o.Vertical == api.VerticalGiftCard {
+	if spec, ok := api.SpecOf(o.Vertical); ok && spec.Result.PerCardPrice {
 		r.PricePerCard = o.Denomination
 	}
 	r.SuggestedOffers = nil

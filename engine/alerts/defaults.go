@@ -30,52 +30,49 @@ type VerticalNorms struct {
 	Webhooks bool
 }
 
-// The defaults below come from shared/api/octopus-cards.md and
-// shared/api/oneclickdz.md (and the engine's policy table, which cites them).
-// They live in this one table so that provider packages can register their
-// own (RegisterNorms) when providers become plug-ins.
+// A vertical's norms are data its provider registers (api.VerticalInfo:
+// its Tracking's horizon and webhooks, and its Norms); RegisterNorms
+// overrides them (tests, or a vertical no provider describes).
 var (
 	normsMu sync.RWMutex
-	norms   = map[api.Vertical]VerticalNorms{
-		// Octopus §5: async vouchers "usually finish in 10–60 s"; horizon 10 min.
-		api.VerticalVoucher: {Horizon: 10 * time.Minute, TimeToFinal: 60 * time.Second, NormText: "10–60 s (async batches)", Webhooks: true},
-		// Octopus §6: topups "usually resolve in 5–30 s"; doc poll loop gives up at 660 s.
-		api.VerticalTopup: {Horizon: 660 * time.Second, TimeToFinal: 30 * time.Second, NormText: "5–30 s"},
-		// Octopus §7: the create call waits up to 60 s; fulfilment about 10 min at worst.
-		api.VerticalESIM: {Horizon: 10 * time.Minute, TimeToFinal: 60 * time.Second, NormText: "inside the 60 s create window"},
-		// OneClickDz §6: PENDING ≈5 s, HANDLING "most resolve within 30 s";
-		// UNKNOWN_ERROR resolved by support within 1–24 h ("wait 24h before refunding").
-		api.VerticalMobile: {Horizon: 5 * time.Minute, TimeToFinal: 30 * time.Second, NormText: "≤30 s", Uncertain: 24 * time.Hour,
-			UncertainText: "resolved by support within 1–24 h"},
-		// OneClickDz §6: QUEUED "processed within 12–48 h".
-		api.VerticalInternet: {Horizon: 5 * time.Minute, TimeToFinal: 30 * time.Second, NormText: "≤30 s; QUEUED 12–48 h", Scheduled: 48 * time.Hour,
-			ScheduledText: "processed within 12–48 h"},
-		// OneClickDz §7: HANDLING "most resolve within 30 s" (ar: 3–45 s).
-		api.VerticalGiftCard: {Horizon: 10 * time.Minute, TimeToFinal: 45 * time.Second, NormText: "3–45 s"},
-	}
+	norms   = map[api.Vertical]VerticalNorms{}
 )
 
-// RegisterNorms sets the documented norms of a vertical (a provider package
-// calls it for each vertical it owns).
+// RegisterNorms sets the norms of a vertical, over what its provider
+// registered.
 func RegisterNorms(v api.Vertical, n VerticalNorms) {
 	normsMu.Lock()
 	defer normsMu.Unlock()
 	norms[v] = n
 }
 
-// Norms returns the registered norms of a vertical (zero when none).
+// Norms returns the norms of a vertical (zero when none).
 func Norms(v api.Vertical) VerticalNorms {
 	normsMu.RLock()
-	defer normsMu.RUnlock()
-	return norms[v]
+	n, ok := norms[v]
+	normsMu.RUnlock()
+	if ok {
+		return n
+	}
+	vi, ok := api.LookupVertical(v)
+	if !ok {
+		return VerticalNorms{}
+	}
+	d := vi.Norms
+	return VerticalNorms{Horizon: vi.Tracking.Horizon, TimeToFinal: d.TimeToFinal, NormText: d.NormText,
+		Uncertain: d.Uncertain, Scheduled: d.Scheduled, UncertainText: d.UncertainText, ScheduledText: d.ScheduledText,
+		Webhooks: vi.Tracking.Webhooks}
 }
 
 func allNorms() map[api.Vertical]VerticalNorms {
+	out := map[api.Vertical]VerticalNorms{}
+	for _, v := range api.Verticals() {
+		out[v] = Norms(v)
+	}
 	normsMu.RLock()
 	defer normsMu.RUnlock()
-	out := make(map[api.Vertical]VerticalNorms, len(norms))
-	for k, v := range norms {
-		out[k] = v
+	for v, n := range norms {
+		out[v] = n
 	}
 	return out
 }

@@ -76,7 +76,7 @@ func newWorld(t *testing.T, s setup) *world {
 	cfg := engine.Config{Sources: []api.OrderSource{src}, Journal: enginetest.Journal(t), TimeScale: s.scale, Discover: true,
 		GETPerMinute: map[api.Provider]int{src.Provider(): 20000}, WalletEvery: 50 * time.Millisecond}
 	if s.webhooks {
-		cfg.WebhookSecret = api.Secret(w.octo.Credentials().WebhookSecret)
+		cfg.Webhooks = []api.WebhookVerifier{octopus.NewWebhooks(api.Secret(w.octo.Credentials().WebhookSecret))}
 		cfg.WebhookListen = "127.0.0.1:0"
 	}
 	e, err := engine.New(cfg)

@@ -485,7 +485,7 @@ func (e *Engine) findLocked(now time.Time) []finding {
 		if !r.on(rule) {
 			return
 		}
-		for _, v := range api.AllVerticals {
+		for _, v := range api.Verticals() {
 			b := m[v]
 			if b == nil {
 				continue

@@ -120,7 +120,7 @@ func (s *stats) figures(now time.Time, norms map[api.Vertical]VerticalNorms) Fig
 	// would read as a drop); wallets: up to now.
 	last := unixMinute(now) - 1
 	first := last - Minutes + 1
-	for _, v := range api.AllVerticals {
+	for _, v := range api.Verticals() {
 		r := s.verts[v]
 		if r == nil {
 			continue

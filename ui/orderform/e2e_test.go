@@ -49,19 +49,11 @@ func (x *e2e) opts(t *testing.T, v api.Vertical) Options {
 	ws, err := x.client.Wallets(context.Background())
 	require.NoError(t, err)
 	return Options{
-		Vertical: v, Catalog: x.client, Placer: x.client, Wallets: ws,
+		Vertical: v, Catalog: x.client, Quoter: x.client, Wallets: ws,
 		Place: func(ctx context.Context, r api.OrderRequest) (api.Order, error) {
 			return x.engine.Place(ctx, x.client, r)
 		},
-		Find: x.client.FindByReference,
-		Lookup: func(ctx context.Context, phone string) ([]LookupHit, error) {
-			rs, err := x.client.TopupLookup(ctx, phone)
-			out := make([]LookupHit, 0, len(rs))
-			for _, r := range rs {
-				out = append(out, LookupHit{ProductID: r.ProductID.String(), Name: string(r.Name), CountryCode: string(r.CountryCode), Identified: bool(r.Identified)})
-			}
-			return out, err
-		},
+		Find: x.client.FindByReference, // the client is an api.PhoneLookup too
 	}
 }
 
@@ -105,7 +97,7 @@ func TestE2EVoucherOfTenPendingThenDelivered(t *testing.T) {
 	voucherTo(t, h, "5", "10")
 	h.press("enter")
 	h.waitStage("result")
-	assert.Contains(t, h.view(), "PENDING — tracked in the table")
+	assert.Contains(t, h.view(), "Not finished yet — tracked; it updates here and in the table.")
 	placed := h.placed(1)
 	require.Len(t, placed, 1)
 	key := placed[0].Order.Key()
@@ -119,10 +111,10 @@ func TestE2EESIMShowsQROfLPA(t *testing.T) {
 	x := newE2E(t, false)
 	h := newHarness(t, x.opts(t, api.VerticalESIM))
 	h.waitStage("pick")
-	h.pickOption(h.m.countryOptions(), "JPN")
+	h.pickOption(h.m.narrowOptions(), "JPN")
 	h.press("enter")
 	h.waitFocus("product")
-	h.pickOption(productLabels(h.m.candidates()), "Japan eSIM")
+	h.pickOption(productLabels(h.m.pick.Products), "Japan eSIM")
 	h.press("enter")
 	h.waitStage("details")
 	assert.Contains(t, h.view(), "4.50 USD")
@@ -139,13 +131,13 @@ func TestE2EESIMShowsQROfLPA(t *testing.T) {
 		assert.Contains(t, v, l)
 	}
 	assert.Contains(t, v, lpa)
-	assert.Equal(t, CopyMsg{What: "activation code", Text: lpa}, h.copyOn("c"))
+	assert.Equal(t, CopyMsg{What: "activation code", Text: lpa}, h.copyOn("Q"))
 }
 
 func TestE2ETopupBadPlayerFailsAndOffersEditRetry(t *testing.T) {
 	x := newE2E(t, false)
 	o := x.opts(t, api.VerticalTopup)
-	o.Lookup = nil
+	o.Catalog, o.Quoter = catalogOnly{x.client}, quoterOnly{x.client} // no phone lookup
 	h := newHarness(t, o)
 	h.waitStage("pick")
 	h.pickOption(productLabels(h.m.products), "PUBG")
@@ -156,6 +148,8 @@ func TestE2ETopupBadPlayerFailsAndOffersEditRetry(t *testing.T) {
 	h.to("wallet")
 	h.press("enter")
 	h.waitStage("confirm")
+	assert.NotContains(t, h.view(), "player_id", "the confirm screen names fields as the form does")
+	assert.Regexp(t, `Player ID\s+0000000`, h.view())
 	ref := h.m.req.ClientReference
 	h.press("enter")
 	h.waitStage("result")
@@ -164,10 +158,11 @@ func TestE2ETopupBadPlayerFailsAndOffersEditRetry(t *testing.T) {
 	assert.Contains(t, v, "INVALID_PLAYER_ID")
 	assert.Regexp(t, `Player ID\s+0000000`, v, "a player id is not labelled as a number")
 	assert.Contains(t, v, "edit and retry")
-	h.press("e")
+	h.press("E")
 	h.waitStage("details")
-	assert.Equal(t, octosb.MagicPlayerFail, *h.m.vals.input("player_id"))
-	assert.NotEqual(t, ref, h.m.vals.Reference)
+	h.waitFocus("input_data.player_id") // the field the provider refused, not the first one
+	assert.Equal(t, octosb.MagicPlayerFail, h.m.val("input_data.player_id"))
+	assert.NotEqual(t, ref, h.m.val("reference"))
 }
 
 func TestE2EDroppedConnectionEndsWithOneOrderFoundByReference(t *testing.T) {

@@ -26,13 +26,18 @@ type harness struct {
 	m    *Model
 	msgs chan tea.Msg
 	out  []tea.Msg // PlacedMsg, ClosedMsg, CopyMsg
+	// follow, when set, plays the dashboard: once an order is placed, its
+	// tracked state comes to the form as OrderMsg.
+	follow func(api.OrderKey) (api.Order, bool)
+	stop   chan struct{}
 }
 
 var cmdType = reflect.TypeOf((tea.Cmd)(nil))
 
 func newHarness(t *testing.T, opts Options) *harness {
 	t.Helper()
-	h := &harness{t: t, m: New(opts), msgs: make(chan tea.Msg, 1024)}
+	h := &harness{t: t, m: New(opts), msgs: make(chan tea.Msg, 1024), stop: make(chan struct{})}
+	t.Cleanup(func() { close(h.stop) })
 	h.m.SetSize(120, 60)
 	h.exec(h.m.Init())
 	return h
@@ -58,7 +63,11 @@ func (h *harness) deliver(msg tea.Msg) {
 			h.exec(c)
 		}
 		return
-	case PlacedMsg, ClosedMsg, CopyMsg:
+	case PlacedMsg:
+		h.out = append(h.out, msg)
+		h.relay(msg.Order.Key())
+		return
+	case ClosedMsg, CopyMsg:
 		h.out = append(h.out, msg)
 		return
 	}
@@ -70,6 +79,32 @@ func (h *harness) deliver(msg tea.Msg) {
 	}
 	_, cmd := h.m.Update(msg)
 	h.exec(cmd)
+}
+
+// relay sends the form the order's tracked state as it changes, as the
+// dashboard forwards engine updates.
+func (h *harness) relay(k api.OrderKey) {
+	if h.follow == nil {
+		return
+	}
+	go func() {
+		var last api.Order
+		for {
+			select {
+			case <-h.stop:
+				return
+			case <-time.After(10 * time.Millisecond):
+			}
+			if o, ok := h.follow(k); ok && (o.Status != last.Status || o.StatusText != last.StatusText || len(o.Vouchers) != len(last.Vouchers)) {
+				last = o
+				select {
+				case h.msgs <- OrderMsg{Order: o}:
+				case <-h.stop:
+					return
+				}
+			}
+		}
+	}()
 }
 
 // press delivers keys synchronously, then lets pending messages settle.
@@ -381,13 +416,66 @@ func wallets() []api.Wallet {
 }
 
 func fakeOpts(v api.Vertical, cat *fakeCatalog, p *fakePlacer) Options {
-	return Options{Vertical: v, Catalog: cat, Placer: p, Place: p.place, Wallets: wallets()}
+	return Options{Vertical: v, Catalog: cat, Quoter: p, Place: p.place, Wallets: wallets()}
 }
+
+// lookupCatalog is a catalogue that can also look a phone number up (the
+// api.PhoneLookup capability, found by type assertion).
+type lookupCatalog struct {
+	*fakeCatalog
+	lookup func(ctx context.Context, phone string) ([]api.LookupHit, error)
+}
+
+func (c lookupCatalog) LookupPhone(ctx context.Context, phone string) ([]api.LookupHit, error) {
+	return c.lookup(ctx, phone)
+}
+
+// lineCatalog is a catalogue that can also check an internet line.
+type lineCatalog struct {
+	api.Catalog
+	check func(ctx context.Context, typ, number string) (api.LineInfo, error)
+}
+
+func (c lineCatalog) CheckLine(ctx context.Context, typ, number string) (api.LineInfo, error) {
+	return c.check(ctx, typ, number)
+}
+
+// catalogOnly hides every capability of a client but its catalogue.
+type catalogOnly struct{ api.Catalog }
+
+// quoterOnly hides every capability of a client but its quotes.
+type quoterOnly struct{ api.Quoter }
 
 func productLabels(ps []api.Product) []string {
 	out := make([]string, len(ps))
 	for i, p := range ps {
-		out[i] = productLabel(p)
+		out[i] = api.ProductLabel(p)
 	}
 	return out
+}
+
+// picks is what the spec's product step offers from the list, now.
+func (m *Model) picks() []api.Product {
+	p, _ := m.spec.Pick(m.products, m.values())
+	return p.Products
+}
+
+// checkIntro runs the rule of the spec's Intro field key on s, as the form
+// does while the value is typed.
+func (m *Model) checkIntro(key, s string) error {
+	return m.checkIn(m.spec.Intro(m.caps()), key, s)
+}
+
+// checkDetail runs the rule of the chosen product's field key on s.
+func (m *Model) checkDetail(key, s string) error {
+	return m.checkIn(m.spec.Details(m.product, m.values()), key, s)
+}
+
+func (m *Model) checkIn(fs []api.Field, key, s string) error {
+	for _, f := range fs {
+		if f.Key == key && f.Check != nil {
+			return plain(f.Check(s, m.values()))
+		}
+	}
+	panic("no field " + key)
 }

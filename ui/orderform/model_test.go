@@ -6,6 +6,8 @@ import (
 	"sync/atomic"
 	"testing"
 
+	octospec "github.com/orderwatch/orderwatch/api/spec/octopus"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"rsc.io/qr"
@@ -42,7 +44,7 @@ func TestVoucherQuoteConfirmPlace(t *testing.T) {
 			{CardNumber: "AAAA-BBBB-2222"}, {CardNumber: "AAAA-BBBB-3333"}}}}
 	h := newHarness(t, fakeOpts(api.VerticalVoucher, cat, p))
 	toVoucherDetails(t, h, "Steam Wallet USD")
-	assert.Contains(t, h.view(), QuantityHelp, "the quantity rule is said in place")
+	assert.Contains(t, h.view(), octospec.QuantityHelp, "the quantity rule is said in place")
 
 	h.pickOption([]string{"5", "10", "20"}, "10")
 	h.to("quantity")
@@ -76,10 +78,10 @@ func TestVoucherQuoteConfirmPlace(t *testing.T) {
 	assert.Contains(t, v, "3 of 3 codes")
 	assert.Contains(t, v, api.Mask("AAAA-BBBB-2222"))
 	assert.NotContains(t, v, "AAAA-BBBB-2222", "masked until revealed")
-	h.press("r")
+	h.press("v")
 	assert.Contains(t, h.view(), "AAAA-BBBB-2222")
 	assert.Equal(t, CopyMsg{What: "voucher code", Text: "AAAA-BBBB-2222"}, h.copyOn("down", "c"))
-	assert.Equal(t, CopyMsg{What: "voucher PIN", Text: "9911"}, h.copyOn("up", "p"))
+	assert.Equal(t, CopyMsg{What: "voucher PIN", Text: "9911"}, h.copyOn("up", "C"))
 	h.closesOn("esc")
 }
 
@@ -123,12 +125,12 @@ func TestVoucherFieldValidation(t *testing.T) {
 func TestTopupFieldValidationAndLookup(t *testing.T) {
 	cat, p := catalogue(), &fakePlacer{}
 	o := fakeOpts(api.VerticalTopup, cat, p)
-	o.Lookup = func(_ context.Context, phone string) ([]LookupHit, error) {
+	o.Catalog = lookupCatalog{cat, func(_ context.Context, phone string) ([]api.LookupHit, error) {
 		if strings.HasPrefix(phone, "+91") {
-			return []LookupHit{{ProductID: "4219", Name: "Airtel India", CountryCode: "IND", Identified: true}}, nil
+			return []api.LookupHit{{ProductID: "4219", Name: "Airtel India", CountryCode: "IND", Identified: true}}, nil
 		}
 		return nil, nil
-	}
+	}}
 	h := newHarness(t, o)
 	h.waitStage("pick")
 	require.Equal(t, "phone", h.focused())
@@ -141,7 +143,7 @@ func TestTopupFieldValidationAndLookup(t *testing.T) {
 	assert.Contains(t, h.view(), "Airtel India (identified)")
 	h.press("enter")
 	h.waitStage("details")
-	assert.Equal(t, "+918879685100", *h.m.vals.input("phone_number"), "the looked-up phone fills the field")
+	assert.Equal(t, "+918879685100", h.m.val("input_data.phone_number"), "the looked-up phone fills the field")
 	assert.Contains(t, h.view(), "Airtime 10–5000")
 
 	badField(t, h, p, "amount", "5001", "not offered")
@@ -183,7 +185,7 @@ func TestDoubleConfirmPlacesOnce(t *testing.T) {
 	h.press("enter") // the result stays open; must not place again
 	_, n := p.counts()
 	assert.Equal(t, 1, n, "exactly one Place call")
-	assert.Contains(t, h.view(), "tracked in the table")
+	assert.Contains(t, h.view(), "it updates here and in the table")
 }
 
 func TestLiveNeedsTypedWord(t *testing.T) {
@@ -278,13 +280,13 @@ func TestEditAndRetryPrefillsWithNewReference(t *testing.T) {
 	assert.Contains(t, v, "The player ID does not exist (INVALID_PLAYER_ID)")
 	assert.Contains(t, v, "edit and retry")
 
-	h.press("e")
+	h.press("E")
 	h.waitStage("details")
 	assert.Equal(t, "4218", h.m.product.ID)
-	assert.Equal(t, "4.99", h.m.vals.Amount)
-	assert.Equal(t, "0000000", *h.m.vals.input("player_id"))
-	assert.NotEqual(t, first.ClientReference, h.m.vals.Reference, "a new reference")
-	assert.NoError(t, api.ValidateReference(h.m.vals.Reference))
+	assert.Equal(t, "4.99", h.m.val("amount"))
+	assert.Equal(t, "0000000", h.m.val("input_data.player_id"))
+	assert.NotEqual(t, first.ClientReference, h.m.val("reference"), "a new reference")
+	assert.NoError(t, api.ValidateReference(h.m.val("reference")))
 	// fix the player and send again
 	h.to("input_data.player_id")
 	h.replace("51234")
@@ -318,9 +320,9 @@ func TestOutcomeUnknownLooksUpNeverResends(t *testing.T) {
 	assert.Contains(t, v, "not sent again")
 	assert.Contains(t, v, "no order has this reference yet")
 	assert.Empty(t, h.placed(0))
-	h.press("e") // no edit-and-retry: it might exist
+	h.press("E") // no edit-and-retry: it might exist
 	assert.Equal(t, "result", h.m.Stage())
-	h.press("l")
+	h.press("r")
 	require.Len(t, h.placed(1), 1, "found once")
 	assert.Contains(t, h.view(), "found by reference")
 	assert.Contains(t, h.view(), "voucher:808")
@@ -365,9 +367,9 @@ func TestServerRefusalShownWithRetry(t *testing.T) {
 	h.press("enter")
 	h.waitStage("result")
 	assert.Contains(t, h.view(), "Not placed: Insufficient wallet balance")
-	h.press("e")
+	h.press("E")
 	h.waitStage("details")
-	assert.NotEqual(t, ref, h.m.vals.Reference)
+	assert.NotEqual(t, ref, h.m.val("reference"))
 }
 
 func TestStaleRepliesDropped(t *testing.T) {
@@ -412,8 +414,10 @@ func TestUnsupportedVerticalRefused(t *testing.T) {
 	m := New(fakeOpts(api.Vertical("bogus"), catalogue(), &fakePlacer{}))
 	assert.Equal(t, "refused", m.Stage())
 	assert.Contains(t, m.View(), "no order form for bogus")
-	for _, v := range api.AllVerticals {
-		assert.True(t, Supported(v), v)
+	for _, v := range api.AllVerticals { // every vertical has a spec, so a form
+		_, ok := api.SpecOf(v)
+		assert.True(t, ok, v)
+		assert.NotEqual(t, "refused", New(fakeOpts(v, catalogue(), &fakePlacer{})).Stage(), v)
 	}
 }
 

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	ocspec "github.com/orderwatch/orderwatch/api/spec/oneclick"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -44,20 +46,11 @@ func (x *ocE2E) opts(t *testing.T, v api.Vertical) Options {
 	ws, err := x.client.Wallets(context.Background())
 	require.NoError(t, err)
 	return Options{
-		Vertical: v, Catalog: x.client, Placer: x.client, Wallets: ws,
+		Vertical: v, Catalog: x.client, Quoter: x.client, Wallets: ws,
 		Place: func(ctx context.Context, r api.OrderRequest) (api.Order, error) {
 			return x.engine.Place(ctx, x.client, r)
 		},
-		Find: x.client.FindByReference,
-		CheckNumber: func(ctx context.Context, typ, number string) (LineInfo, error) {
-			n, err := x.client.InternetCheckNumber(ctx, typ, number)
-			return LineInfo{NCLI: n.NCLI, Offer: n.Offre, Type: n.Type}, err
-		},
-		Current: func(k api.OrderKey) (api.Order, bool) {
-			tr, ok := x.engine.Get(k)
-			return tr.Order, ok
-		},
-		FollowEvery: 10 * time.Millisecond,
+		Find: x.client.FindByReference, // the client is an api.LineChecker too
 	}
 }
 
@@ -66,6 +59,17 @@ func (h *harness) orderStatus(s api.Status) func() bool {
 		o, ok := h.m.Order()
 		return ok && o.Status == s
 	}
+}
+
+// harness is a form harness that gets the placed order's updates from the
+// engine, as the dashboard would send them.
+func (x *ocE2E) harness(t *testing.T, o Options) *harness {
+	h := newHarness(t, o)
+	h.follow = func(k api.OrderKey) (api.Order, bool) {
+		tr, ok := x.engine.Get(k)
+		return tr.Order, ok
+	}
+	return h
 }
 
 // mobileTo fills the mobile form up to confirm.
@@ -77,8 +81,8 @@ func mobileTo(t *testing.T, h *harness, msisdn, plan, amount string) {
 	h.press("enter")
 	h.waitFocus("product")
 	labels := make([]string, 0)
-	for _, p := range h.m.planCandidates() {
-		labels = append(labels, planLabel(p))
+	for _, p := range h.m.pick.Products {
+		labels = append(labels, ocspec.PlanLabel(p))
 	}
 	h.pickOption(labels, plan+" ")
 	h.press("enter")
@@ -94,7 +98,7 @@ func mobileTo(t *testing.T, h *harness, msisdn, plan, amount string) {
 
 func TestE2EMobileFulfilled(t *testing.T) {
 	x := newOCE2E(t, false)
-	h := newHarness(t, x.opts(t, api.VerticalMobile))
+	h := x.harness(t, x.opts(t, api.VerticalMobile))
 	mobileTo(t, h, "0778037340", "PREPAID_DJEZZY", "500")
 	v := h.view()
 	assert.Contains(t, v, "0778037340 (Djezzy)")
@@ -113,15 +117,15 @@ func TestE2EMobileFulfilled(t *testing.T) {
 
 func TestE2EMobileOnlyTheOperatorsPlans(t *testing.T) {
 	x := newOCE2E(t, false)
-	h := newHarness(t, x.opts(t, api.VerticalMobile))
+	h := x.harness(t, x.opts(t, api.VerticalMobile))
 	h.waitStage("pick")
 	h.typeText("0661234567")
 	h.press("enter")
 	h.waitFocus("product")
-	ps := h.m.planCandidates()
+	ps := h.m.pick.Products
 	require.NotEmpty(t, ps)
 	for _, p := range ps {
-		assert.Equal(t, "Mobilis", api.PlanOperator(p.Type), p.ID)
+		assert.Equal(t, "Mobilis", ocspec.PlanOperator(p.Type), p.ID)
 		assert.True(t, p.Enabled, p.ID)
 	}
 	assert.Contains(t, h.view(), "is a Mobilis number")
@@ -129,7 +133,7 @@ func TestE2EMobileOnlyTheOperatorsPlans(t *testing.T) {
 
 func TestE2EMobileRefundedOffersEditAndRetry(t *testing.T) {
 	x := newOCE2E(t, false)
-	h := newHarness(t, x.opts(t, api.VerticalMobile))
+	h := x.harness(t, x.opts(t, api.VerticalMobile))
 	mobileTo(t, h, oneclicksb.NumberSuggest, "PREPAID_DJEZZY", "500")
 	ref := h.m.req.ClientReference
 	h.press("enter")
@@ -142,12 +146,12 @@ func TestE2EMobileRefundedOffersEditAndRetry(t *testing.T) {
 	assert.Contains(t, v, o.FailureReason, "the refund_message")
 	assert.Contains(t, v, "FACTURE_DJEZZY · 500 DZD")
 	assert.Contains(t, v, "edit and retry")
-	h.press("e")
+	h.press("E")
 	h.waitStage("details")
 	assert.Equal(t, "FACTURE_DJEZZY", h.m.product.ID, "the suggested plan is filled in")
-	assert.Equal(t, "500", h.m.vals.Amount)
-	assert.Equal(t, oneclicksb.NumberSuggest, h.m.vals.Phone)
-	assert.NotEqual(t, ref, h.m.vals.Reference, "a new reference")
+	assert.Equal(t, "500", h.m.val("amount"))
+	assert.Equal(t, oneclicksb.NumberSuggest, h.m.val("msisdn"))
+	assert.NotEqual(t, ref, h.m.val("reference"), "a new reference")
 	h.to("wallet")
 	h.press("enter")
 	h.waitStage("confirm")
@@ -156,7 +160,7 @@ func TestE2EMobileRefundedOffersEditAndRetry(t *testing.T) {
 
 func TestE2EInternetShowsLineCheckAndCard(t *testing.T) {
 	x := newOCE2E(t, false)
-	h := newHarness(t, x.opts(t, api.VerticalInternet))
+	h := x.harness(t, x.opts(t, api.VerticalInternet))
 	h.waitStage("pick")
 	require.Equal(t, "type", h.focused())
 	h.to("number") // keeps ADSL
@@ -182,7 +186,7 @@ func TestE2EInternetShowsLineCheckAndCard(t *testing.T) {
 	assert.NotContains(t, v, card, "masked")
 	assert.Contains(t, v, api.Mask(card))
 	assert.Contains(t, v, "num_trans "+o.Vouchers[0].Reference)
-	h.press("r")
+	h.press("v")
 	assert.Contains(t, h.view(), card)
 	assert.Equal(t, CopyMsg{What: "card code", Text: card}, h.copyOn("c"))
 }
@@ -191,10 +195,10 @@ func TestE2EInternetShowsLineCheckAndCard(t *testing.T) {
 func giftTo(t *testing.T, h *harness, typeID, qty string) {
 	t.Helper()
 	h.waitStage("pick")
-	h.pickOption(h.m.categoryOptions(), "Gaming Cards")
+	h.pickOption(h.m.narrowOptions(), "Gaming Cards")
 	h.press("enter")
 	h.waitFocus("product")
-	h.pickOption(productLabels(h.m.giftCandidates()), "PlayStation")
+	h.pickOption(productLabels(h.m.pick.Products), "PlayStation")
 	h.press("enter")
 	h.waitStage("details")
 	names := make([]string, 0, len(h.m.product.Variants))
@@ -211,7 +215,7 @@ func giftTo(t *testing.T, h *harness, typeID, qty string) {
 
 func TestE2EGiftCardPartialFill(t *testing.T) {
 	x := newOCE2E(t, false)
-	h := newHarness(t, x.opts(t, api.VerticalGiftCard))
+	h := x.harness(t, x.opts(t, api.VerticalGiftCard))
 	giftTo(t, h, "TEST_PARTIAL", "4")
 	v := h.view()
 	assert.Contains(t, v, "1960 DZD")
@@ -229,17 +233,17 @@ func TestE2EGiftCardPartialFill(t *testing.T) {
 	assert.Contains(t, v, "980 DZD for 2 undelivered")
 	assert.NotContains(t, v, o.Vouchers[0].CardNumber, "masked")
 	assert.Contains(t, v, "serial "+o.Vouchers[1].Serial)
-	h.press("r")
+	h.press("v")
 	v = h.view()
 	assert.Contains(t, v, o.Vouchers[0].CardNumber)
 	assert.Contains(t, v, o.Vouchers[1].CardNumber)
 	assert.Equal(t, CopyMsg{What: "card code", Text: o.Vouchers[1].CardNumber}, h.copyOn("down", "c"))
-	assert.Equal(t, CopyMsg{What: "card serial", Text: o.Vouchers[1].Serial}, h.copyOn("s"))
+	assert.Equal(t, CopyMsg{What: "card serial", Text: o.Vouchers[1].Serial}, h.copyOn("N"))
 }
 
 func TestE2EGiftCardDroppedFoundNeverResent(t *testing.T) {
 	x := newOCE2E(t, true)
-	h := newHarness(t, x.opts(t, api.VerticalGiftCard))
+	h := x.harness(t, x.opts(t, api.VerticalGiftCard))
 	giftTo(t, h, "type_001", "2")
 	ref := h.m.req.ClientReference
 	h.press("enter")

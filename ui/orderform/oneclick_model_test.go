@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	ocspec "github.com/orderwatch/orderwatch/api/spec/oneclick"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -41,7 +43,7 @@ func dzd() []api.Wallet {
 }
 
 func ocOpts(v api.Vertical, p *fakePlacer) Options {
-	return Options{Vertical: v, Catalog: ocCatalogue(), Placer: p, Place: p.place, Wallets: dzd()}
+	return Options{Vertical: v, Catalog: ocCatalogue(), Quoter: p, Place: p.place, Wallets: dzd()}
 }
 
 func withProduct(m *Model, id string) *Model {
@@ -65,15 +67,15 @@ func TestMobileNumberStep(t *testing.T) {
 	h.press("enter")
 	h.waitFocus("product")
 	ids := []string{}
-	for _, p := range h.m.planCandidates() {
+	for _, p := range h.m.picks() {
 		ids = append(ids, p.ID)
 	}
 	assert.Equal(t, []string{"PREPAID_DJEZZY"}, ids, "the Djezzy plans of 077")
 	assert.Contains(t, h.view(), "0778037340 is a Djezzy number")
 
-	h.m.vals.Phone = "0600000002"
+	h.m.set("msisdn", "0600000002")
 	ids = ids[:0]
-	for _, p := range h.m.planCandidates() {
+	for _, p := range h.m.picks() {
 		ids = append(ids, p.ID)
 	}
 	assert.Equal(t, []string{"PREPAID_DJEZZY", "PREPAID_MOBILIS", "MIX500_MOBILIS"}, ids, "unknown prefix: every enabled plan, never a disabled one")
@@ -81,17 +83,17 @@ func TestMobileNumberStep(t *testing.T) {
 
 func TestMobileFieldValidation(t *testing.T) {
 	m := withProduct(New(ocOpts(api.VerticalMobile, &fakePlacer{})), "PREPAID_DJEZZY")
-	assert.NoError(t, m.validatePlanNumber("0778037340"))
-	assert.NoError(t, m.validatePlanNumber("0600000002"), "magic numbers name no operator")
-	assert.ErrorContains(t, m.validatePlanNumber("0661234567"), "is a Mobilis number; plan PREPAID_DJEZZY is for Djezzy")
-	assert.ErrorContains(t, m.validatePlanNumber("778037340"), "not a mobile number")
-	assert.NoError(t, m.validateMobileAmount("100"))
-	assert.NoError(t, m.validateMobileAmount("10000"))
-	assert.ErrorContains(t, m.validateMobileAmount("99"), "outside 100–10000")
-	assert.ErrorContains(t, m.validateMobileAmount("10001"), "outside")
-	assert.ErrorContains(t, m.validateMobileAmount("150.5"), "whole number")
-	assert.ErrorContains(t, m.validateMobileAmount("abc"), "whole number")
-	assert.Error(t, validateMSISDN("0778 037 340"))
+	assert.NoError(t, m.checkDetail("msisdn", "0778037340"))
+	assert.NoError(t, m.checkDetail("msisdn", "0600000002"), "magic numbers name no operator")
+	assert.ErrorContains(t, m.checkDetail("msisdn", "0661234567"), "is a Mobilis number; plan PREPAID_DJEZZY is for Djezzy")
+	assert.ErrorContains(t, m.checkDetail("msisdn", "778037340"), "not a mobile number")
+	assert.NoError(t, m.checkDetail("amount", "100"))
+	assert.NoError(t, m.checkDetail("amount", "10000"))
+	assert.ErrorContains(t, m.checkDetail("amount", "99"), "outside 100–10000")
+	assert.ErrorContains(t, m.checkDetail("amount", "10001"), "outside")
+	assert.ErrorContains(t, m.checkDetail("amount", "150.5"), "whole number")
+	assert.ErrorContains(t, m.checkDetail("amount", "abc"), "whole number")
+	assert.Error(t, m.checkIntro("msisdn", "0778 037 340"))
 
 	// A fixed plan has no amount to type; its amount is sent.
 	p := &fakePlacer{order: api.Order{Provider: api.ProviderOneClick, Vertical: api.VerticalMobile, ID: "m1", Status: api.StatusPending}}
@@ -128,35 +130,35 @@ func TestMobileDetailsRefuseAnotherOperator(t *testing.T) {
 
 func TestInternetFieldValidation(t *testing.T) {
 	m := New(ocOpts(api.VerticalInternet, &fakePlacer{}))
-	m.vals.NetType = api.InternetADSL
-	assert.NoError(t, m.validateLineNumber("036362608"))
-	assert.ErrorContains(t, m.validateLineNumber("36362608"), "not an ADSL number")
-	assert.ErrorContains(t, m.validateLineNumber("213472731602"), "not an ADSL number")
-	m.vals.NetType = api.Internet4G
-	assert.NoError(t, m.validateLineNumber("213472731602"))
-	assert.ErrorContains(t, m.validateLineNumber("+213472731602"), "not a 4G number")
+	m.set("type", ocspec.InternetADSL)
+	assert.NoError(t, m.checkIntro("number", "036362608"))
+	assert.ErrorContains(t, m.checkIntro("number", "36362608"), "not an ADSL number")
+	assert.ErrorContains(t, m.checkIntro("number", "213472731602"), "not an ADSL number")
+	m.set("type", ocspec.Internet4G)
+	assert.NoError(t, m.checkIntro("number", "213472731602"))
+	assert.ErrorContains(t, m.checkIntro("number", "+213472731602"), "not a 4G number")
 
 	withProduct(m, "ADSL")
-	assert.NoError(t, m.validateValue("500"))
-	assert.ErrorContains(t, m.validateValue("2000"), "out of stock")
-	assert.ErrorContains(t, m.validateValue("700"), "not a ADSL card")
-	assert.Error(t, m.validateValue("x"))
+	assert.NoError(t, m.checkDetail("value", "500"))
+	assert.ErrorContains(t, m.checkDetail("value", "2000"), "out of stock")
+	assert.ErrorContains(t, m.checkDetail("value", "700"), "not a ADSL card")
+	assert.Error(t, m.checkDetail("value", "x"))
 }
 
 func TestInternetLineCheck(t *testing.T) {
 	p := &fakePlacer{}
 	o := ocOpts(api.VerticalInternet, p)
 	var refused bool
-	o.CheckNumber = func(_ context.Context, typ, number string) (LineInfo, error) {
+	o.Catalog = lineCatalog{o.Catalog, func(_ context.Context, typ, number string) (api.LineInfo, error) {
 		if number == "099999990" && !refused {
 			refused = true
-			return LineInfo{}, &api.Error{Kind: api.KindValidation, Field: "number", Message: "Invalid phone number for ADSL service"}
+			return api.LineInfo{}, &api.Error{Kind: api.KindValidation, Field: "number", Message: "Invalid phone number for ADSL service"}
 		}
 		if number == "099999991" {
-			return LineInfo{}, &api.Error{Kind: api.KindNetwork, Message: "timed out"}
+			return api.LineInfo{}, &api.Error{Kind: api.KindNetwork, Message: "timed out"}
 		}
-		return LineInfo{NCLI: "11022*****", Offer: "FTTc-b_10M'", Type: typ}, nil
-	}
+		return api.LineInfo{NCLI: "11022*****", Offer: "FTTc-b_10M'", Type: typ}, nil
+	}}
 	h := newHarness(t, o)
 	h.waitStage("pick")
 	h.to("number") // keeps ADSL
@@ -195,25 +197,25 @@ func TestInternetLineCheck(t *testing.T) {
 
 func TestGiftCardFieldValidation(t *testing.T) {
 	m := withProduct(New(ocOpts(api.VerticalGiftCard, &fakePlacer{})), "psn")
-	assert.NoError(t, m.validateGiftType("t1"))
-	assert.ErrorContains(t, m.validateGiftType("t3"), "out of stock")
-	assert.Error(t, m.validateGiftType("nope"))
-	m.vals.VariantID = "t1"
-	assert.NoError(t, m.validateGiftQuantity("3"))
-	assert.ErrorContains(t, m.validateGiftQuantity("4"), "only 3 of PSN 500 DA in stock")
-	assert.ErrorContains(t, m.validateGiftQuantity("0"), "at least 1")
-	assert.ErrorContains(t, m.validateGiftQuantity("two"), "whole number")
-	m.vals.VariantID = "t9"
-	assert.NoError(t, m.validateGiftQuantity("50"))
-	assert.ErrorContains(t, m.validateGiftQuantity("51"), "at most 50 cards per order")
+	assert.NoError(t, m.checkDetail("type", "t1"))
+	assert.ErrorContains(t, m.checkDetail("type", "t3"), "out of stock")
+	assert.Error(t, m.checkDetail("type", "nope"))
+	m.set("type", "t1")
+	assert.NoError(t, m.checkDetail("quantity", "3"))
+	assert.ErrorContains(t, m.checkDetail("quantity", "4"), "only 3 of PSN 500 DA in stock")
+	assert.ErrorContains(t, m.checkDetail("quantity", "0"), "at least 1")
+	assert.ErrorContains(t, m.checkDetail("quantity", "two"), "whole number")
+	m.set("type", "t9")
+	assert.NoError(t, m.checkDetail("quantity", "50"))
+	assert.ErrorContains(t, m.checkDetail("quantity", "51"), "at most 50 cards per order")
 }
 
 func TestGiftCardCategoryProductTypeQuantity(t *testing.T) {
 	p := &fakePlacer{}
 	h := newHarness(t, ocOpts(api.VerticalGiftCard, p))
 	h.waitStage("pick")
-	assert.Equal(t, []string{"Any category", "Gaming Cards", "Mobile Games", "Streaming"}, h.m.categoryOptions())
-	h.pickOption(h.m.categoryOptions(), "Mobile Games")
+	assert.Equal(t, []string{"Any category", "Gaming Cards", "Mobile Games", "Streaming"}, h.m.narrowOptions())
+	h.pickOption(h.m.narrowOptions(), "Mobile Games")
 	h.press("enter")
 	// PUBG is disabled: the category step comes back with a banner (the
 	// step completes through huh's commands).
@@ -221,10 +223,10 @@ func TestGiftCardCategoryProductTypeQuantity(t *testing.T) {
 		return h.drawn() && strings.Contains(h.view(), "no enabled product in Mobile Games")
 	})
 	require.Equal(t, "category", h.focused(), "back on the category step")
-	h.pickOption(h.m.categoryOptions(), "Gaming Cards")
+	h.pickOption(h.m.narrowOptions(), "Gaming Cards")
 	h.press("enter")
 	h.waitFocus("product")
-	require.Len(t, h.m.giftCandidates(), 1)
+	require.Len(t, h.m.pick.Products, 1)
 	h.press("enter")
 	h.waitStage("details")
 	v := h.view()
@@ -261,7 +263,7 @@ func TestGiftCardUnknownOutcomeSaysWhereItLooks(t *testing.T) {
 	assert.Contains(t, v, "until found or ruled out")
 	_, n := p.counts()
 	assert.Equal(t, 1, n)
-	h.press("e")
+	h.press("E")
 	_, n = p.counts()
 	assert.Equal(t, 1, n, "no edit-and-retry on an unknown outcome")
 	assert.Equal(t, "result", h.m.Stage())

@@ -1,8 +1,10 @@
 // Package orderform is the order form of the dashboard: pick a product,
 // fill the fields, see the quote, confirm, place exactly once, and show the
-// result. It is a self-contained Bubble Tea component (huh forms inside);
-// the dashboard forwards every message to it while it is open and reacts to
-// PlacedMsg, ClosedMsg and CopyMsg.
+// result. It is a self-contained Bubble Tea component (huh forms inside)
+// driven by the vertical's api.Spec: the steps, fields, rules, summary and
+// result section are the spec's, the same the `place` command reads. The
+// dashboard forwards every message to it while it is open, sends it OrderMsg
+// for the order it placed, and reacts to PlacedMsg, ClosedMsg and CopyMsg.
 package orderform
 
 import (
@@ -16,24 +18,19 @@ import (
 	"charm.land/huh/v2"
 
 	"github.com/orderwatch/orderwatch/api"
+	"github.com/orderwatch/orderwatch/ui/theme"
 )
 
-// LookupHit is one operator guess for a phone number.
-type LookupHit struct {
-	ProductID   string
-	Name        string
-	CountryCode string
-	Identified  bool
-}
-
-// Options configure a form. Catalog, Placer (for the quote) and Place are
-// required unless ReadOnly.
+// Options configure a form. Catalog, Quoter and Place are required unless
+// ReadOnly.
 type Options struct {
 	Vertical api.Vertical
 	Catalog  api.Catalog
-	Placer   api.Placer
-	// Place sends the order exactly once (the dashboard passes Engine.Place
-	// bound to its placer).
+	// Quoter prices the order. The form never holds a Placer: orders are
+	// sent only through Place.
+	Quoter api.Quoter
+	// Place sends the order exactly once, through the journal (the
+	// dashboard passes the engine's journaled place function).
 	Place func(ctx context.Context, r api.OrderRequest) (api.Order, error)
 	// Find looks an order up by reference after an unknown outcome; nil
 	// leaves that to the journal.
@@ -44,35 +41,25 @@ type Options struct {
 	// ReadOnly refuses to open the form (--readonly).
 	ReadOnly bool
 	Now      func() time.Time
-	IsDark   bool
-	// Lookup suggests topup operators for a phone number (optional).
-	Lookup func(ctx context.Context, phone string) ([]LookupHit, error)
+	// Palette draws the form; the zero value is the dark palette in color.
+	Palette theme.Palette
 	// Prefill fills the form (edit and retry); its reference is kept as given.
 	Prefill *api.OrderRequest
+	// Focus is the field that gets the focus once the details show (edit
+	// and retry: the one the provider refused), by its key; optional.
+	Focus string
 	// Timeout bounds each catalogue, quote and lookup call (default 30 s);
 	// placing is bounded by the Place func itself.
 	Timeout time.Duration
-	// CheckNumber checks an internet line (OneClickDz check-number) before
-	// the value is chosen; optional.
-	CheckNumber func(ctx context.Context, typ, number string) (LineInfo, error)
-	// Current returns the tracked state of a placed order (Engine.Get); the
-	// result follows it every FollowEvery while the order is in flight.
-	// Optional: the dashboard may push OrderMsg instead.
-	Current     func(key api.OrderKey) (api.Order, bool)
-	FollowEvery time.Duration
-}
-
-// LineInfo is what a check of an internet line returns.
-type LineInfo struct {
-	NCLI, Offer, Type string
 }
 
 // OrderMsg tells an open form the newest state of an order; a form showing
-// that order's result updates it.
+// that order's result updates it. The dashboard sends one for every engine
+// update of the order the form placed.
 type OrderMsg struct{ Order api.Order }
 
 // PlacedMsg says an order exists now (whatever its status): the dashboard
-// tracks and highlights it.
+// tracks and highlights it, and from then on sends the form its updates.
 type PlacedMsg struct{ Order api.Order }
 
 // ClosedMsg asks the dashboard to close the form Form (its ID): a late one
@@ -82,16 +69,13 @@ type ClosedMsg struct{ Form int64 }
 // CopyMsg asks the dashboard to copy Text (OSC 52); What names it.
 type CopyMsg struct{ What, Text string }
 
-// Supported reports verticals that have a form.
-func Supported(v api.Vertical) bool { return v.Valid() }
-
 type stage int
 
 const (
 	stageRefused stage = iota // read-only or misconfigured
-	stageLoading              // catalogue, lookup or product detail on the way
-	stagePick                 // choosing the product (eSIM: country first; topup: phone lookup)
-	stageDetails              // the vertical's fields
+	stageLoading              // catalogue, intro resolution or product detail on the way
+	stagePick                 // the intro, the narrowing, the product
+	stageDetails              // the product's fields
 	stageQuoting
 	stageConfirm
 	stagePlacing
@@ -103,11 +87,9 @@ const (
 type step int
 
 const (
-	stepProduct  step = iota
-	stepCountry       // eSIM
-	stepPhone         // topup: optional phone for the lookup; mobile: the number
-	stepCategory      // gift cards
-	stepLine          // internet: type and number
+	stepProduct step = iota
+	stepIntro        // the spec's Intro fields (a phone, a line)
+	stepNarrow       // the spec's Narrow select (a country, a category)
 )
 
 var formIDs atomic.Int64
@@ -115,6 +97,7 @@ var formIDs atomic.Int64
 // Model is the form component.
 type Model struct {
 	opts   Options
+	spec   *api.Spec
 	id     int64 // tags async results so a reopened form drops stale ones
 	seq    int   // bumps on every request; stale replies are dropped
 	stage  stage
@@ -124,10 +107,10 @@ type Model struct {
 	styles styles
 
 	form *huh.Form
-	vals *values
+	vals map[string]*string // the fields' values by key, bound by pointer
 
-	products []api.Product // the catalogue list
-	hits     []LookupHit   // phone lookup suggestions
+	products []api.Product // the catalogue list (or the intro's products)
+	pick     api.Pick      // what the product step offers
 	product  *api.Product  // the chosen product, with variants
 
 	req      api.OrderRequest
@@ -136,19 +119,21 @@ type Model struct {
 	quoteErr error
 	typed    string // LIVE confirmation word
 
-	sent     bool // the one Place call was issued
-	order    *api.Order
-	placeErr error
-	found    bool // the order came from a reference lookup
+	sent bool // the one Place call was issued
+	// placingAt is when the create left; spin turns the spinner while it
+	// is in flight (an eSIM create may take its documented 60 s).
+	placingAt time.Time
+	spin      int
+	order     *api.Order
+	placeErr  error
+	found     bool // the order came from a reference lookup
 
-	loadErr  error
-	banner   string // a message above the form (final validation, server error)
-	reveal   bool
-	cursor   int // selected voucher in the result
-	lastCopy string
-
-	line    *LineInfo // internet: the check-number result
-	lineErr string    // internet: why the check failed (not a format error)
+	loadErr   error
+	banner    string // a message above the form (final validation, server error)
+	walletSet bool   // the wallet was chosen (prefill): loading a product keeps it
+	reveal    bool
+	cursor    int // selected voucher (or offer) in the result
+	lastCopy  string
 }
 
 // New builds the form. Call Init for its first command.
@@ -159,48 +144,110 @@ func New(opts Options) *Model {
 	if opts.Timeout <= 0 {
 		opts.Timeout = 30 * time.Second
 	}
-	if opts.FollowEvery <= 0 {
-		opts.FollowEvery = time.Second
+	if opts.Palette.Zero() {
+		opts.Palette = theme.New(true, false)
 	}
-	m := &Model{opts: opts, id: formIDs.Add(1), width: 80, height: 24, styles: newStyles(opts.IsDark), vals: newValues()}
+	m := &Model{opts: opts, id: formIDs.Add(1), width: 80, height: 24, styles: newStyles(opts.Palette), vals: map[string]*string{}}
+	spec, ok := api.SpecOf(opts.Vertical)
+	m.spec = spec
 	switch {
 	case opts.ReadOnly:
 		m.stage = stageRefused
 		m.loadErr = errors.New("read-only mode: placing orders is disabled")
-	case !Supported(opts.Vertical):
+	case !ok:
 		m.stage = stageRefused
-		m.loadErr = fmt.Errorf("no order form for %s yet", opts.Vertical.Title())
-	case opts.Catalog == nil || opts.Placer == nil || opts.Place == nil:
+		m.spec = &api.Spec{Vertical: opts.Vertical}
+		m.loadErr = fmt.Errorf("no order form for %s", opts.Vertical.Title())
+	case opts.Catalog == nil || opts.Quoter == nil || opts.Place == nil:
 		m.stage = stageRefused
 		m.loadErr = errors.New("placing is not configured (no catalogue, quote or place function)")
 	default:
 		m.stage = stageLoading
-		m.vals.Reference = api.NewClientReference()
-		if opts.Prefill != nil {
-			m.vals.fromRequest(*opts.Prefill)
+		v := api.Values{api.KeyQuantity: "1", api.KeyReference: api.NewClientReference()}
+		for k, s := range spec.Defaults {
+			v[k] = s
 		}
-		m.vals.WalletID = m.defaultWallet()
+		if p := opts.Prefill; p != nil {
+			m.prefill(*p, v)
+		}
+		m.setValues(v)
+		m.set(api.KeyWallet, m.defaultWallet())
 	}
 	return m
 }
 
-// Init loads the catalogue.
+// prefill reads a request back into v: what every request has, then the spec's part.
+func (m *Model) prefill(r api.OrderRequest, v api.Values) {
+	v[api.KeyProduct] = r.ProductID
+	if r.ClientReference != "" {
+		v[api.KeyReference] = r.ClientReference
+	}
+	if r.WalletID != "" {
+		v[api.KeyWallet], m.walletSet = r.WalletID, true
+	}
+	if m.spec.Prefill != nil {
+		m.spec.Prefill(r, v)
+	}
+}
+
+// caps are the values a spec searches for the provider's capabilities.
+func (m *Model) caps() []any { return []any{m.opts.Catalog, m.opts.Quoter} }
+
+// --- values ---------------------------------------------------------------------
+
+// bind is the pointer a field edits.
+func (m *Model) bind(key string) *string {
+	if p, ok := m.vals[key]; ok {
+		return p
+	}
+	s := ""
+	m.vals[key] = &s
+	return &s
+}
+
+func (m *Model) val(key string) string {
+	if p, ok := m.vals[key]; ok {
+		return *p
+	}
+	return ""
+}
+
+func (m *Model) set(key, s string) { *m.bind(key) = s }
+
+// values is a snapshot of the fields' values.
+func (m *Model) values() api.Values {
+	v := make(api.Values, len(m.vals))
+	for k, p := range m.vals {
+		v[k] = *p
+	}
+	return v
+}
+
+// setValues writes v back (a spec may change or add values).
+func (m *Model) setValues(v api.Values) {
+	for k, s := range v {
+		m.set(k, s)
+	}
+}
+
+// Init loads the catalogue, or asks the spec's Intro first.
 func (m *Model) Init() tea.Cmd {
 	if m.stage != stageLoading {
 		return nil
 	}
-	switch {
-	case m.opts.Vertical == api.VerticalTopup && m.opts.Lookup != nil && !m.editing():
-		m.stage, m.step = stagePick, stepPhone
-		return m.setForm(m.phoneForm())
-	case m.opts.Vertical == api.VerticalMobile && !m.editing():
-		m.stage, m.step = stagePick, stepPhone
-		return m.setForm(m.msisdnForm())
-	case m.opts.Vertical == api.VerticalInternet && !m.editing():
-		m.stage, m.step = stagePick, stepLine
-		return m.setForm(m.lineForm())
-	case m.opts.Vertical == api.VerticalInternet:
-		return m.loadProduct(m.vals.NetType)
+	if m.editing() {
+		if m.spec.Direct != nil {
+			if id := m.spec.Direct(m.values()); id != "" {
+				return m.loadProduct(id)
+			}
+		}
+		return m.loadProducts()
+	}
+	if m.spec.Intro != nil {
+		if fs := m.spec.Intro(m.caps()); len(fs) > 0 {
+			m.stage, m.step = stagePick, stepIntro
+			return m.setForm(m.fieldsForm(fs))
+		}
 	}
 	return m.loadProducts()
 }
@@ -232,14 +279,23 @@ func (m *Model) SetSize(w, h int) {
 	}
 }
 
+// SetPalette redraws the form in p (the terminal's background changed).
+func (m *Model) SetPalette(p theme.Palette) {
+	m.opts.Palette = p
+	m.styles = newStyles(p)
+	if m.form != nil {
+		m.form = m.form.WithTheme(p.Huh())
+	}
+}
+
 func (m *Model) formWidth() int  { return max(m.width-4, 16) }
 func (m *Model) formHeight() int { return max(m.height-5, 6) }
 
 func (m *Model) defaultWallet() string {
-	if m.vals.WalletID != "" {
-		for _, w := range m.opts.Wallets {
-			if w.ID == m.vals.WalletID {
-				return w.ID
+	if w := m.val(api.KeyWallet); w != "" {
+		for _, x := range m.opts.Wallets {
+			if x.ID == w {
+				return x.ID
 			}
 		}
 	}
@@ -262,10 +318,10 @@ type productsMsg struct {
 	err      error
 }
 
-type lookupMsg struct {
+type resolvedMsg struct {
 	id   int64
 	seq  int
-	hits []LookupHit
+	next api.Next
 	err  error
 }
 
@@ -327,15 +383,19 @@ func (m *Model) loadProduct(pid string) tea.Cmd {
 	}
 }
 
-func (m *Model) lookup(phone string) tea.Cmd {
+// resolve runs the spec's Resolve on a copy of the values.
+func (m *Model) resolve() tea.Cmd {
+	if m.spec.Resolve == nil {
+		return m.loadProducts()
+	}
 	m.stage = stageLoading
 	m.seq++
-	id, seq, f := m.id, m.seq, m.opts.Lookup
+	id, seq, f, caps, vals := m.id, m.seq, m.spec.Resolve, m.caps(), m.values()
 	ctx, cancel := m.ctx()
 	return func() tea.Msg {
 		defer cancel()
-		hits, err := f(ctx, phone)
-		return lookupMsg{id: id, seq: seq, hits: hits, err: err}
+		next, err := f(ctx, caps, vals)
+		return resolvedMsg{id: id, seq: seq, next: next, err: err}
 	}
 }
 
@@ -343,12 +403,12 @@ func (m *Model) requestQuote() tea.Cmd {
 	m.stage = stageQuoting
 	m.quote, m.quoteErr, m.wallet, m.typed = nil, nil, nil, ""
 	m.seq++
-	id, seq, p, req := m.id, m.seq, m.opts.Placer, cloneRequest(m.req)
+	id, seq, q, req := m.id, m.seq, m.opts.Quoter, cloneRequest(m.req)
 	ctx, cancel := m.ctx()
 	return func() tea.Msg {
 		defer cancel()
-		q, err := p.Quote(ctx, req)
-		return quoteMsg{id: id, seq: seq, quote: q, err: err}
+		quote, err := q.Quote(ctx, req)
+		return quoteMsg{id: id, seq: seq, quote: quote, err: err}
 	}
 }
 
@@ -359,13 +419,21 @@ func (m *Model) place() tea.Cmd {
 	}
 	m.sent = true
 	m.stage = stagePlacing
+	m.placingAt = m.opts.Now()
 	id, f, req := m.id, m.opts.Place, cloneRequest(m.req)
-	return func() tea.Msg {
+	return tea.Batch(func() tea.Msg {
 		// No deadline of ours: the engine bounds the create and resolves
 		// an unknown outcome itself.
 		o, err := f(context.Background(), req)
 		return placedMsg{id: id, order: o, err: err}
-	}
+	}, spinTick(id))
+}
+
+// spinMsg turns the placing spinner; ticks run only while placing.
+type spinMsg struct{ id int64 }
+
+func spinTick(id int64) tea.Cmd {
+	return tea.Tick(200*time.Millisecond, func(time.Time) tea.Msg { return spinMsg{id: id} })
 }
 
 func (m *Model) find() tea.Cmd {
@@ -399,6 +467,14 @@ func emit(msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }
 // ID tells this form apart from any other opened in the process.
 func (m *Model) ID() int64 { return m.id }
 
+// Watching is the order whose updates the form wants (OrderMsg), if any.
+func (m *Model) Watching() (api.OrderKey, bool) {
+	if m.order == nil || m.order.ID == "" {
+		return api.OrderKey{}, false
+	}
+	return m.order.Key(), true
+}
+
 func (m *Model) closed() tea.Cmd { return emit(ClosedMsg{Form: m.id}) }
 
 // editing reports a prefill that names what to buy (edit and retry), not
@@ -406,46 +482,4 @@ func (m *Model) closed() tea.Cmd { return emit(ClosedMsg{Form: m.id}) }
 func (m *Model) editing() bool {
 	p := m.opts.Prefill
 	return p != nil && (p.ProductID != "" || p.VariantID != "" || p.Recipient != "")
-}
-
-type lineMsg struct {
-	id   int64
-	seq  int
-	info LineInfo
-	err  error
-}
-
-func (m *Model) checkLine() tea.Cmd {
-	m.stage = stageLoading
-	m.seq++
-	id, seq, f, typ, num := m.id, m.seq, m.opts.CheckNumber, m.vals.NetType, m.vals.Number
-	ctx, cancel := m.ctx()
-	return func() tea.Msg {
-		defer cancel()
-		info, err := f(ctx, typ, num)
-		return lineMsg{id: id, seq: seq, info: info, err: err}
-	}
-}
-
-// followMsg re-reads the placed order's tracked state.
-type followMsg struct{ id int64 }
-
-func (m *Model) follow() tea.Cmd {
-	if m.opts.Current == nil || m.order == nil || !following(*m.order) {
-		return nil
-	}
-	id := m.id
-	return tea.Tick(m.opts.FollowEvery, func(time.Time) tea.Msg { return followMsg{id: id} })
-}
-
-// following: an order expected to change soon. Uncertain and scheduled
-// orders resolve in hours, and a OneClickDz partial fill is final.
-func following(o api.Order) bool {
-	switch {
-	case o.Status == api.StatusUncertain || o.Status == api.StatusScheduled:
-		return false
-	case o.Status == api.StatusPartial && o.Provider == api.ProviderOneClick:
-		return false
-	}
-	return o.Status.InFlight()
 }

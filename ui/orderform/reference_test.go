@@ -10,15 +10,18 @@ import (
 	"github.com/orderwatch/orderwatch/api"
 )
 
-// The form's reference field refuses what the command line refuses, with the
-// same message.
+// The form's reference field (every spec's, api.ReferenceField) refuses what
+// the command line refuses, with the same message.
 func TestReferenceFieldUsesTheSharedRule(t *testing.T) {
+	validateReference := func(s string) error { return api.ReferenceField().Check(s, nil) }
 	for _, ref := range []string{"", " ", "   ", "a\x01b", " lead", "trail ", strings.Repeat("r", 256)} {
 		err := validateReference(ref)
 		require.Error(t, err, "%q", ref)
 		var e *api.Error
 		require.ErrorAs(t, api.ValidateReference(ref), &e)
-		assert.Equal(t, e.Message, err.Error())
+		var fe *api.Error
+		require.ErrorAs(t, err, &fe)
+		assert.Equal(t, e.Message, fe.Message)
 	}
 	assert.NoError(t, validateReference("ow-20261204-1"))
 }

@@ -42,9 +42,9 @@ func TestAmbiguousPlaceErrorIsNotCalledNotPlaced(t *testing.T) {
 			assert.NotContains(t, v, "Not placed")
 			assert.NotContains(t, v, "edit and retry")
 			assert.Contains(t, v, "Not confirmed")
-			h.press("e")
+			h.press("E")
 			assert.Equal(t, "result", h.m.Stage(), "no retry under a new reference")
-			h.press("l")
+			h.press("r")
 			h.waitFor("looked up again", func() bool { return lookups.Load() == 2 && h.m.Stage() == "result" })
 			_, n := p.counts()
 			require.Equal(t, 1, n, "sent once")
@@ -62,7 +62,7 @@ func TestResultDrawsProviderTextWithoutControls(t *testing.T) {
 	h := newHarness(t, fakeOpts(api.VerticalVoucher, catalogue(), p))
 	toVoucherDetails(t, h, "Steam Wallet USD")
 	h.placeFromDetails()
-	h.press("r") // revealed codes too
+	h.press("v") // revealed codes too
 	v := h.m.View()
 	assert.Contains(t, v, "out of stock")
 	assert.NotContains(t, v, "\x1b]52")

@@ -23,11 +23,11 @@ func (m *Model) Update(msg tea.Msg) (*Model, tea.Cmd) {
 			return m, nil
 		}
 		return m, m.onProducts(msg)
-	case lookupMsg:
+	case resolvedMsg:
 		if msg.id != m.id || msg.seq != m.seq {
 			return m, nil
 		}
-		return m, m.onLookup(msg)
+		return m, m.onResolved(msg)
 	case productMsg:
 		if msg.id != m.id || msg.seq != m.seq {
 			return m, nil
@@ -44,24 +44,17 @@ func (m *Model) Update(msg tea.Msg) (*Model, tea.Cmd) {
 			return m, nil
 		}
 		return m, m.onPlaced(msg)
+	case spinMsg:
+		if msg.id != m.id || m.stage != stagePlacing {
+			return m, nil
+		}
+		m.spin++
+		return m, spinTick(m.id)
 	case foundMsg:
 		if msg.id != m.id || msg.seq != m.seq {
 			return m, nil
 		}
 		return m, m.onFound(msg)
-	case lineMsg:
-		if msg.id != m.id || msg.seq != m.seq {
-			return m, nil
-		}
-		return m, m.onLine(msg)
-	case followMsg:
-		if msg.id != m.id || m.stage != stageResult || m.order == nil {
-			return m, nil
-		}
-		if o, ok := m.opts.Current(m.order.Key()); ok && o.Status != "" {
-			m.setOrder(o)
-		}
-		return m, m.follow()
 	case OrderMsg:
 		if m.order != nil && msg.Order.Key() == m.order.Key() && msg.Order.Status != "" {
 			m.setOrder(msg.Order)
@@ -113,54 +106,23 @@ func (m *Model) advance() tea.Cmd {
 	switch m.stage {
 	case stagePick:
 		switch m.step {
-		case stepPhone:
+		case stepIntro:
 			m.form = nil
-			if m.opts.Vertical == api.VerticalMobile {
-				m.vals.Phone = strings.TrimSpace(m.vals.Phone)
-				return m.loadProducts()
-			}
-			if m.vals.Phone != "" {
-				return m.lookup(m.vals.Phone)
-			}
-			return m.loadProducts()
-		case stepLine:
-			m.form = nil
-			m.vals.Number = strings.TrimSpace(m.vals.Number)
-			m.line, m.lineErr = nil, ""
-			if m.opts.CheckNumber != nil {
-				return m.checkLine()
-			}
-			return m.loadProduct(m.vals.NetType)
-		case stepCategory:
-			m.step = stepProduct
-			ps := m.giftCandidates()
-			if len(ps) == 0 {
-				m.banner = "no enabled product in " + m.vals.GiftCategory
-				m.step, m.vals.GiftCategory = stepCategory, ""
-				return m.setForm(m.categoryForm())
-			}
-			return m.setForm(m.productForm(ps, ""))
-		case stepCountry:
-			m.step = stepProduct
-			ps := m.candidates()
-			if len(ps) == 0 {
-				m.banner = "no product for that country"
-				m.step = stepCountry
-				return m.setForm(m.countryForm())
-			}
-			return m.setForm(m.productForm(ps, ""))
+			return m.resolve()
+		case stepNarrow:
+			return m.showPick()
 		default:
 			m.form = nil
-			return m.loadProduct(m.vals.ProductID)
+			return m.loadProduct(m.val(api.KeyProduct))
 		}
 	case stageDetails:
 		r, err := m.buildRequest()
 		if err == nil {
-			err = api.ValidateRequest(r, m.product)
+			err = m.spec.Validate(r, m.product)
 		}
 		if err != nil {
-			// The field validators should have caught it: say so and reopen.
-			m.banner = describe(err)
+			// The field rules should have caught it: say so and reopen.
+			m.banner = api.Describe(err)
 			return m.setForm(m.detailsForm())
 		}
 		m.form = nil
@@ -170,24 +132,7 @@ func (m *Model) advance() tea.Cmd {
 	return nil
 }
 
-func describe(err error) string {
-	var fe api.FieldErrors
-	if errors.As(err, &fe) {
-		parts := make([]string, 0, len(fe))
-		for _, e := range fe {
-			parts = append(parts, e.Field+": "+e.Message)
-		}
-		return strings.Join(parts, "; ")
-	}
-	var e *api.Error
-	if errors.As(err, &e) && e.Message != "" {
-		if e.Field != "" {
-			return e.Field + ": " + e.Message
-		}
-		return e.Message
-	}
-	return err.Error()
-}
+func describe(err error) string { return api.Describe(err) }
 
 func (m *Model) onProducts(msg productsMsg) tea.Cmd {
 	if msg.err != nil {
@@ -204,48 +149,60 @@ func (m *Model) onProducts(msg productsMsg) tea.Cmd {
 		return nil
 	}
 	m.stage = stagePick
-	switch m.opts.Vertical {
-	case api.VerticalESIM:
-		m.step = stepCountry
-		return m.setForm(m.countryForm())
-	case api.VerticalGiftCard:
-		m.step = stepCategory
-		return m.setForm(m.categoryForm())
-	case api.VerticalMobile:
-		m.step = stepProduct
-		ps := m.planCandidates()
-		if len(ps) == 0 {
-			m.stage, m.loadErr = stageLoading, errors.New("no enabled mobile plan")
-			return nil
-		}
-		return m.setForm(m.planForm(ps))
+	if f := m.narrowForm(); f != nil {
+		m.step = stepNarrow
+		return m.setForm(f)
 	}
-	m.step = stepProduct
-	return m.setForm(m.productForm(m.products, ""))
+	return m.showPick()
 }
 
-func (m *Model) onLookup(msg lookupMsg) tea.Cmd {
-	if msg.err != nil || len(msg.hits) == 0 {
-		if msg.err != nil {
-			m.banner = "operator lookup failed: " + describe(msg.err) + " — pick from the catalogue"
-		} else {
-			m.banner = "no operator found for " + m.vals.Phone + " — pick from the catalogue"
+// showPick offers the products the spec picks from the list; nothing to
+// offer goes back to the narrowing (or says so).
+func (m *Model) showPick() tea.Cmd {
+	pickFn := m.spec.Pick
+	if pickFn == nil {
+		pickFn = func(ps []api.Product, _ api.Values) (api.Pick, error) { return api.Pick{Products: ps}, nil }
+	}
+	v := m.values()
+	pick, err := pickFn(m.products, v)
+	m.setValues(v)
+	if err != nil {
+		if f := m.narrowForm(); f != nil {
+			m.banner = err.Error()
+			m.stage, m.step = stagePick, stepNarrow
+			return m.setForm(f)
 		}
+		m.stage, m.loadErr = stageLoading, err
+		return nil
+	}
+	m.pick = pick
+	m.stage, m.step = stagePick, stepProduct
+	return m.setForm(m.productForm())
+}
+
+// onResolved goes where the spec's Resolve said.
+func (m *Model) onResolved(msg resolvedMsg) tea.Cmd {
+	if msg.err != nil {
+		m.banner = describe(msg.err)
 		return m.loadProducts()
 	}
-	m.hits = msg.hits
-	ps := make([]api.Product, 0, len(msg.hits))
-	for _, h := range msg.hits {
-		name := h.Name
-		if h.Identified {
-			name += " (identified)"
-		}
-		ps = append(ps, api.Product{ID: h.ProductID, Name: name, CountryCode: h.CountryCode, Vertical: api.VerticalTopup})
+	n := msg.next
+	m.setValues(n.Set)
+	m.banner = n.Banner
+	switch {
+	case n.Again:
+		m.stage, m.step = stagePick, stepIntro
+		return m.setForm(m.fieldsForm(m.spec.Intro(m.caps())))
+	case len(n.Products) > 0:
+		m.products = n.Products
+		m.pick = api.Pick{Products: n.Products, Description: n.PickNote}
+		m.set(api.KeyProduct, n.Products[0].ID)
+		m.stage, m.step = stagePick, stepProduct
+		return m.setForm(m.productForm())
+	case n.ProductID != "":
+		return m.loadProduct(n.ProductID)
 	}
-	m.products = ps
-	m.vals.ProductID = ps[0].ID
-	m.stage, m.step = stagePick, stepProduct
-	return m.setForm(m.productForm(ps, "Operators for "+m.vals.Phone+", best guess first"))
+	return m.loadProducts()
 }
 
 func (m *Model) onProduct(msg productMsg) tea.Cmd {
@@ -256,19 +213,37 @@ func (m *Model) onProduct(msg productMsg) tea.Cmd {
 			return nil
 		}
 		m.stage, m.step = stagePick, stepProduct
-		return m.setForm(m.productForm(m.candidates(), ""))
+		if len(m.pick.Products) == 0 {
+			m.pick = api.Pick{Products: m.products}
+		}
+		return m.setForm(m.productForm())
 	}
 	p := msg.product
 	m.product = &p
-	if m.vals.Phone != "" {
-		for _, f := range p.InputFields {
-			if api.IsPhoneField(f.Name) && *m.vals.input(f.Name) == "" {
-				*m.vals.input(f.Name) = m.vals.Phone
-			}
+	m.stage = stageDetails
+	cmd := m.setForm(m.detailsForm())
+	m.focusField(m.opts.Focus)
+	return cmd
+}
+
+// focusField moves the details form's focus down to the field with key k,
+// if there is one. Moving inside a group is synchronous; the commands it
+// returns (cursor focus, or leaving the last field: submitting) are dropped.
+func (m *Model) focusField(k string) {
+	if k == "" || m.form == nil {
+		return
+	}
+	for range 64 {
+		f := m.form.GetFocusedField()
+		if f == nil || f.GetKey() == k {
+			return
+		}
+		before := f.GetKey()
+		_ = m.form.NextField()
+		if g := m.form.GetFocusedField(); g == nil || g.GetKey() == before {
+			return // the last field: k is not in this form
 		}
 	}
-	m.stage = stageDetails
-	return m.setForm(m.detailsForm())
 }
 
 func (m *Model) onQuote(msg quoteMsg) {
@@ -308,21 +283,6 @@ func (m *Model) payingWallet(q api.Quote) (api.Wallet, bool) {
 	return api.Wallet{}, false
 }
 
-func (m *Model) onLine(msg lineMsg) tea.Cmd {
-	if msg.err != nil {
-		if api.KindOf(msg.err) == api.KindValidation {
-			m.banner = "the line check refused the number: " + describe(msg.err)
-			m.stage, m.step = stagePick, stepLine
-			return m.setForm(m.lineForm())
-		}
-		m.lineErr = describe(msg.err) // not the number's fault: go on
-	} else {
-		info := msg.info
-		m.line = &info
-	}
-	return m.loadProduct(m.vals.NetType)
-}
-
 // setOrder shows a newer state of the placed order.
 func (m *Model) setOrder(o api.Order) {
 	o = o.Clone()
@@ -338,7 +298,7 @@ func (m *Model) onPlaced(msg placedMsg) tea.Cmd {
 	if msg.err == nil || msg.order.ID != "" {
 		o := msg.order
 		m.order, m.placeErr = &o, msg.err
-		return tea.Batch(emit(PlacedMsg{Order: o}), m.follow())
+		return emit(PlacedMsg{Order: o})
 	}
 	m.placeErr = msg.err
 	if !refused(msg.err) {
@@ -361,7 +321,7 @@ func (m *Model) onFound(msg foundMsg) tea.Cmd {
 	}
 	o := msg.order
 	m.order, m.found, m.banner = &o, true, ""
-	return tea.Batch(emit(PlacedMsg{Order: o}), m.follow())
+	return emit(PlacedMsg{Order: o})
 }
 
 // liveWordOK reports the typed confirmation: "buy" or the product name.
@@ -394,7 +354,7 @@ func (m *Model) onKey(k tea.KeyPressMsg) (tea.Cmd, bool) {
 	switch m.stage {
 	case stageRefused, stageLoading:
 		switch s {
-		case "esc", "q":
+		case "esc": // not q: q quits everywhere else
 			return m.closed(), true
 		case "r":
 			if m.loadErr != nil && m.stage == stageLoading {
@@ -467,14 +427,16 @@ func (m *Model) confirmKey(k tea.KeyPressMsg) tea.Cmd {
 }
 
 func (m *Model) resultKey(s string) tea.Cmd {
+	// The dashboard's letters where the action is the same (keymap.FormEntries):
+	// v reveals, c copies a code, C a PIN, N a serial, Q an LPA code, r looks again.
 	switch s {
-	case "esc", "q": // not enter: a double-pressed confirm must not hide what was just bought
+	case "esc": // not enter: a double-pressed confirm must not hide what was just bought
 		return m.closed()
-	case "l":
+	case "r": // look the reference up again: the order's state, fetched again
 		if m.order == nil && m.placeErr != nil && !refused(m.placeErr) {
 			return m.find()
 		}
-	case "e":
+	case "E":
 		if m.canRetry() {
 			return m.editRetry()
 		}
@@ -484,31 +446,32 @@ func (m *Model) resultKey(s string) tea.Cmd {
 	}
 	o := m.order
 	switch s {
-	case "r":
+	case "v":
 		m.reveal = !m.reveal
 	case "up", "k":
 		m.cursor = max(m.cursor-1, 0)
 	case "down", "j":
 		m.cursor = min(m.cursor+1, max(max(len(o.Vouchers), len(o.SuggestedOffers))-1, 0))
-	case "c":
+	case "Q":
 		if o.ESIM != nil && o.ESIM.ActivationCode != "" {
 			m.lastCopy = "activation code"
 			return emit(CopyMsg{What: "activation code", Text: o.ESIM.ActivationCode})
 		}
+	case "c":
 		if m.cursor < len(o.Vouchers) {
 			m.lastCopy = "code"
-			what := "voucher code"
-			if o.Vertical.Provider() == api.ProviderOneClick {
-				what = "card code"
+			what := m.spec.Result.CodeName
+			if what == "" {
+				what = "code"
 			}
 			return emit(CopyMsg{What: what, Text: o.Vouchers[m.cursor].CardNumber})
 		}
-	case "s":
+	case "N":
 		if m.cursor < len(o.Vouchers) && o.Vouchers[m.cursor].Serial != "" {
 			m.lastCopy = "serial"
 			return emit(CopyMsg{What: "card serial", Text: o.Vouchers[m.cursor].Serial})
 		}
-	case "p":
+	case "C":
 		if m.cursor < len(o.Vouchers) && o.Vouchers[m.cursor].PIN != "" {
 			m.lastCopy = "PIN"
 			return emit(CopyMsg{What: "voucher PIN", Text: o.Vouchers[m.cursor].PIN})
@@ -544,15 +507,68 @@ func refused(err error) bool {
 func (m *Model) editRetry() tea.Cmd {
 	prefill := cloneRequest(m.req)
 	prefill.ClientReference = api.NewClientReference()
-	// A refused mobile top-up: retry with the offer under the cursor.
-	if o := m.order; o != nil && o.Vertical == api.VerticalMobile && len(o.SuggestedOffers) > 0 {
-		off := o.SuggestedOffers[min(m.cursor, len(o.SuggestedOffers)-1)]
-		prefill.ProductID, prefill.VariantID, prefill.Amount = off.PlanCode, "", off.Amount
+	// A refused order with offers: retry with the offer under the cursor.
+	if o := m.order; o != nil && m.spec.Retry != nil && len(o.SuggestedOffers) > 0 {
+		m.spec.Retry(&prefill, o.SuggestedOffers[min(m.cursor, len(o.SuggestedOffers)-1)])
 	}
 	opts := m.opts
 	opts.Prefill = &prefill
+	opts.Focus = m.refusedField()
 	w, h := m.width, m.height
 	*m = *New(opts)
 	m.SetSize(w, h)
 	return m.Init()
+}
+
+// refusedField is the key of the field the provider refused, from the
+// validation error's field or the failure code (INVALID_PLAYER_ID,
+// INVALID_RECIPIENT…), so edit and retry starts where the fix goes.
+func (m *Model) refusedField() string {
+	has := func(name string) bool {
+		if m.product == nil {
+			return false
+		}
+		for _, f := range m.product.InputFields {
+			if f.Name == name {
+				return true
+			}
+		}
+		return false
+	}
+	input := func(pred func(string) bool) string {
+		if m.product != nil {
+			for _, f := range m.product.InputFields {
+				if pred(f.Name) {
+					return "input_data." + f.Name
+				}
+			}
+		}
+		return ""
+	}
+	var e *api.Error
+	if errors.As(m.placeErr, &e) && e.Field != "" {
+		switch {
+		case has(e.Field):
+			return "input_data." + e.Field
+		case e.Field == "client_reference":
+			return "reference"
+		}
+		return e.Field
+	}
+	if m.order == nil {
+		return ""
+	}
+	code := strings.ToUpper(m.order.FailureCode)
+	switch {
+	case strings.Contains(code, "PLAYER"):
+		return input(func(n string) bool { return strings.Contains(n, "player") })
+	case strings.Contains(code, "RECIPIENT") || strings.Contains(code, "PHONE"):
+		if k := input(api.IsPhoneField); k != "" {
+			return k
+		}
+		return input(func(n string) bool { return true })
+	case strings.Contains(code, "AMOUNT"):
+		return "amount"
+	}
+	return ""
 }

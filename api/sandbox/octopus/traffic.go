@@ -60,18 +60,30 @@ func (s *Server) placeTraffic(roll int) error {
 	}
 	s.trafficSeq++
 	ref := "shop-" + strconv.FormatInt(s.trafficSeq, 10)
-	var err error
+	var place func() error
 	x := roll
 	if x < 0 {
 		x = s.randIntN(100)
 	}
 	switch {
 	case x < 50:
-		_, err = s.createVoucherLocked(s.trafficVoucher(ref), now)
+		req := s.trafficVoucher(ref)
+		place = func() error { _, err := s.createVoucherLocked(req, now); return err }
 	case x < 80:
-		_, err = s.createTopupLocked(s.trafficTopup(ref), now)
+		req := s.trafficTopup(ref)
+		place = func() error { _, err := s.createTopupLocked(req, now); return err }
 	default:
-		_, err = s.createESIMLocked(s.trafficESIM(ref), now)
+		req := s.trafficESIM(ref)
+		place = func() error { _, err := s.createESIMLocked(req, now); return err }
+	}
+	err := place()
+	if ae, ok := err.(*apiError); ok && ae.Code == "INSUFFICIENT_FUNDS" {
+		// Other channels' shops keep their wallets funded: top up, then
+		// the same order goes through.
+		for _, w := range s.wallets {
+			s.creditLocked(w, initialBalance, "Sandbox wallet top-up", 0, nil, now, true)
+		}
+		err = place()
 	}
 	s.mu.Unlock()
 	s.flush()
@@ -147,9 +159,13 @@ func (s *Server) trafficTopup(ref string) createTopupReq {
 		ref = MagicCancelPrefix + ref
 	}
 	id := p.ID
-	cat := v.Category
-	if cat != "Airtime" && cat != "Data" && cat != "Bundle" {
-		cat = "" // a gaming variant's category is not a create parameter
+	// The create call takes a category only among Airtime, Data and Bundle
+	// (a gaming variant's "In-Game Currency" is not one): send it like a
+	// client would, or the sandbox's own traffic fails validation.
+	var cat string
+	switch v.Category {
+	case "Airtime", "Data", "Bundle":
+		cat = v.Category
 	}
 	return createTopupReq{topupPriceReq: topupPriceReq{ProductID: &id, Amount: &amount, Category: cat},
 		InputData: input, ClientReference: &ref}

@@ -1,0 +1,7 @@
+package ui
+
+// The providers register their verticals' specs; the order form reads them.
+import (
+	_ "github.com/orderwatch/orderwatch/api/spec/octopus"
+	_ "github.com/orderwatch/orderwatch/api/spec/oneclick"
+)
