@@ -154,12 +154,12 @@ func reasonText(t *engine.Tracked) string {
 // listOnlyText says what a state read from a list leaves out: under load
 // lists carry status and detail GETs wait their turn.
 func listOnlyText(t *engine.Tracked) string {
+	info, _ := api.LookupVertical(t.Order.Vertical)
 	switch {
-	case t.Order.Status.InFlight():
-		return "from a list; detail not fetched yet"
-	case t.Order.Vertical == api.VerticalVoucher && t.Order.Status == api.StatusDelivered:
+	case t.Order.Status.InFlight() || t.Order.Status != api.StatusDelivered:
+	case info.Codes:
 		return "from a list; codes not fetched yet"
-	case t.Order.Vertical == api.VerticalESIM && t.Order.Status == api.StatusDelivered:
+	case info.Tracking.Install != nil:
 		return "from a list; activation code not fetched yet"
 	}
 	return "from a list; detail not fetched yet"

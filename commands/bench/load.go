@@ -311,7 +311,7 @@ func runLoad(ctx context.Context, cfg LoadConfig, rate int) (LoadRun, error) {
 		}
 	})
 	logs := map[api.Provider]*getLog{}
-	for _, p := range []api.Provider{api.ProviderOctopus, api.ProviderOneClick} {
+	for _, p := range []api.Provider{octopus.ProviderID, oneclick.ProviderID} {
 		c := newCounter()
 		defer c.close()
 		logs[p] = &getLog{inner: c, byV: map[api.Vertical][]time.Time{}, tooV: map[api.Vertical]int64{},
@@ -319,19 +319,19 @@ func runLoad(ctx context.Context, cfg LoadConfig, rate int) (LoadRun, error) {
 	}
 	creds := osb.Credentials()
 	oc, err := octopus.New(octopus.Config{BaseURL: osb.URL(), APIKey: api.Secret(creds.APIKey), APISecret: api.Secret(creds.APISecret),
-		HTTPClient: &http.Client{Transport: logs[api.ProviderOctopus]}})
+		HTTPClient: &http.Client{Transport: logs[octopus.ProviderID]}})
 	if err != nil {
 		return run, err
 	}
 	cc, err := oneclick.New(oneclick.Config{BaseURL: csb.URL(), APIKey: api.Secret(csb.APIKey()),
-		HTTPClient: &http.Client{Transport: logs[api.ProviderOneClick]}})
+		HTTPClient: &http.Client{Transport: logs[oneclick.ProviderID]}})
 	if err != nil {
 		return run, err
 	}
 	e, err := engine.New(engine.Config{
 		Sources: []api.OrderSource{oc, cc},
-		GETPerMinute: map[api.Provider]int{api.ProviderOctopus: cfg.GETPerMinute,
-			api.ProviderOneClick: cfg.OneClickPerMinute},
+		GETPerMinute: map[api.Provider]int{octopus.ProviderID: cfg.GETPerMinute,
+			oneclick.ProviderID: cfg.OneClickPerMinute},
 		TimeScale: cfg.TimeScale, ScaleBudget: true, Discover: true, WalletEvery: -1, Logf: cfg.Logf,
 	})
 	if err != nil {
@@ -358,6 +358,7 @@ func runLoad(ctx context.Context, cfg LoadConfig, rate int) (LoadRun, error) {
 	total := time.Duration(float64(cfg.Arrivals+cfg.Drain) * cfg.TimeScale)
 	perWall := float64(rate) / window.Seconds()
 	placed, turn := 0, 0
+	verts := api.Verticals()
 	tick := time.NewTicker(5 * time.Millisecond)
 	defer tick.Stop()
 	for ctx.Err() == nil {
@@ -366,9 +367,9 @@ func runLoad(ctx context.Context, cfg LoadConfig, rate int) (LoadRun, error) {
 			break
 		}
 		for due := int(el.Seconds() * perWall); placed < due; placed++ {
-			v := api.AllVerticals[turn%len(api.AllVerticals)]
+			v := verts[turn%len(verts)]
 			turn++
-			if v.Provider() == api.ProviderOctopus {
+			if v.Provider() == octopus.ProviderID {
 				err = osb.PlaceTraffic(string(v))
 			} else {
 				err = csb.PlaceTraffic(string(v))
@@ -411,7 +412,7 @@ func (run *LoadRun) fill(cfg LoadConfig, w *loadWatch, logs map[api.Provider]*ge
 		listOnly, detail      int
 	}
 	per := map[api.Vertical]*acc{}
-	for _, v := range api.AllVerticals {
+	for _, v := range api.Verticals() {
 		per[v] = &acc{}
 	}
 	for k, tr := range w.trans {
@@ -453,18 +454,18 @@ func (run *LoadRun) fill(cfg LoadConfig, w *loadWatch, logs map[api.Provider]*ge
 			}
 		}
 	}
-	for _, p := range []api.Provider{api.ProviderOctopus, api.ProviderOneClick} {
+	for _, p := range []api.Provider{octopus.ProviderID, oneclick.ProviderID} {
 		g := logs[p]
 		g.mu.Lock()
 		lp := LoadProvider{Provider: p, Requests: int64(len(g.all)), PeakMin: peak(g.all, window), TooMany: g.inner.tooMany.Load(),
 			SandboxRL: -1}
-		if p == api.ProviderOctopus {
+		if p == octopus.ProviderID {
 			lp.Limit, lp.Budget = octosb.ProdLimits.GET, cfg.GETPerMinute
 		} else {
 			lp.Limit, lp.Budget = cfg.OneClickLimit, cfg.OneClickPerMinute
 		}
 		run.Providers = append(run.Providers, lp)
-		for _, v := range api.AllVerticals {
+		for _, v := range api.Verticals() {
 			if v.Provider() != p {
 				continue
 			}
@@ -483,8 +484,9 @@ func (run *LoadRun) fill(cfg LoadConfig, w *loadWatch, logs map[api.Provider]*ge
 		}
 		g.mu.Unlock()
 	}
+	order := api.Verticals()
 	sort.SliceStable(run.Verticals, func(i, j int) bool {
-		return slices.Index(api.AllVerticals, run.Verticals[i].Vertical) < slices.Index(api.AllVerticals, run.Verticals[j].Vertical)
+		return slices.Index(order, run.Verticals[i].Vertical) < slices.Index(order, run.Verticals[j].Vertical)
 	})
 }
 
