@@ -8,6 +8,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"runtime/pprof"
 	"strings"
 )
 
@@ -19,6 +21,7 @@ Usage:
   orderwatch watch [flags] [TARGET...]  print each order transition as one JSON line
   orderwatch place VERTICAL [flags]     place one order and print it as JSON
   orderwatch bench poll [flags]         the polling benchmark against the embedded sandboxes
+  orderwatch bench load [flags]         the capacity benchmark: arrivals per minute at production limits
   orderwatch journal check|export|recover   check, export or salvage the journal
   orderwatch serve --team FILE [flags]  one engine for the team, over SSH (ssh -p 23234 HOST)
   orderwatch audit [--since D] [--json] the audit trail: placements, reveals, copies, email changes
@@ -36,6 +39,16 @@ var synopses = map[string]string{
 }
 
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	// ORDERWATCH_CPUPROFILE=FILE writes a CPU profile of the whole run (go
+	// tool pprof FILE): how the figures of the README's benchmarks were
+	// traced to their causes.
+	if path := os.Getenv("ORDERWATCH_CPUPROFILE"); path != "" {
+		if f, err := os.Create(path); err == nil {
+			if pprof.StartCPUProfile(f) == nil {
+				defer func() { pprof.StopCPUProfile(); _ = f.Close() }()
+			}
+		}
+	}
 	if len(args) > 0 {
 		switch args[0] {
 		case "sandbox":

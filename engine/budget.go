@@ -25,6 +25,7 @@ const (
 	prioBulk              // a bulk list call: one request vouches for many orders
 	prioPlaced            // placed from this dashboard, pinned or named
 	prioYoung             // inside the foreground horizon
+	prioOwed              // final from a list; its detail (codes) not fetched yet
 	prioList              // discovery lists and wallets
 	prioOld               // past the horizon
 	prioBackground        // background, install and re-check phases
@@ -93,11 +94,17 @@ type budget struct {
 	wake     chan struct{}
 
 	// queue state, guarded by Engine.mu
-	queue      jobQueue
+	checks     map[api.Vertical]*jobQueue // due detail checks, one queue per vertical (fair share)
+	lists      jobQueue                   // due list and wallet calls, oldest due first
+	timers     dueHeap                    // when each idle order falls due (scheduler.go)
+	fg         map[api.Vertical]int       // in-flight orders in their foreground phase
+	done       map[api.Vertical]int       // finished orders (eviction candidates)
 	seq        uint64
+	reprioAt   time.Time
 	listDue    map[api.Vertical]time.Time
 	listBusy   map[api.Vertical]bool
-	listAll    map[api.Vertical]bool // next list of v is the unfiltered one
+	listRound  map[api.Vertical]int      // discovery rounds run (every listPendingEvery-th is PENDING)
+	listMark   map[api.Vertical]listMark // newest order the last sweep saw (discovery watermark)
 	bulkDue    map[api.Vertical]time.Time
 	bulkBusy   map[api.Vertical]bool
 	walletDue  time.Time
@@ -110,7 +117,10 @@ type budget struct {
 	// loweredFrom is the budget before a 429 stated a lower limit (0: never).
 	loweredFrom int
 	sent        []time.Time
-	hooks       hookShare
+	// Sends in the window by class and by vertical: the shares of scheduler.go.
+	sentClass [nClasses][]time.Time
+	sentV     map[api.Vertical][]time.Time
+	hooks     hookShare
 }
 
 // WebhookSharePct is the part of a provider's GET budget that fetches
@@ -173,20 +183,25 @@ func newBudget(src api.OrderSource, perMin, workers int, window time.Duration) *
 		refill = float64(perMin) / window.Seconds() / 2 // tiny budgets: admit does the counting
 	}
 	return &budget{
-		provider: src.Provider(),
-		source:   src,
-		perMin:   perMin,
-		window:   window,
-		lim:      rate.NewLimiter(rate.Limit(refill), burst),
-		workers:  workers,
-		wake:     make(chan struct{}, 1),
-		listDue:  map[api.Vertical]time.Time{},
-		listBusy: map[api.Vertical]bool{},
-		listAll:  map[api.Vertical]bool{},
-		bulkDue:  map[api.Vertical]time.Time{},
-		bulkBusy: map[api.Vertical]bool{},
-		paused:   map[api.EndpointClass]time.Time{},
-		hooks:    hookShare{max: max(1, perMin*WebhookSharePct/100)},
+		provider:  src.Provider(),
+		source:    src,
+		perMin:    perMin,
+		window:    window,
+		lim:       rate.NewLimiter(rate.Limit(refill), burst),
+		workers:   workers,
+		wake:      make(chan struct{}, 1),
+		checks:    map[api.Vertical]*jobQueue{},
+		fg:        map[api.Vertical]int{},
+		done:      map[api.Vertical]int{},
+		listDue:   map[api.Vertical]time.Time{},
+		listBusy:  map[api.Vertical]bool{},
+		listRound: map[api.Vertical]int{},
+		listMark:  map[api.Vertical]listMark{},
+		sentV:     map[api.Vertical][]time.Time{},
+		bulkDue:   map[api.Vertical]time.Time{},
+		bulkBusy:  map[api.Vertical]bool{},
+		paused:    map[api.EndpointClass]time.Time{},
+		hooks:     hookShare{max: max(1, perMin*WebhookSharePct/100)},
 	}
 }
 
@@ -200,7 +215,44 @@ func (b *budget) poke() {
 func (b *budget) push(j *job) {
 	b.seq++
 	j.seq = b.seq
-	heap.Push(&b.queue, j)
+	if j.kind != jobCheck {
+		// Discovery first, then bulk checks and wallets by due time.
+		j.prio = prioBulk
+		if j.kind == jobList && !j.bulk {
+			j.prio = prioEvidence
+		}
+		heap.Push(&b.lists, j)
+		return
+	}
+	q := b.checks[j.key.Vertical]
+	if q == nil {
+		q = &jobQueue{}
+		b.checks[j.key.Vertical] = q
+	}
+	heap.Push(q, j)
+}
+
+// unqueue takes a queued check out of its queue.
+func (b *budget) unqueue(j *job) {
+	if q := b.checks[j.key.Vertical]; q != nil && j.index >= 0 && j.index < q.Len() && (*q)[j.index] == j {
+		heap.Remove(q, j.index)
+	}
+}
+
+// fix restores the order of a queued check whose priority changed.
+func (b *budget) fix(j *job) {
+	if q := b.checks[j.key.Vertical]; q != nil && j.index >= 0 && j.index < q.Len() && (*q)[j.index] == j {
+		heap.Fix(q, j.index)
+	}
+}
+
+// queued counts every queued job.
+func (b *budget) queued() int {
+	n := b.lists.Len()
+	for _, q := range b.checks {
+		n += q.Len()
+	}
+	return n
 }
 
 // pause stops every request of class until now+d (the longest pause wins).
@@ -232,27 +284,118 @@ func (b *budget) admit(now time.Time) time.Duration {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.pruneLocked(now)
-	if len(b.sent) < b.perMin {
+	if b.inWindowLocked(now) < b.perMin {
 		return 0
 	}
 	return max(b.sent[len(b.sent)-b.perMin].Add(b.window).Sub(now), time.Millisecond)
 }
 
-func (b *budget) noteSent(now time.Time) {
+// inWindowLocked counts the sends of the provider's window (b.sent keeps the
+// guarded one).
+func (b *budget) inWindowLocked(now time.Time) int {
+	i := 0
+	for i < len(b.sent) && now.Sub(b.sent[i]) >= b.window {
+		i++
+	}
+	return len(b.sent) - i
+}
+
+// hold is admit that, when it admits, also counts the send at once: two
+// senders (the dispatcher, a list's next page) cannot both pass admit
+// before either counts. release undoes a hold whose send did not happen;
+// classify files a held send under its class and vertical.
+func (b *budget) hold(now time.Time) time.Duration {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.pruneLocked(now)
+	// A hundredth of the budget is left for what the engine cannot count
+	// ahead: a client's retry after a refreshed token.
+	limit := max(b.perMin-b.perMin/100, 1)
+	if len(b.sent) < limit {
+		b.sent = append(b.sent, now)
+		return 0
+	}
+	return max(b.sent[len(b.sent)-limit].Add(b.guarded()).Sub(now), time.Millisecond)
+}
+
+// guarded is the window held: a hundredth longer than the provider's, so
+// that the network's jitter between sending and arriving never makes the
+// provider count perMin+1 in its own window.
+func (b *budget) guarded() time.Duration { return b.window + b.window/100 }
+
+func (b *budget) release(now time.Time) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for i := len(b.sent) - 1; i >= 0; i-- {
+		if b.sent[i].Equal(now) {
+			b.sent = append(b.sent[:i], b.sent[i+1:]...)
+			return
+		}
+	}
+}
+
+func (b *budget) classify(now time.Time, v api.Vertical, c jobClass) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.sentClass[c] = append(b.sentClass[c], now)
+	if v != "" {
+		b.sentV[v] = append(b.sentV[v], now)
+	}
+}
+
+func (b *budget) noteSent(now time.Time) { b.noteSentAs(now, "", classCheck) }
+
+// noteSentAs records one send of class c for vertical v ("" = none).
+func (b *budget) noteSentAs(now time.Time, v api.Vertical, c jobClass) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.sent = append(b.sent, now)
+	b.sentClass[c] = append(b.sentClass[c], now)
+	if v != "" {
+		b.sentV[v] = append(b.sentV[v], now)
+	}
 	b.pruneLocked(now)
 }
 
 func (b *budget) pruneLocked(now time.Time) {
+	b.sent = pruneLog(b.sent, now, b.guarded())
+	for c := range b.sentClass {
+		b.sentClass[c] = pruneLog(b.sentClass[c], now, b.window)
+	}
+	for v, l := range b.sentV {
+		b.sentV[v] = pruneLog(l, now, b.window)
+	}
+}
+
+// pruneLog drops the sends that left the window.
+func pruneLog(l []time.Time, now time.Time, window time.Duration) []time.Time {
 	cut := 0
-	for cut < len(b.sent) && now.Sub(b.sent[cut]) >= b.window {
+	for cut < len(l) && now.Sub(l[cut]) >= window {
 		cut++
 	}
 	if cut > 0 {
-		b.sent = append(b.sent[:0], b.sent[cut:]...)
+		l = append(l[:0], l[cut:]...)
 	}
+	return l
+}
+
+// usage returns the sends in the window of class c and of each vertical.
+func (b *budget) usage(now time.Time, c jobClass) (int, map[api.Vertical]int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.pruneLocked(now)
+	byV := make(map[api.Vertical]int, len(b.sentV))
+	for v, l := range b.sentV {
+		byV[v] = len(l)
+	}
+	return len(b.sentClass[c]), byV
+}
+
+func (b *budget) classUse(now time.Time, c jobClass) int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.sentClass[c] = pruneLog(b.sentClass[c], now, b.window)
+	return len(b.sentClass[c])
 }
 
 func (b *budget) snapshot(now time.Time) BudgetUpdate {
@@ -269,7 +412,7 @@ func (b *budget) snapshot(now time.Time) BudgetUpdate {
 		Provider:    b.provider,
 		PerMinute:   b.perMin,
 		Available:   b.lim.Tokens(),
-		UsedLastMin: len(b.sent),
+		UsedLastMin: b.inWindowLocked(now),
 		Got429:      b.got429,
 		LoweredFrom: b.loweredFrom,
 		PausedUntil: maps.Clone(paused),
@@ -293,6 +436,13 @@ func (e *Engine) pauseOn429(b *budget, err error, now time.Time) (time.Time, boo
 		}
 	}
 	return b.pause(api.ClassGET, now, ra), true
+}
+
+// limit is the budget a minute; a 429 may lower it while the scheduler runs.
+func (b *budget) limit() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.perMin
 }
 
 // lowerTo lowers the budget for the rest of the run to 90% of a limit the

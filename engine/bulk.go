@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"container/heap"
 	"context"
 	"strconv"
 	"strings"
@@ -70,7 +69,10 @@ func (e *Engine) runBulk(ctx context.Context, b *budget, v api.Vertical) {
 	var err error
 	for page := 1; page <= maxBulkPages; page++ {
 		if page > 1 {
-			if err = e.waitToken(ctx, b); err != nil {
+			if e.listsOverShare(b, e.now()) {
+				break // discovery's pages first
+			}
+			if err = e.waitTokenAs(ctx, b, v, classList); err != nil {
 				break
 			}
 		}
@@ -117,6 +119,20 @@ func (e *Engine) runBulk(ctx context.Context, b *budget, v api.Vertical) {
 		}
 		complete = false // what was read still vouches for what it shows
 	}
+	if !filtered && err == nil && len(items) > 0 && e.cfg.Discover {
+		// An unfiltered bulk check read newest first, as a sweep does: when
+		// it reached back past the watermark it was one, and the next sweep
+		// can wait (a list budget spent once, not twice).
+		if mark := b.listMark[v]; complete || !oldest.newerThan(mark) {
+			if newest := markOf(items[0]); newest.newerThan(mark) {
+				b.listMark[v] = newest
+			}
+			if due := now.Add(e.Policy(v).Discover / 2); !b.listBusy[v] && b.listDue[v].Before(due) {
+				b.listDue[v] = due
+			}
+			e.out.put(ListUpdate{Vertical: v, At: now, Pending: -1})
+		}
+	}
 	after = e.applyBulkLocked(b, v, items, oldest, complete, filtered, status, sentAt, now)
 	e.mu.Unlock()
 	for _, f := range after {
@@ -159,7 +175,7 @@ func (e *Engine) applyBulkLocked(b *budget, v api.Vertical, items []api.Order, o
 		}
 		listed[o.ID] = o
 		if e.cfg.Discover && e.entries[o.Key()] == nil {
-			after = append(after, e.trackLocked(o, OriginDiscovered, SourceList, now)...)
+			after = append(after, e.fromListLocked(func() []func() { return e.trackLocked(o, OriginDiscovered, SourceList, now) })...)
 		}
 	}
 	// Absence says something only about orders the list must show: created
@@ -177,21 +193,33 @@ func (e *Engine) applyBulkLocked(b *budget, v api.Vertical, items []api.Order, o
 			continue // a detail fresher than the list
 		}
 		lo, shown := listed[k.ID]
-		p := e.Policy(v)
 		switch {
 		case shown && lo.Status == cur.Status && strings.EqualFold(lo.RawStatus, cur.RawStatus):
 			e.vouchLocked(b, ent, now)
-		case shown && p.ListComplete && p.IsFinal(lo.Status) && !(lo.Status == api.StatusPartial && p.PartialEvery > 0):
-			// The list says all there is to say: no detail GET.
-			if ent.queued != nil {
-				heap.Remove(&b.queue, ent.queued.index)
-				ent.queued = nil
-			}
-			after = append(after, e.applyLocked(ent, finalFromList(cur, lo), SourceList, now, false)...)
 		case shown:
-			e.evidenceLocked(b, ent, now) // a new or terminal state
+			// A new or terminal state: applied when the list says all there is
+			// to say, or when saturated; else the detail GET first.
+			after = append(after, e.listSaysLocked(b, ent, lo, sentAt, now)...)
 		case filtered && strings.EqualFold(cur.RawStatus, status) && (complete || markOf(cur).newerThan(oldest)) &&
 			e.createdBefore(ent, snapshot):
+			if e.saturatedLocked(b) && ent.t.Origin == OriginDiscovered && k != e.focus {
+				// No longer PENDING, but to what? A sweep shows a recent
+				// order soon; if none has after half a discovery cadence, the
+				// detail GET goes first (an older order, beyond the sweeps).
+				if !ent.absent {
+					ent.absent = true
+					ent.nextSrc = SourceList
+					if at := now.Add(e.Policy(v).Discover / 2); ent.t.NextCheck.IsZero() || ent.t.NextCheck.After(at) {
+						ent.t.NextCheck = at
+					}
+					if ent.queued != nil {
+						b.unqueue(ent.queued)
+						ent.queued = nil
+					}
+					e.publishLocked(ent, false, nil)
+				}
+				break
+			}
 			e.evidenceLocked(b, ent, now) // no longer PENDING
 		}
 	}
@@ -240,7 +268,7 @@ func (e *Engine) vouchLocked(b *budget, ent *entry, now time.Time) {
 	}
 	if ent.queued != nil && ent.t.NextCheck.After(now) {
 		// The check it replaces leaves the queue: the budget goes elsewhere.
-		heap.Remove(&b.queue, ent.queued.index)
+		b.unqueue(ent.queued)
 		ent.queued = nil
 	}
 	e.publishLocked(ent, false, nil)
@@ -254,7 +282,7 @@ func (e *Engine) evidenceLocked(b *budget, ent *entry, now time.Time) {
 	ent.t.NextCheck = now
 	if ent.queued != nil {
 		ent.queued.prio = e.prioLocked(ent, now)
-		heap.Fix(&b.queue, ent.queued.index)
+		b.fix(ent.queued)
 	}
 	e.publishLocked(ent, false, nil)
 }

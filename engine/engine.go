@@ -86,6 +86,11 @@ type entry struct {
 	hookFetch   bool      // a webhook asked for the detail: top priority
 	evidence    bool      // a bulk list asked for the detail: high priority
 	lastDetail  time.Time // last successful detail GET (the bulk-list safety net)
+	armed       bool      // a timer of scheduler.go holds armedAt
+	armedAt     time.Time
+	absent      bool // gone from the PENDING list while saturated: evidence once due
+	fgCounted   bool // counted in budget.fg
+	doneCounted bool // counted in budget.done
 }
 
 // Engine tracks orders. It implements Controller.
@@ -106,13 +111,14 @@ type Engine struct {
 	budgets  map[api.Provider]*budget
 	running  atomic.Bool
 
-	mu      sync.Mutex
-	entries map[api.OrderKey]*entry
-	focus   api.OrderKey
-	wallets map[api.Provider][]api.Wallet
-	rnd     *rand.Rand
-	placing map[string]bool      // client references being placed now
-	placed  map[string]api.Order // placed by this process (without a journal)
+	mu       sync.Mutex
+	entries  map[api.OrderKey]*entry
+	focus    api.OrderKey
+	wallets  map[api.Provider][]api.Wallet
+	rnd      *rand.Rand
+	listItem bool                 // applyLocked is applying a list item, not a detail (fromListLocked)
+	placing  map[string]bool      // client references being placed now
+	placed   map[string]api.Order // placed by this process (without a journal)
 
 	reconcileWake chan struct{}
 }
@@ -272,6 +278,8 @@ func (e *Engine) Run(ctx context.Context) error {
 		for i, v := range b.verticals {
 			// Stagger the first list calls a little.
 			b.listDue[v] = now.Add(time.Duration(i) * e.scaled(time.Second))
+			// The first sweeps read back to what was placed since start.
+			b.listMark[v] = listMark{at: now.Add(-e.listLag)}
 		}
 		if e.walletEv > 0 {
 			b.walletDue = now
@@ -325,7 +333,7 @@ func (e *Engine) dispatch(ctx context.Context, b *budget, wg *sync.WaitGroup) {
 		now := e.now()
 		e.mu.Lock()
 		wakeAt := e.collectDueLocked(b, now)
-		n := b.queue.Len()
+		n := b.queued()
 		e.mu.Unlock()
 		if n == 0 {
 			if !wait(wakeAt) {
@@ -363,7 +371,7 @@ func (e *Engine) dispatch(ctx context.Context, b *budget, wg *sync.WaitGroup) {
 			<-sem
 			continue
 		}
-		if d := b.admit(now); d > 0 {
+		if d := b.hold(now); d > 0 {
 			r.Cancel()
 			<-sem
 			if !wait(now.Add(d)) {
@@ -375,19 +383,28 @@ func (e *Engine) dispatch(ctx context.Context, b *budget, wg *sync.WaitGroup) {
 		// while waiting goes first.
 		e.mu.Lock()
 		e.collectDueLocked(b, now)
-		var j *job
-		if b.queue.Len() > 0 {
-			e.reprioritizeLocked(b, now)
-			j = heap.Pop(&b.queue).(*job)
+		j := e.pickLocked(b, now)
+		var class jobClass
+		var v api.Vertical
+		if j != nil {
+			class, v = e.classOf(j), j.vertical
+			if j.kind == jobCheck {
+				v = j.key.Vertical
+			}
 			e.startLocked(b, j, now)
 		}
 		e.mu.Unlock()
 		if j == nil {
+			// Only capped work is queued: wait for the window to roll.
+			b.release(now)
 			r.Cancel()
 			<-sem
+			if !wait(now.Add(e.scaled(time.Second))) {
+				return
+			}
 			continue
 		}
-		b.noteSent(now)
+		b.classify(now, v, class)
 		wg.Go(func() {
 			defer func() { <-sem; b.poke() }()
 			e.runJob(ctx, b, j)
@@ -404,28 +421,8 @@ func (e *Engine) collectDueLocked(b *budget, now time.Time) time.Time {
 			next = t
 		}
 	}
-	var fg map[api.Vertical]int
-	if e.bulkMin > 0 {
-		fg = map[api.Vertical]int{}
-	}
-	for k, ent := range e.entries {
-		if k.Vertical.Provider() != b.provider {
-			continue
-		}
-		if fg != nil && ent.t.Phase == PhaseForeground && ent.t.Order.Status.InFlight() {
-			fg[k.Vertical]++
-		}
-		if ent.queued != nil || ent.inflight || ent.t.NextCheck.IsZero() {
-			continue
-		}
-		due := e.dueLocked(ent)
-		if due.After(now) {
-			consider(due)
-			continue
-		}
-		j := &job{kind: jobCheck, key: k, due: due, prio: e.prioLocked(ent, now)}
-		ent.queued = j
-		b.push(j)
+	if t := e.collectTimersLocked(b, now); !t.IsZero() {
+		consider(t)
 	}
 	if e.cfg.Discover {
 		for _, v := range b.verticals {
@@ -440,8 +437,8 @@ func (e *Engine) collectDueLocked(b *budget, now time.Time) time.Time {
 			b.push(&job{kind: jobList, vertical: v, due: b.listDue[v], prio: prioList})
 		}
 	}
-	for v, n := range fg {
-		if n < e.bulkMin || b.bulkBusy[v] {
+	for v, n := range b.fg {
+		if e.bulkMin == 0 || n < e.bulkMin || b.bulkBusy[v] {
 			continue
 		}
 		if due := b.bulkDue[v]; due.After(now) {
@@ -484,12 +481,14 @@ func (e *Engine) prioLocked(ent *entry, now time.Time) int {
 		return prioWebhook
 	case ent.boosted || (e.focus != api.OrderKey{} && e.focus == k):
 		return prioFocused
-	case ent.evidence:
+	case ent.evidence, ent.absent:
 		return prioEvidence
 	case ent.t.Origin == OriginPlaced || ent.t.Origin == OriginPinned || ent.t.Origin == OriginNamed:
 		return prioPlaced
 	case ent.nextSrc == SourceWebhook && hookRoom:
 		return prioPlaced
+	case ent.t.ListOnly && (ent.t.Phase == PhaseDone || ent.t.Phase == PhaseOnDemand):
+		return prioOwed
 	}
 	switch ent.t.Phase {
 	case PhaseForeground, "":
@@ -502,19 +501,18 @@ func (e *Engine) prioLocked(ent *entry, now time.Time) int {
 }
 
 func (e *Engine) reprioritizeLocked(b *budget, now time.Time) {
-	changed := false
-	for _, j := range b.queue {
-		if j.kind != jobCheck {
-			continue
-		}
-		if ent := e.entries[j.key]; ent != nil {
-			if p := e.prioLocked(ent, now); p != j.prio {
-				j.prio, changed = p, true
+	for _, q := range b.checks {
+		changed := false
+		for _, j := range *q {
+			if ent := e.entries[j.key]; ent != nil {
+				if p := e.prioLocked(ent, now); p != j.prio {
+					j.prio, changed = p, true
+				}
 			}
 		}
-	}
-	if changed {
-		heap.Init(&b.queue)
+		if changed {
+			heap.Init(q)
+		}
 	}
 }
 
@@ -531,18 +529,19 @@ func (e *Engine) startLocked(b *budget, j *job, now time.Time) {
 		if j.prio == prioWebhook {
 			b.noteHook(now)
 		}
-		ent.boosted, ent.hookFetch, ent.evidence = false, false, false
+		ent.boosted, ent.hookFetch, ent.evidence, ent.absent = false, false, false, false
 	case jobList:
 		if j.bulk {
 			return
 		}
-		// Alternate the PENDING list (discovery) with the unfiltered first
-		// page (recently finished orders).
+		// Mostly unfiltered sweeps (new orders and recent changes); every
+		// listPendingEvery-th round, from the first, the PENDING list (in-flight
+		// orders older than a sweep reaches).
 		j.status = ""
-		if !b.listAll[j.vertical] {
+		if b.listRound[j.vertical]%listPendingEvery == 0 {
 			j.status = e.Policy(j.vertical).ListStatus
 		}
-		b.listAll[j.vertical] = !b.listAll[j.vertical]
+		b.listRound[j.vertical]++
 	}
 }
 
@@ -672,6 +671,16 @@ func (e *Engine) applyLocked(ent *entry, o api.Order, src Source, now time.Time,
 		Changed: changed, Note: note}
 	ent.t.Order = o.Clone()
 	ent.t.LastChecked = now
+	if old.Status != o.Status {
+		ent.absent = false // what the absence hinted at is known now
+	}
+	switch {
+	case e.listItem:
+		ent.t.ListOnly = !e.Policy(o.Vertical).ListComplete && (isNew || ent.t.ListOnly || old.Status != o.Status)
+	case src == SourceWebhook:
+	default:
+		ent.t.ListOnly = false // a detail GET (one a list asked for is labelled "list" too)
+	}
 	ent.t.Errors, ent.t.LastError = 0, ""
 	if src != SourceList && src != SourceCreate {
 		ent.attempts++
@@ -685,6 +694,11 @@ func (e *Engine) applyLocked(ent *entry, o api.Order, src Source, now time.Time,
 	ent.t.History = appendHistory(ent.t.History, ev)
 	wasDone := ent.t.Phase == PhaseDone || ent.t.Phase == PhaseOnDemand
 	e.scheduleLocked(ent, now)
+	if ent.t.ListOnly && ent.t.NextCheck.IsZero() && !isNew {
+		// It finished while tracked: the detail is owed (prioOwed). One
+		// first seen finished is fetched when focused.
+		ent.t.NextCheck = now
+	}
 	var after []func()
 	p := e.Policy(o.Vertical)
 	if isNew && src == SourceList && !p.ListComplete && (o.Status.Success() || o.Status == api.StatusPartial) {
@@ -719,6 +733,14 @@ func (e *Engine) applyLocked(ent *entry, o api.Order, src Source, now time.Time,
 	return after
 }
 
+// fromListLocked runs f, which applies list items: states read there leave
+// out what only the detail carries (Tracked.ListOnly).
+func (e *Engine) fromListLocked(f func() []func()) []func() {
+	e.listItem = true
+	defer func() { e.listItem = false }()
+	return f()
+}
+
 func (e *Engine) scheduleLocked(ent *entry, now time.Time) {
 	p := e.Policy(ent.t.Order.Vertical)
 	ph, d := p.next(State{Order: ent.t.Order, FirstSeen: ent.since, Attempts: ent.attempts, DeliveredAt: ent.deliveredAt}, now)
@@ -738,14 +760,15 @@ func (e *Engine) scheduleLocked(ent *entry, now time.Time) {
 }
 
 func appendHistory(h []Event, ev Event) []Event {
-	// Copy on write: published snapshots share the old slice.
-	start := 0
+	// Append in place: published snapshots hold shorter slices of the same
+	// array and never see the element written past their length, so no copy
+	// per event is needed (a copy of 50 events per list vouch was the cost
+	// of a list page at load). Readers must not append to a snapshot's
+	// History.
 	if len(h) >= HistoryLen {
-		start = len(h) - HistoryLen + 1
+		h = h[len(h)-HistoryLen+1:]
 	}
-	n := make([]Event, 0, len(h)-start+1)
-	n = append(n, h[start:]...)
-	return append(n, ev)
+	return append(h, ev)
 }
 
 func (e *Engine) snapshotLocked(ent *entry) Tracked {
@@ -755,15 +778,24 @@ func (e *Engine) snapshotLocked(ent *entry) Tracked {
 }
 
 func (e *Engine) publishLocked(ent *entry, isNew bool, ev *Event) {
+	e.armLocked(ent)
 	e.out.put(OrderUpdate{Tracked: e.snapshotLocked(ent), New: isNew, Event: ev})
 }
 
-// evictLocked drops the oldest finished orders of v beyond the bound.
+// evictLocked drops the oldest finished orders of v beyond the bound. It
+// scans only once the finished count passes the bound by a sixteenth, and
+// then evicts down to the bound: the scan's cost is shared by many orders.
 func (e *Engine) evictLocked(v api.Vertical) {
+	if b := e.budgets[v.Provider()]; b != nil && b.done[v] <= e.keep+e.keep/16 {
+		return
+	}
 	var done []*entry
 	for k, ent := range e.entries {
-		if k.Vertical != v || ent.inflight || ent.queued != nil || k == e.focus || ent.hookFetch || ent.evidence {
+		if k.Vertical != v || ent.inflight || k == e.focus || ent.hookFetch || ent.evidence {
 			continue // a detail fetch is owed (codes, activation code)
+		}
+		if ent.queued != nil && !(ent.t.ListOnly && ent.t.Origin == OriginDiscovered) {
+			continue // only an owed detail of a discovered order may go unfetched
 		}
 		if ent.t.Origin == OriginPinned || ent.t.Origin == OriginNamed {
 			continue
@@ -783,7 +815,7 @@ func (e *Engine) evictLocked(v api.Vertical) {
 	}
 	sort.Slice(done, func(i, j int) bool { return stamp(done[i]).Before(stamp(done[j])) })
 	for _, ent := range done[:len(done)-e.keep] {
-		delete(e.entries, ent.t.Order.Key())
+		e.forgetLocked(ent)
 		t := e.snapshotLocked(ent)
 		t.NextCheck = time.Time{}
 		e.out.put(OrderUpdate{Tracked: t, Removed: true})
@@ -893,6 +925,9 @@ func (e *Engine) refresh(key api.OrderKey, src Source, boost bool) {
 	ent.t.NextCheck = now
 	if ent.queued != nil {
 		ent.queued.prio = e.prioLocked(ent, now)
+		if b := e.budgets[key.Vertical.Provider()]; b != nil {
+			b.fix(ent.queued)
+		}
 	}
 	e.publishLocked(ent, false, nil)
 	e.mu.Unlock()
@@ -903,6 +938,17 @@ func (e *Engine) refresh(key api.OrderKey, src Source, boost bool) {
 func (e *Engine) Focus(key api.OrderKey) {
 	e.mu.Lock()
 	e.focus = key
+	ent := e.entries[key]
+	if ent != nil {
+		now := e.now()
+		if ent.queued != nil {
+			ent.queued.prio = e.prioLocked(ent, now)
+			e.budgets[key.Vertical.Provider()].fix(ent.queued)
+		} else if ent.t.ListOnly && ent.t.NextCheck.IsZero() && !ent.inflight {
+			ent.t.NextCheck = now // what the list left out, now that someone looks
+			e.publishLocked(ent, false, nil)
+		}
+	}
 	e.mu.Unlock()
 }
 
@@ -958,6 +1004,11 @@ func (e *Engine) Get(key api.OrderKey) (Tracked, bool) {
 
 // waitToken takes one token of the provider's GET budget, honouring pauses.
 func (e *Engine) waitToken(ctx context.Context, b *budget) error {
+	return e.waitTokenAs(ctx, b, "", classCheck)
+}
+
+// waitTokenAs is waitToken for a send of class c for vertical v.
+func (e *Engine) waitTokenAs(ctx context.Context, b *budget, v api.Vertical, c jobClass) error {
 	for {
 		if u := b.pausedUntil(api.ClassGET, e.now()); !u.IsZero() {
 			t := time.NewTimer(u.Sub(e.now()))
@@ -972,7 +1023,8 @@ func (e *Engine) waitToken(ctx context.Context, b *budget) error {
 		if err := b.lim.Wait(ctx); err != nil {
 			return err
 		}
-		if d := b.admit(e.now()); d > 0 {
+		now := e.now()
+		if d := b.hold(now); d > 0 {
 			t := time.NewTimer(d)
 			select {
 			case <-ctx.Done():
@@ -982,7 +1034,7 @@ func (e *Engine) waitToken(ctx context.Context, b *budget) error {
 			}
 			continue
 		}
-		b.noteSent(e.now())
+		b.classify(now, v, c)
 		return nil
 	}
 }

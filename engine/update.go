@@ -65,7 +65,11 @@ type Tracked struct {
 	NextCheck   time.Time // zero when nothing is scheduled
 	// Webhook is true when webhooks cover the order: NextCheck is then the
 	// fallback poll after the silence window.
-	Webhook   bool
+	Webhook bool
+	// ListOnly is true when the state shown came from a list and no detail
+	// GET has followed: what only the detail carries (voucher codes, an
+	// eSIM's activation code) is not fetched yet.
+	ListOnly  bool
 	Errors    int    // consecutive errors
 	LastError string // empty when the last check succeeded
 	// NotFound is true when the provider answered the last check with a

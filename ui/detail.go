@@ -370,6 +370,9 @@ func (c *detailCtx) trackingLines(l []string, t *engine.Tracked) []string {
 		next = "in " + next
 	}
 	l = c.field(l, "Next check", next)
+	if t.ListOnly {
+		l = c.field(l, "Detail", listOnlyText(t)+"; a refresh fetches it now")
+	}
 	if t.LastError != "" {
 		l = c.text(l, c.st.Error, fmt.Sprintf("Last check failed (%d in a row): %s", t.Errors, t.LastError))
 	}

@@ -142,10 +142,27 @@ func reasonText(t *engine.Tracked) string {
 	if t.LastError != "" {
 		return "check failed: " + t.LastError
 	}
+	if t.ListOnly {
+		return listOnlyText(t)
+	}
 	if s := t.Order.Status; s == api.StatusRefunded || s == api.StatusCancelled {
 		return "no reason given"
 	}
 	return ""
+}
+
+// listOnlyText says what a state read from a list leaves out: under load
+// lists carry status and detail GETs wait their turn.
+func listOnlyText(t *engine.Tracked) string {
+	info, _ := api.LookupVertical(t.Order.Vertical)
+	switch {
+	case t.Order.Status.InFlight() || t.Order.Status != api.StatusDelivered:
+	case info.Codes:
+		return "from a list; codes not fetched yet"
+	case info.Tracking.Install != nil:
+		return "from a list; activation code not fetched yet"
+	}
+	return "from a list; detail not fetched yet"
 }
 
 func stamp(t time.Time) string {

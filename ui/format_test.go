@@ -95,3 +95,15 @@ func TestUncertainDetailIsNotAFailure(t *testing.T) {
 	assert.NotContains(t, text, "User-fixable")
 	assert.NotContains(t, text, "no reason given")
 }
+
+// A state read from a list says what it left out, in the reason column.
+func TestReasonSaysWhatAListLeftOut(t *testing.T) {
+	tr := engine.Tracked{Order: api.Order{Vertical: api.VerticalVoucher, Status: api.StatusDelivered}, ListOnly: true}
+	assert.Equal(t, "from a list; codes not fetched yet", reasonText(&tr))
+	tr.Order = api.Order{Vertical: api.VerticalESIM, Status: api.StatusDelivered}
+	assert.Equal(t, "from a list; activation code not fetched yet", reasonText(&tr))
+	tr.Order.Status = api.StatusPending
+	assert.Equal(t, "from a list; detail not fetched yet", reasonText(&tr))
+	tr.ListOnly = false
+	assert.Empty(t, reasonText(&tr))
+}

@@ -240,3 +240,53 @@ func TestWorkloads(t *testing.T) {
 	}
 	assert.Equal(t, 5, fails)
 }
+
+// TestLoadShort runs the capacity benchmark's short mode (3,000 a minute,
+// compressed) and checks what does not depend on the machine's speed: every
+// order counted, every vertical discovering, no 429, the budget never
+// exceeded in a rolling minute, and the report's shape.
+func TestLoadShort(t *testing.T) {
+	cfg := ShortLoadConfig()
+	cfg.Arrivals, cfg.Drain = 40*time.Second, 35*time.Second
+	cfg.Quiet = true
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var out bytes.Buffer
+	rep, err := RunLoad(ctx, cfg, &out)
+	require.NoError(t, err)
+	require.Len(t, rep.Runs, 1)
+	run := rep.Runs[0]
+	require.Len(t, run.Verticals, 6)
+	for _, v := range run.Verticals {
+		// 3,000 a minute over six verticals for 40 s: about 333 each.
+		assert.InDelta(t, 333, v.Orders, 20, "%s orders", v.Vertical)
+		assert.Less(t, v.NeverSeen, v.Orders/10, "%s: discovery starved", v.Vertical)
+		assert.Positive(t, v.Changes, "%s: state changes measured", v.Vertical)
+		assert.Zero(t, v.TooMany, v.Vertical)
+		assert.Positive(t, v.Lists, "%s: lists ran", v.Vertical)
+	}
+	for _, p := range run.Providers {
+		assert.Zero(t, p.TooMany, p.Provider)
+		assert.LessOrEqual(t, p.PeakMin, p.Budget, "%s: the budget holds in every rolling minute", p.Provider)
+	}
+	assert.Zero(t, run.Providers[0].SandboxRL, "the Octopus sandbox sent no 429")
+	s := out.String()
+	assert.Contains(t, s, "## Capacity benchmark")
+	assert.Contains(t, s, "| Rate/min | Vertical | Orders | Never seen |")
+	assert.Contains(t, s, "Targets (issue 12):")
+	assert.Contains(t, s, "3,000/min: zero 429s: **MET**")
+}
+
+func TestParseLoadFlags(t *testing.T) {
+	c, err := ParseLoadFlags(nil, nil)
+	require.NoError(t, err)
+	assert.Equal(t, []int{100, 1000, 3000, 10000}, c.Rates)
+	c, err = ParseLoadFlags([]string{"-short", "-rates", "600"}, nil)
+	require.NoError(t, err)
+	assert.Equal(t, []int{600}, c.Rates)
+	assert.Equal(t, 0.1, c.TimeScale)
+	_, err = ParseLoadFlags([]string{"-rates", "3"}, nil)
+	assert.Error(t, err)
+	_, err = ParseLoadFlags([]string{"-time-scale", "0"}, nil)
+	assert.Error(t, err)
+}

@@ -858,16 +858,22 @@ func (s *Server) listHandler(vert string) handlerFunc {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		all := s.orders[vert]
-		out := []any{}
+		var sel []*order
 		for i := len(all) - 1; i >= 0; i-- {
 			o := all[i]
 			if (status != "" && o.listed.Status != status) || (ref != "" && o.ref != ref) ||
 				(productID != 0 && o.tprod.ID != productID) || (country != "" && o.tprod.CountryCode != country) {
 				continue
 			}
+			sel = append(sel, o)
+		}
+		// Views only for the page: a list costs no allocation per order held.
+		start := min(max((page-1)*per, 0), len(sel))
+		out := make([]any, 0, min(per, len(sel)-start))
+		for _, o := range sel[start:min(start+per, len(sel))] {
 			out = append(out, o.view(o.listed, false))
 		}
-		return paginate(out, page, per), nil
+		return &reply{status: 200, body: out, page: &pageInfo{page: page, per: per, total: len(sel), size: len(out)}}, nil
 	}
 }
 

@@ -1,6 +1,7 @@
 package octopus
 
 import (
+	"fmt"
 	"math"
 	"strconv"
 	"time"
@@ -30,7 +31,26 @@ func (s *Server) trafficLoop() {
 	}
 }
 
-func (s *Server) placeTrafficOrder() {
+func (s *Server) placeTrafficOrder() { s.placeTraffic(-1) }
+
+// PlaceTraffic places one order of vertical ("voucher", "topup", "esim") as
+// background traffic would, without a request: load benchmarks place
+// thousands a minute without spending the create limit or a socket each.
+func (s *Server) PlaceTraffic(vertical string) error {
+	switch vertical {
+	case VerticalVoucher:
+		return s.placeTraffic(0)
+	case VerticalTopup:
+		return s.placeTraffic(50)
+	case VerticalESIM:
+		return s.placeTraffic(80)
+	}
+	return fmt.Errorf("sandbox: no vertical %q", vertical)
+}
+
+// placeTraffic places one order; roll < 0 draws the vertical (50 % vouchers,
+// 30 % topups, 20 % eSIMs).
+func (s *Server) placeTraffic(roll int) error {
 	now := s.now()
 	s.mu.Lock()
 	for _, w := range s.wallets {
@@ -41,7 +61,11 @@ func (s *Server) placeTrafficOrder() {
 	s.trafficSeq++
 	ref := "shop-" + strconv.FormatInt(s.trafficSeq, 10)
 	var place func() error
-	switch x := s.randIntN(100); {
+	x := roll
+	if x < 0 {
+		x = s.randIntN(100)
+	}
+	switch {
 	case x < 50:
 		req := s.trafficVoucher(ref)
 		place = func() error { _, err := s.createVoucherLocked(req, now); return err }
@@ -66,6 +90,7 @@ func (s *Server) placeTrafficOrder() {
 	if err != nil {
 		s.logf("sandbox: traffic order %s not placed: %v", ref, err)
 	}
+	return err
 }
 
 func (s *Server) trafficVoucher(ref string) createVoucherReq {

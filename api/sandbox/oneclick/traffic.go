@@ -44,16 +44,42 @@ var trafficPrefixes = []struct {
 	prefix, plan string
 }{{"077", "PREPAID_DJEZZY"}, {"078", "PREPAID_DJEZZY"}, {"066", "PREPAID_MOBILIS"}, {"069", "PREPAID_MOBILIS"}, {"055", "PREPAID_OOREDOO"}, {"056", "PREPAID_OOREDOO"}}
 
+// PlaceTraffic places one order of vertical ("mobile", "internet",
+// "giftcard") as background traffic would, without a request (load
+// benchmarks).
+func (s *Server) PlaceTraffic(vertical string) error {
+	roll := map[string]int{"mobile": 0, "internet": 60, "giftcard": 85}
+	x, ok := roll[vertical]
+	if !ok {
+		return fmt.Errorf("oneclick sandbox: no vertical %q", vertical)
+	}
+	s.mu.Lock()
+	now := s.cfg.Now()
+	s.st.placeOrder(now, x)
+	trs := s.st.flush()
+	s.mu.Unlock()
+	s.fire(trs)
+	return nil
+}
+
 // randomOrder creates one plausible order (under mu), topping the balance
 // up first so traffic never drains it.
-func (st *state) randomOrder(now time.Time) {
+func (st *state) randomOrder(now time.Time) { st.placeOrder(now, -1) }
+
+// placeOrder creates one order; roll < 0 draws the vertical (60 % mobile, 25 %
+// internet, 15 % gift cards).
+func (st *state) placeOrder(now time.Time, roll int) {
 	rng := st.s.rng
 	if st.balance < 10000 {
 		st.move("DEPOSIT", InitialBalance, "", "Sandbox deposit", now)
 	}
 	st.trafficSeq++
 	ref := fmt.Sprintf("shop-%d-%d", now.Unix(), st.trafficSeq)
-	switch x := rng.IntN(100); {
+	x := roll
+	if x < 0 {
+		x = rng.IntN(100)
+	}
+	switch {
 	case x < 60:
 		pp := trafficPrefixes[rng.IntN(len(trafficPrefixes))]
 		msisdn := fmt.Sprintf("%s%07d", pp.prefix, rng.IntN(1e7))
@@ -81,10 +107,21 @@ func (st *state) randomOrder(now time.Time) {
 		prods := internetProducts[typ]
 		st.createInternet(typ, number, prods[rng.IntN(3)], ref, now)
 	default:
-		p := st.catalog[rng.IntN(len(st.catalog))]
-		for _, t := range p.types {
-			if p.Enabled && st.stock[p.ID][t.ID] >= 1 {
-				st.createGift(p, t, 1, now)
+		// Random traffic may find nothing to sell; a placed order (roll >= 0)
+		// looks on, and its supplier restocks what ran out.
+		start := rng.IntN(len(st.catalog))
+		for i := range st.catalog {
+			p := st.catalog[(start+i)%len(st.catalog)]
+			for _, t := range p.types {
+				if p.Enabled && roll >= 0 && st.stock[p.ID][t.ID] < 1 {
+					st.stock[p.ID][t.ID] = 100
+				}
+				if p.Enabled && st.stock[p.ID][t.ID] >= 1 {
+					st.createGift(p, t, 1, now)
+					return
+				}
+			}
+			if roll < 0 {
 				return
 			}
 		}

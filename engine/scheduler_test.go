@@ -1,0 +1,167 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/orderwatch/orderwatch/api"
+)
+
+// arrivals is a provider whose lists show orders arriving at a steady pace
+// per vertical (newest first, paged) and whose details never finish: every
+// order wants checks forever, far more than the budget buys.
+type arrivals struct {
+	start time.Time
+	every time.Duration // between two orders of one vertical
+
+	mu    sync.Mutex
+	lists map[api.Vertical][]time.Time
+}
+
+func (a *arrivals) count(now time.Time) int { return int(now.Sub(a.start)/a.every) + 1 }
+
+func (a *arrivals) created(i int) time.Time { return a.start.Add(time.Duration(i) * a.every) }
+
+func (a *arrivals) list(v api.Vertical, q api.ListQuery) ([]api.Order, error) {
+	now := time.Now()
+	a.mu.Lock()
+	a.lists[v] = append(a.lists[v], now)
+	a.mu.Unlock()
+	n := a.count(now)
+	per := max(q.PerPage, 1)
+	var out []api.Order
+	for i := n - 1 - (max(q.Page, 1)-1)*per; i >= 0 && len(out) < per; i-- {
+		out = append(out, api.Order{ID: fmt.Sprint(100000 + i), RawStatus: "PENDING", CreatedAt: a.created(i)})
+	}
+	return out, nil
+}
+
+// With a budget saturated many times over and six verticals on two
+// providers, every vertical's lists keep running and every order is seen
+// soon after it is placed: discovery never starves.
+func TestSaturatedBudgetNeverStarvesDiscovery(t *testing.T) {
+	const scale = 0.03 // 1 simulated minute = 1.8 s
+	sim := func(d time.Duration) time.Duration { return scaleDur(d, scale) }
+	a := &arrivals{start: time.Now(), every: sim(2 * time.Second), lists: map[api.Vertical][]time.Time{}}
+	octo := newFake(api.ProviderOctopus, api.VerticalVoucher, api.VerticalTopup, api.VerticalESIM)
+	one := newFake(api.ProviderOneClick, api.VerticalMobile, api.VerticalInternet, api.VerticalGiftCard)
+	for _, f := range []*fakeSource{octo, one} {
+		f.listFn = a.list
+		for _, v := range f.verts {
+			for i := range 400 {
+				f.set(key(v, fmt.Sprint(100000+i)), always("PENDING"))
+			}
+		}
+	}
+	// 30 orders a simulated minute per vertical against 60 GETs a minute per
+	// provider: each order alone wants several checks a minute.
+	e, err := New(Config{Sources: []api.OrderSource{octo, one}, TimeScale: scale, ScaleBudget: true, Discover: true,
+		WalletEvery: -1, GETPerMinute: map[api.Provider]int{api.ProviderOctopus: 60, api.ProviderOneClick: 60}})
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() { _ = e.Run(ctx) })
+	var mu sync.Mutex
+	firstSeen := map[api.OrderKey]time.Time{}
+	wg.Go(func() {
+		for b := range e.Updates() {
+			now := time.Now()
+			mu.Lock()
+			for _, u := range b {
+				if ou, ok := u.(OrderUpdate); ok {
+					if _, seen := firstSeen[ou.Tracked.Order.Key()]; !seen {
+						firstSeen[ou.Tracked.Order.Key()] = now
+					}
+				}
+			}
+			mu.Unlock()
+		}
+	})
+	run := sim(100 * time.Second)
+	time.Sleep(run)
+	end := time.Now()
+	saturated := false
+	e.mu.Lock()
+	for _, b := range e.budgets {
+		saturated = saturated || e.saturatedLocked(b)
+	}
+	e.mu.Unlock()
+	cancel()
+	wg.Wait()
+	assert.True(t, saturated, "the test must saturate the budget")
+
+	// Every vertical's lists run at least every 20 s (discovery every 15 s,
+	// jittered; bulk checks in between).
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, v := range api.AllVerticals {
+		ts := a.lists[v]
+		require.NotEmpty(t, ts, "%s never listed", v)
+		worst := ts[0].Sub(a.start)
+		for i := 1; i < len(ts); i++ {
+			worst = max(worst, ts[i].Sub(ts[i-1]))
+		}
+		worst = max(worst, end.Sub(ts[len(ts)-1]))
+		assert.LessOrEqual(t, worst, sim(20*time.Second), "%s: longest wait between lists %s (simulated %s)",
+			v, worst, time.Duration(float64(worst)/scale))
+	}
+	// No order waits more than 30 s for its first observation.
+	mu.Lock()
+	defer mu.Unlock()
+	for _, v := range api.AllVerticals {
+		n, late := 0, 0
+		var worst time.Duration
+		for i := 0; a.created(i).Before(end.Add(-sim(30 * time.Second))); i++ {
+			n++
+			at, ok := firstSeen[key(v, fmt.Sprint(100000+i))]
+			if !ok {
+				late++
+				continue
+			}
+			worst = max(worst, at.Sub(a.created(i)))
+		}
+		assert.Positive(t, n, v)
+		assert.Zero(t, late, "%s: orders never seen", v)
+		assert.LessOrEqual(t, worst, sim(30*time.Second), "%s: slowest first observation %s simulated",
+			v, time.Duration(float64(worst)/scale))
+	}
+}
+
+// A detail GET a list asked for is a detail: the order is not ListOnly and
+// owes nothing; a state read from a list item is ListOnly and owes the detail.
+func TestListOnlyOnlyFromListItems(t *testing.T) {
+	f := newFake(api.ProviderOctopus, api.VerticalVoucher)
+	e, err := New(Config{Sources: []api.OrderSource{f}, WalletEvery: -1})
+	require.NoError(t, err)
+	b := e.budgets[api.ProviderOctopus]
+	for _, id := range []string{"1", "2"} {
+		e.Track(api.Order{Vertical: api.VerticalVoucher, ID: id, Status: api.StatusPending, RawStatus: "PENDING"}, OriginDiscovered)
+	}
+	now := time.Now()
+	delivered := api.Order{Vertical: api.VerticalVoucher, Status: api.StatusDelivered, RawStatus: "DELIVERED"}
+	e.mu.Lock()
+	e.evidenceLocked(b, e.entries[key(api.VerticalVoucher, "1")], now)
+	e.mu.Unlock()
+	o := delivered
+	o.ID = "1"
+	e.finishCheck(context.Background(), b, key(api.VerticalVoucher, "1"), SourceList, o, nil)
+	tr, _ := e.Get(key(api.VerticalVoucher, "1"))
+	assert.Equal(t, api.StatusDelivered, tr.Order.Status)
+	assert.False(t, tr.ListOnly, "the detail GET fetched everything")
+	assert.True(t, tr.NextCheck.IsZero(), "nothing owed")
+
+	e.mu.Lock()
+	ent := e.entries[key(api.VerticalVoucher, "2")]
+	o.ID = "2"
+	e.fromListLocked(func() []func() { return e.applyLocked(ent, o, SourceList, now, false) })
+	e.mu.Unlock()
+	tr, _ = e.Get(key(api.VerticalVoucher, "2"))
+	assert.True(t, tr.ListOnly, "the codes are not in a list item")
+	assert.False(t, tr.NextCheck.IsZero(), "the detail is owed")
+}
