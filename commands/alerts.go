@@ -47,7 +47,9 @@ func newAlerts(b *backend) (*alerts.Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	return alerts.New(alerts.Config{Rules: rules}), nil
+	// The time-based rules work in minutes (horizons, windows): a re-check
+	// every 5 s is on time, and idle wakeups stay few.
+	return alerts.New(alerts.Config{Rules: rules, Every: 5 * time.Second}), nil
 }
 
 func (f *alertFlags) command(cfg *config.Config) string {
