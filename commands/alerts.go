@@ -42,12 +42,17 @@ func alertRules(cfg *config.Config) (alerts.Rules, error) {
 // newAlerts builds the alert engine for the backend with the config file's
 // rules. It runs in real time, like the tracking engine it reads (which
 // does not scale its policies by --sandbox-time-scale either).
+// Acknowledgements and snoozes are kept in the shared journal.
 func newAlerts(b *backend) (*alerts.Engine, error) {
 	rules, err := alertRules(b.cfg)
 	if err != nil {
 		return nil, err
 	}
-	return alerts.New(alerts.Config{Rules: rules}), nil
+	cfg := alerts.Config{Rules: rules}
+	if b.journal != nil {
+		cfg.Store = alerts.NewJournalStore(b.journal, nil, b.logger.Printf)
+	}
+	return alerts.New(cfg), nil
 }
 
 func (f *alertFlags) command(cfg *config.Config) string {
