@@ -42,6 +42,7 @@ func alertRules(cfg *config.Config) (alerts.Rules, error) {
 // newAlerts builds the alert engine for the backend with the config file's
 // rules. It runs in real time, like the tracking engine it reads (which
 // does not scale its policies by --sandbox-time-scale either).
+// Acknowledgements and snoozes are kept in the shared journal.
 func newAlerts(b *backend) (*alerts.Engine, error) {
 	rules, err := alertRules(b.cfg)
 	if err != nil {
@@ -49,7 +50,11 @@ func newAlerts(b *backend) (*alerts.Engine, error) {
 	}
 	// The time-based rules work in minutes (horizons, windows): a re-check
 	// every 5 s is on time, and idle wakeups stay few.
-	return alerts.New(alerts.Config{Rules: rules, Every: 5 * time.Second}), nil
+	cfg := alerts.Config{Rules: rules, Every: 5 * time.Second}
+	if b.journal != nil {
+		cfg.Store = alerts.NewJournalStore(b.journal, nil, b.logger.Printf)
+	}
+	return alerts.New(cfg), nil
 }
 
 func (f *alertFlags) command(cfg *config.Config) string {

@@ -102,6 +102,8 @@ var migrations = []string{
 	// 2: the team's audit trail (journal_audit.go), append-only: triggers
 	// refuse every UPDATE and DELETE.
 	auditSchema,
+	// 3: acknowledgements and snoozes of alerts (journal_alerts.go).
+	alertAckSchema,
 }
 
 // journalAppID marks a SQLite file as an orderwatch journal ("OWJ1").

@@ -80,9 +80,8 @@ type Ack struct {
 	SnoozedUntil time.Time
 }
 
-// Store keeps acknowledgements and snoozes. Memory is the only one today;
-// the shared journal (SQLite) will keep them across restarts behind this
-// same interface.
+// Store keeps acknowledgements and snoozes: JournalStore in the shared
+// journal (across restarts and processes), Memory for tests.
 type Store interface {
 	Get(id string) (Ack, bool)
 	Put(id string, a Ack) error

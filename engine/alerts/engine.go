@@ -20,7 +20,8 @@ type Config struct {
 	TimeScale float64
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
-	// Store keeps acknowledgements; nil means an in-memory one.
+	// Store keeps acknowledgements; nil means an in-memory one (the
+	// commands pass a JournalStore).
 	Store Store
 	// Every is how often time-based rules are re-checked by Run; 0 means 1 s.
 	Every time.Duration
