@@ -143,6 +143,11 @@ func (m *Model) alertDetail(w, h int) string {
 	if a.AckedBy != "" {
 		meta = append(meta, "acknowledged by "+a.AckedBy+" "+clock(a.AckedAt))
 	}
+	if m.opts.Team != nil {
+		if n := m.opts.Team.ProblemNote(a.ID); n != "" {
+			meta = append(meta, n)
+		}
+	}
 	lines = append(lines, st.Label.Render(" "+strings.Join(meta, " · ")))
 	if n := len(a.Orders); n > 0 {
 		var ids []string

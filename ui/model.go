@@ -145,6 +145,8 @@ type Model struct {
 	hlUntil time.Time
 	ticking bool
 	focused api.OrderKey
+	// lookingAt is the problem the inbox has selected, as told to the team.
+	lookingAt string
 	// offKeys are the bindings --readonly removed, kept to say why their
 	// keys do nothing.
 	offKeys []key.Binding
@@ -382,6 +384,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 func (m *Model) done(cmd tea.Cmd) (tea.Model, tea.Cmd) {
 	m.syncFocus()
+	m.syncProblem()
 	m.syncFooter()
 	m.syncDetail()
 	return m, tea.Batch(cmd, m.ensureTick())
@@ -452,6 +455,23 @@ func (m *Model) syncFocus() {
 		m.reveal = false
 		if m.opts.Controller != nil {
 			m.opts.Controller.Focus(k)
+		}
+	}
+}
+
+// syncProblem tells the team which problem the inbox has selected, so the
+// others' inboxes say who is looking at it.
+func (m *Model) syncProblem() {
+	id := ""
+	if m.view() == keymap.ViewInbox {
+		if a := m.selectedAlert(); a != nil {
+			id = a.ID
+		}
+	}
+	if id != m.lookingAt {
+		m.lookingAt = id
+		if m.opts.Team != nil {
+			m.opts.Team.LookAt(id)
 		}
 	}
 }

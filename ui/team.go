@@ -18,6 +18,10 @@ type Team interface {
 	Status() (who, online string)
 	// OrderNote is the detail pane's line: placed by whom, who else has it open.
 	OrderNote(k api.OrderKey) string
+	// LookAt says which problem the inbox has selected ("": none);
+	// ProblemNote is who else is looking at one.
+	LookAt(problem string)
+	ProblemNote(problem string) string
 }
 
 func (m *Model) can(a team.Action) bool {

@@ -158,3 +158,26 @@ func TestOrderFormRevealAndCopyAreAudited(t *testing.T) {
 	recs, _ = audit.List(time.Time{})
 	assert.Empty(t, recs)
 }
+
+// Two people on one problem see each other in the inbox: the one whose
+// inbox has it selected is "looking at" it; moving away clears it.
+func TestInboxSaysWhoElseIsLooking(t *testing.T) {
+	p := &team.Presence{}
+	a := uitest.Alerts()
+	model := func(name string) *Model {
+		ts := &team.Session{Member: name, Role: team.Agent, Addr: "127.0.0.1:5000", Audit: &team.MemAudit{},
+			Presence: p, Seat: p.Join(name, nil), Now: uitest.Clock(0)}
+		m, _ := newTestModel(t, 160, 48, func(o *Options) { o.Team, o.Alerts = ts, a })
+		send(m, batchMsg(uitest.Demo()), alertsMsg(a.Snapshot()))
+		return m
+	}
+	alice, bob := model("alice"), model("bob")
+	press(bob, "!")
+	press(alice, "!")
+	assert.Contains(t, plain(alice), "also looking: bob")
+	assert.Contains(t, plain(bob), "also looking: alice")
+	press(bob, "esc")
+	assert.NotContains(t, plain(alice), "also looking: bob", "bob left the inbox")
+	press(bob, "!", "down")
+	assert.NotContains(t, plain(alice), "also looking: bob", "bob is on another problem")
+}

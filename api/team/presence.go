@@ -21,6 +21,7 @@ type Presence struct {
 type seat struct {
 	name     string
 	focus    api.OrderKey
+	problem  string // the alert ID the session's inbox cursor is on
 	onChange func()
 }
 
@@ -59,6 +60,46 @@ func (p *Presence) Focus(id int, k api.OrderKey) {
 	if !same {
 		p.changed()
 	}
+}
+
+// LookAt records the problem (alert ID) a session's inbox has selected
+// ("": none), so two people do not chase the same problem unknowingly.
+func (p *Presence) LookAt(id int, problem string) {
+	p.mu.Lock()
+	s := p.seats[id]
+	same := s == nil || s.problem == problem
+	if !same {
+		s.problem = problem
+	}
+	p.mu.Unlock()
+	if !same {
+		p.changed()
+	}
+}
+
+// Looking lists the other members whose inbox has problem selected.
+func (p *Presence) Looking(problem string, except int) []string {
+	if problem == "" {
+		return nil
+	}
+	p.mu.Lock()
+	seen := map[string]bool{}
+	self := ""
+	if s := p.seats[except]; s != nil {
+		self = s.name
+	}
+	for id, s := range p.seats {
+		if id != except && s.problem == problem && s.name != self {
+			seen[s.name] = true
+		}
+	}
+	p.mu.Unlock()
+	out := make([]string, 0, len(seen))
+	for n := range seen {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
 }
 
 func (p *Presence) changed() {
@@ -225,6 +266,24 @@ func (s *Session) OrderNote(k api.OrderKey) string {
 		}
 	}
 	return strings.Join(parts, " · ")
+}
+
+// LookAt says which problem this session's inbox has selected.
+func (s *Session) LookAt(problem string) {
+	if s != nil && s.Presence != nil {
+		s.Presence.LookAt(s.Seat, problem)
+	}
+}
+
+// ProblemNote is the inbox's line for a problem: who else is looking at it.
+func (s *Session) ProblemNote(problem string) string {
+	if s == nil || s.Presence == nil {
+		return ""
+	}
+	if v := s.Presence.Looking(problem, s.Seat); len(v) > 0 {
+		return "also looking: " + strings.Join(v, ", ")
+	}
+	return ""
 }
 
 // clock is "14:02" today, "Dec 3 14:02" before.
