@@ -82,24 +82,7 @@ func (p *Presence) Looking(problem string, except int) []string {
 	if problem == "" {
 		return nil
 	}
-	p.mu.Lock()
-	seen := map[string]bool{}
-	self := ""
-	if s := p.seats[except]; s != nil {
-		self = s.name
-	}
-	for id, s := range p.seats {
-		if id != except && s.problem == problem && s.name != self {
-			seen[s.name] = true
-		}
-	}
-	p.mu.Unlock()
-	out := make([]string, 0, len(seen))
-	for n := range seen {
-		out = append(out, n)
-	}
-	sort.Strings(out)
-	return out
+	return p.others(except, func(s *seat) bool { return s.problem == problem })
 }
 
 func (p *Presence) changed() {
@@ -154,6 +137,12 @@ func (p *Presence) Viewing(k api.OrderKey, except int) []string {
 	if k.ID == "" {
 		return nil
 	}
+	return p.others(except, func(s *seat) bool { return s.focus == k })
+}
+
+// others lists, sorted and once each, the members other than the one in
+// seat except whose sessions match.
+func (p *Presence) others(except int, match func(*seat) bool) []string {
 	p.mu.Lock()
 	seen := map[string]bool{}
 	self := ""
@@ -161,7 +150,7 @@ func (p *Presence) Viewing(k api.OrderKey, except int) []string {
 		self = s.name
 	}
 	for id, s := range p.seats {
-		if id != except && s.focus == k && s.name != self {
+		if id != except && s.name != self && match(s) {
 			seen[s.name] = true
 		}
 	}
