@@ -79,6 +79,26 @@ func ago(now, t time.Time) string {
 	return shortDur(now.Sub(t))
 }
 
+// listStep is the step of a list's age under a minute. Lists run every few
+// seconds; their age to the second would redraw the screen every second of an
+// idle day (issue 12).
+const listStep = 10 * time.Second
+
+// listAge is how long ago a list ran: "<10s", "10s" … "50s", then as ago.
+func listAge(now, t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	d := now.Sub(t)
+	switch {
+	case d < listStep:
+		return "<" + shortDur(listStep)
+	case d < time.Minute:
+		return shortDur(d / listStep * listStep)
+	}
+	return shortDur(d)
+}
+
 // createdAt is when the order was made, or when we first saw it.
 func createdAt(t *engine.Tracked) time.Time {
 	if !t.Order.CreatedAt.IsZero() {

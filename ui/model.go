@@ -143,8 +143,10 @@ type Model struct {
 	// form is the open order form; nil when closed.
 	form    *formState
 	hlUntil time.Time
-	ticking bool
-	focused api.OrderKey
+	tickAt  time.Time // when the armed clock tick fires (zero: none)
+	// statusLists: the last status bar drew every tab's list age.
+	statusLists bool
+	focused     api.OrderKey
 	// lookingAt is the problem the inbox has selected, as told to the team.
 	lookingAt string
 	// offKeys are the bindings --readonly removed, kept to say why their
@@ -352,7 +354,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.stopped = true
 		m.setError("tracking engine stopped: no more updates")
 	case tickMsg:
-		m.ticking = false
+		if time.Time(msg).Equal(m.tickAt) {
+			m.tickAt = time.Time{}
+		}
 		m.expire()
 	case tea.KeyPressMsg:
 		own = m.handleKey(msg)
@@ -388,28 +392,6 @@ func (m *Model) done(cmd tea.Cmd) (tea.Model, tea.Cmd) {
 	m.syncFooter()
 	m.syncDetail()
 	return m, tea.Batch(cmd, m.ensureTick())
-}
-
-// needTick reports whether something time-based is on screen.
-func (m *Model) needTick() bool {
-	now := m.now()
-	if len(m.toasts) > 0 || now.Before(m.hlUntil) || (m.message != "" && !m.msgUntil.IsZero()) {
-		return true
-	}
-	if m.over == overlayNone && m.form == nil {
-		if t := m.activeTab(); t != nil && len(t.table.index) > 0 {
-			return true // ages and next-check countdowns
-		}
-	}
-	return false
-}
-
-func (m *Model) ensureTick() tea.Cmd {
-	if m.ticking || !m.needTick() {
-		return nil
-	}
-	m.ticking = true
-	return tea.Tick(time.Second, func(t time.Time) tea.Msg { return tickMsg(t) })
 }
 
 // expire drops toasts and messages whose time is over.

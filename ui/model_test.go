@@ -187,24 +187,86 @@ func collect(cmd tea.Cmd, f func(tea.Msg)) {
 	}
 }
 
-func TestTickOnlyWhileSomethingTimeBasedIsVisible(t *testing.T) {
+func TestTickOnlyWhenAShownFigureChanges(t *testing.T) {
 	clk := &clockT{t: uitest.Epoch}
 	m, _ := newTestModel(t, 100, 30, withClock(clk))
-	send(m, batchMsg(uitest.Status()))
-	assert.False(t, m.needTick(), "empty table, no toast: idle")
-	assert.False(t, m.ticking)
+	send(m, batchMsg{engine.BudgetUpdate{Provider: api.ProviderOctopus, PerMinute: 60, Available: 48}})
+	assert.True(t, m.tickAt.IsZero(), "empty table, no toast, no list yet: no tick")
 
-	send(m, batchMsg(uitest.OrderUpdates(uitest.Vouchers(), true)))
-	assert.True(t, m.needTick(), "rows with ages")
-	assert.True(t, m.ticking, "a tick was scheduled")
-	cmd := send(m, tickMsg(clk.t))
-	assert.True(t, m.ticking, "re-armed while rows are visible")
+	// Finished orders, all older than an hour, last checked long ago: the
+	// ages print in hours and only change on the hour.
+	old := uitest.Vouchers()
+	for i := range old {
+		old[i].Phase, old[i].NextCheck = engine.PhaseDone, time.Time{}
+		old[i].Order.CreatedAt = clk.t.Add(-90*time.Minute - time.Duration(i)*time.Minute)
+		old[i].FirstSeen, old[i].LastChecked = old[i].Order.CreatedAt, old[i].Order.CreatedAt.Add(time.Minute)
+		old[i].History = nil // no change to highlight
+	}
+	send(m, batchMsg(uitest.OrderUpdates(old, false)))
+	require.False(t, m.tickAt.IsZero(), "rows with ages")
+	assert.Equal(t, clk.t.Add(maxTickWait), m.tickAt, "nothing flips within a minute: the bound")
+
+	// A list a few seconds ago prints in seconds: the next second.
+	clk.add(3 * time.Second)
+	listAt := clk.t.Add(-2500 * time.Millisecond)
+	send(m, batchMsg{engine.ListUpdate{Vertical: api.VerticalVoucher, At: listAt}})
+	assert.Equal(t, listAt.Add(listStep), m.tickAt, "listed <10s ago becomes 10s")
+	assert.Contains(t, plain(m), "listed <10s ago")
+
+	// A stale tick (an earlier arm) changes nothing; the armed one re-arms.
+	armed := m.tickAt
+	send(m, tickMsg(armed.Add(-time.Minute)))
+	assert.Equal(t, armed, m.tickAt)
+	clk.t = armed
+	cmd := send(m, tickMsg(armed))
 	assert.NotNil(t, cmd)
+	assert.Equal(t, armed.Add(listStep), m.tickAt)
+	assert.Contains(t, plain(m), "listed 10s ago")
 
 	press(m, "?")
-	clk.add(time.Minute)
-	send(m, tickMsg(clk.t))
-	assert.False(t, m.ticking, "help covers the table: the tick stops")
+	clk.t = listAt.Add(2*time.Minute + 10*time.Second)
+	send(m, tickMsg(m.tickAt))
+	assert.Equal(t, listAt.Add(3*time.Minute), m.tickAt,
+		"help covers the table: only the status bar's list age (2m) is shown")
+}
+
+// Each flip is exactly where the printed text changes: one nanosecond before
+// it the text is the one shown now, at it the text differs.
+func TestFlipsAreWhereTheTextChanges(t *testing.T) {
+	now := uitest.Epoch
+	for _, d := range []time.Duration{
+		0, 300 * time.Millisecond, 5 * time.Second, 59500 * time.Millisecond, 60 * time.Second,
+		90 * time.Second, 59*time.Minute + 30*time.Second, 3 * time.Hour, 47*time.Hour + 30*time.Minute,
+		50 * time.Hour, 9*24*time.Hour + time.Second,
+	} {
+		at := now.Add(-d)
+		f := flips{now: now}
+		f.age(at)
+		require.False(t, f.at.IsZero(), "age %s", d)
+		assert.Equal(t, ago(now, at), ago(f.at.Add(-time.Nanosecond), at), "age %s: unchanged before the flip", d)
+		assert.NotEqual(t, ago(now, at), ago(f.at, at), "age %s: changed at the flip", d)
+
+		if d < time.Second {
+			continue // a countdown under a second prints "due" at its end (order)
+		}
+		due := now.Add(d)
+		f = flips{now: now}
+		f.countdown(due)
+		require.False(t, f.at.IsZero(), "countdown %s", d)
+		assert.Equal(t, shortDur(due.Sub(now)), shortDur(due.Sub(f.at.Add(-time.Nanosecond))), "countdown %s: unchanged before", d)
+		assert.NotEqual(t, shortDur(due.Sub(now)), shortDur(due.Sub(f.at)), "countdown %s: changed at the flip", d)
+	}
+	for _, d := range []time.Duration{0, 9 * time.Second, 10 * time.Second, 59 * time.Second, 61 * time.Second, 3 * time.Hour} {
+		at := now.Add(-d)
+		f := flips{now: now}
+		f.listAge(at)
+		assert.Equal(t, listAge(now, at), listAge(f.at.Add(-time.Nanosecond), at), "list age %s: unchanged before", d)
+		assert.NotEqual(t, listAge(now, at), listAge(f.at, at), "list age %s: changed at the flip", d)
+	}
+	f := flips{now: now}
+	f.age(time.Time{})
+	f.countdown(now.Add(-time.Second))
+	assert.True(t, f.at.IsZero(), "no time shown, or a countdown already due: no flip")
 }
 
 func TestToastForTerminalTransitionExpires(t *testing.T) {

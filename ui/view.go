@@ -275,7 +275,7 @@ func (m *Model) infoView() string {
 		parts = append(parts, formatInt(int64(len(tb.rows)))+noun)
 	}
 	if !t.listAt.IsZero() {
-		parts = append(parts, "listed "+ago(m.now(), t.listAt)+" ago")
+		parts = append(parts, "listed "+listAge(m.now(), t.listAt)+" ago")
 	}
 	if m.reveal {
 		parts = append(parts, "codes revealed")
@@ -505,10 +505,12 @@ func (m *Model) statusView() string {
 	var lists []string
 	for _, t := range m.tabs {
 		if !t.listAt.IsZero() {
-			lists = append(lists, t.vertical.Title()+" "+ago(m.now(), t.listAt))
+			lists = append(lists, t.vertical.Title()+" "+listAge(m.now(), t.listAt))
 		}
 	}
+	listPart := -1
 	if len(lists) > 0 {
+		listPart = len(parts)
 		parts = append(parts, statusPart{g, 5, "listed " + strings.Join(lists, " ")})
 	}
 	sep := st.Border.Render(" │ ")
@@ -542,5 +544,7 @@ func (m *Model) statusView() string {
 			}
 		}
 	}
+	// The clock redraws for list ages only while they are drawn (redraw.go).
+	m.statusLists = listPart >= 0 && !dropped[listPart]
 	return st.StatusBar.Render(fit(line, m.width))
 }

@@ -176,13 +176,15 @@ func (e *Engine) Observe(b engine.Batch) []Event {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	now := e.cfg.Now()
+	figures := false
 	for _, u := range b {
-		e.observeLocked(u, now)
+		figures = e.observeLocked(u, now) || figures
 	}
 	evs := e.evaluateLocked(now)
 	// The figures changed too: say so at most once a second (alert events
-	// signal at once).
-	if len(evs) == 0 && now.Sub(e.signalled) >= time.Second {
+	// signal at once). A batch of list and budget news alone changes none:
+	// an idle dashboard is not woken for it.
+	if len(evs) == 0 && figures && now.Sub(e.signalled) >= time.Second {
 		e.signalLocked(now)
 	}
 	return evs
@@ -196,30 +198,37 @@ func (e *Engine) signalLocked(now time.Time) {
 	}
 }
 
-func (e *Engine) observeLocked(u engine.Update, now time.Time) {
+// observeLocked folds one update in and reports whether the snapshot's
+// figures may have changed.
+func (e *Engine) observeLocked(u engine.Update, now time.Time) bool {
 	switch u := u.(type) {
 	case engine.OrderUpdate:
 		e.observeOrderLocked(u, now)
 	case engine.ErrorUpdate:
 		e.errs[u.Provider] = append(e.errs[u.Provider], stamp(u.At, now))
 	case engine.BudgetUpdate:
-		if d := u.Got429 - e.got429[u.Provider]; d > 0 {
-			for range min(d, 1000) {
-				e.tooMany[u.Provider] = append(e.tooMany[u.Provider], now)
-			}
+		d := u.Got429 - e.got429[u.Provider]
+		for range min(max(d, 0), 1000) {
+			e.tooMany[u.Provider] = append(e.tooMany[u.Provider], now)
 		}
 		e.got429[u.Provider] = u.Got429
+		return d != 0
 	case engine.WalletUpdate:
 		e.wallets[u.Provider] = append([]api.Wallet(nil), u.Wallets...)
 		for _, w := range u.Wallets {
 			e.stats.wallet(u.Provider, w, stamp(u.At, now))
 		}
 	case engine.WebhookUpdate:
+		changed := e.hookOn != u.Enabled || u.LastAt.After(e.hookAt)
 		e.hookOn = u.Enabled
 		if u.LastAt.After(e.hookAt) {
 			e.hookAt = u.LastAt
 		}
+		return changed
+	default:
+		return false
 	}
+	return true
 }
 
 func stamp(t, now time.Time) time.Time {

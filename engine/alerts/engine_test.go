@@ -221,3 +221,39 @@ func TestOverrides(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// Lists and budget counts change no figure of the snapshot: observing them
+// does not wake the dashboard (idle cost, issue 12); an order or a 429 does.
+func TestOnlyFigureChangesSignal(t *testing.T) {
+	c := newClock()
+	e := New(Config{Now: c.now})
+	signalled := func() bool {
+		select {
+		case <-e.Changed():
+			return true
+		default:
+			return false
+		}
+	}
+	signalled()
+	for range 5 {
+		c.add(2 * time.Second)
+		e.Observe(engine.Batch{
+			engine.ListUpdate{Vertical: api.VerticalVoucher, At: c.t, Pending: -1},
+			engine.BudgetUpdate{Provider: api.ProviderOctopus, PerMinute: 300, UsedLastMin: 7},
+		})
+		if signalled() {
+			t.Fatal("a list and an unchanged 429 count signalled a change")
+		}
+	}
+	c.add(2 * time.Second)
+	e.Observe(engine.Batch{engine.BudgetUpdate{Provider: api.ProviderOctopus, PerMinute: 300, Got429: 1}})
+	if !signalled() {
+		t.Fatal("a new 429 is a figure: not signalled")
+	}
+	c.add(2 * time.Second)
+	e.Observe(engine.Batch{upd(topup("t1", api.StatusPending, c.t), "", c.t, true)})
+	if !signalled() {
+		t.Fatal("a new order is a figure: not signalled")
+	}
+}
