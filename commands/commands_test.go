@@ -164,3 +164,11 @@ func TestPlacePartialVoucherDoesNotWaitItsTimeout(t *testing.T) {
 	assert.Contains(t, out.String(), `"status":"partial"`)
 	assert.Empty(t, errb.String(), "quiet when stderr is not a terminal")
 }
+
+func TestSandboxTrafficForMustNotBeNegative(t *testing.T) {
+	var out, errb bytes.Buffer
+	code := runSandbox(context.Background(), []string{"--traffic-for", "-1s"}, &out, &errb)
+	assert.Equal(t, exitBadInput, code)
+	assert.Contains(t, errb.String(), "--traffic-for -1s: want 0 or more")
+	assert.Empty(t, out.String())
+}

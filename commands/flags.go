@@ -28,6 +28,7 @@ func (s *sandboxFlags) register(fs *flag.FlagSet, prefix string, traffic float64
 	fs.Int64Var(&s.octo.Seed, prefix+"seed", 1, "`seed` for deterministic ids, codes and timings")
 	fs.Float64Var(&s.octo.TimeScale, prefix+"time-scale", 1, "multiply every simulated delay by `x` (0.01 = 100x faster)")
 	fs.Float64Var(&s.octo.TrafficPerMinute, prefix+"traffic", traffic, "background `orders` per minute from other sales channels, per provider (0 = none)")
+	fs.DurationVar(&s.octo.TrafficFor, prefix+"traffic-for", 0, "stop the background orders after this `duration` (0 = never); orders already placed still finish")
 	fs.BoolVar(&s.octo.ProductionLimits, prefix+"production-limits", false, "apply production rate limits instead of the sandbox ones")
 	fs.DurationVar(&s.octo.Faults.Latency, prefix+"latency", 0, "add a `duration` (200ms) to every API request")
 	fs.Float64Var(&s.octo.Faults.ServerError, prefix+"fail-5xx", 0, "`share` of API requests answered 500 (0..1)")
@@ -50,6 +51,9 @@ func (s *sandboxFlags) finish() error {
 	if s.octo.TrafficPerMinute < 0 {
 		return fmt.Errorf("--%straffic %v: want 0 or more", s.prefix, s.octo.TrafficPerMinute)
 	}
+	if s.octo.TrafficFor < 0 {
+		return fmt.Errorf("--%straffic-for %v: want 0 or more", s.prefix, s.octo.TrafficFor)
+	}
 	var err error
 	if s.incidents, err = sandbox.CheckIncidents(s.incident); err != nil {
 		return fmt.Errorf("--%sincident: %w", s.prefix, err)
@@ -57,6 +61,7 @@ func (s *sandboxFlags) finish() error {
 	s.one.Seed = s.octo.Seed
 	s.one.TimeScale = s.octo.TimeScale
 	s.one.TrafficPerMinute = s.octo.TrafficPerMinute
+	s.one.TrafficFor = s.octo.TrafficFor
 	s.one.Faults = oneclicksb.Faults{Latency: s.octo.Faults.Latency, ServerError: s.octo.Faults.ServerError,
 		TooMany: s.octo.Faults.TooMany, Malformed: s.octo.Faults.Malformed, Drop: s.octo.Faults.Drop}
 	return nil

@@ -26,6 +26,7 @@ type Config struct {
 	WebhookURL       string        // where to POST signed webhooks ("" = none); loopback only
 	WebhookAttempts  int           // delivery attempts per event, default 8
 	TrafficPerMinute float64       // background orders per real minute from "other sales channels"; 0 = none
+	TrafficFor       time.Duration // background orders stop after this real time; 0 = never
 	ListLag          time.Duration // how often lists see new state (simulated, scaled); default 5s
 	// RateWindow is the rolling window of the limits, real time (default 1
 	// minute). Benchmarks of a consistently compressed world set it to

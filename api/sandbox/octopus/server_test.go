@@ -551,3 +551,23 @@ func TestCloseReleasesWaitingESIMHandler(t *testing.T) {
 		t.Fatal("handler still waiting after Close")
 	}
 }
+
+// TrafficFor ends the background orders; what was placed still advances.
+func TestTrafficForStopsPlacing(t *testing.T) {
+	s, err := New(Config{TimeScale: fast, Seed: 7, TrafficPerMinute: 6000, TrafficFor: 150 * time.Millisecond})
+	require.NoError(t, err)
+	require.NoError(t, s.Start())
+	defer s.Close()
+	total := func() (n int64) {
+		for _, c := range s.Stats().Orders {
+			n += c
+		}
+		return n
+	}
+	require.Eventually(t, func() bool { return total() > TrafficBurst }, 5*time.Second, 5*time.Millisecond,
+		"orders arrive after the burst")
+	time.Sleep(400 * time.Millisecond)
+	after := total()
+	time.Sleep(300 * time.Millisecond)
+	assert.Equal(t, after, total(), "no order placed once the traffic ended")
+}

@@ -22,8 +22,15 @@ func (s *Server) trafficLoop() {
 	for range TrafficBurst {
 		s.placeTrafficOrder()
 	}
+	var end time.Time
+	if s.cfg.TrafficFor > 0 {
+		end = time.Now().Add(s.cfg.TrafficFor)
+	}
 	for {
 		wait := time.Duration(-math.Log(1-s.trafficRng.float()) * mean)
+		if !end.IsZero() && time.Now().Add(wait).After(end) {
+			return // quiet from now on: orders still advance
+		}
 		if !s.sleep(s.ctx, wait) {
 			return
 		}

@@ -34,7 +34,8 @@ type Config struct {
 	// RateWindow is the rolling "minute" of RatePerMinute, real time
 	// (default 1 minute); benchmarks of a compressed world scale it.
 	RateWindow       time.Duration
-	TrafficPerMinute float64 // background orders per real minute from "other channels"; 0 = none
+	TrafficPerMinute float64       // background orders per real minute from "other channels"; 0 = none
+	TrafficFor       time.Duration // background orders stop after this real time; 0 = never
 	Faults           Faults
 	Logf             func(format string, args ...any) // optional; never given secrets or card codes
 	// Now replaces the clock (tests). Simulated delays are measured on it.

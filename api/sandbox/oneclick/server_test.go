@@ -702,3 +702,22 @@ func TestRunPrintsExports(t *testing.T) {
 type writerFunc func([]byte) (int, error)
 
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+// TrafficFor ends the background orders; what was placed still advances.
+func TestTrafficForStopsPlacing(t *testing.T) {
+	s, err := New(Config{Seed: 11, TimeScale: 0.001, TrafficPerMinute: 6000, TrafficFor: 150 * time.Millisecond})
+	require.NoError(t, err)
+	require.NoError(t, s.Start())
+	defer s.Close()
+	count := func() int {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return len(s.st.orders)
+	}
+	require.Eventually(t, func() bool { return count() > TrafficBurst }, 5*time.Second, 5*time.Millisecond,
+		"orders arrive after the burst")
+	time.Sleep(400 * time.Millisecond)
+	after := count()
+	time.Sleep(300 * time.Millisecond)
+	assert.Equal(t, after, count(), "no order placed once the traffic ended")
+}

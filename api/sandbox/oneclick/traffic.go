@@ -24,10 +24,16 @@ func (s *Server) traffic() {
 	trs := s.st.flush()
 	s.mu.Unlock()
 	s.fire(trs)
+	var end <-chan time.Time
+	if s.cfg.TrafficFor > 0 {
+		end = time.After(s.cfg.TrafficFor)
+	}
 	for {
 		select {
 		case <-s.done:
 			return
+		case <-end:
+			return // quiet from now on: the ticker still advances orders
 		case <-t.C:
 			s.mu.Lock()
 			now := s.cfg.Now()
