@@ -42,6 +42,17 @@ func unit(d time.Duration) time.Duration {
 	return 24 * time.Hour
 }
 
+// lateBy is how late a figure printed in unit u may be redrawn: not at all
+// in seconds, a twelfth of a larger unit ("3m" up to 5 s late), so rows that
+// turn their minutes at different seconds share a redraw every few seconds
+// instead of one a second.
+func lateBy(u time.Duration) time.Duration {
+	if u <= time.Second {
+		return 0
+	}
+	return u / 12
+}
+
 // age: ago(now, t) changes when now-t reaches its next whole unit.
 func (f *flips) age(t time.Time) {
 	if t.IsZero() {
@@ -53,7 +64,7 @@ func (f *flips) age(t time.Time) {
 		return
 	}
 	u := unit(d)
-	f.until(t.Add((d/u + 1) * u))
+	f.until(t.Add((d/u + 1) * u).Add(lateBy(u)))
 }
 
 // listAge: listAge(now, t) changes at the next step under a minute, then as age.
@@ -75,7 +86,7 @@ func (f *flips) countdown(t time.Time) {
 		return
 	}
 	u := unit(d)
-	f.until(t.Add(-(d / u) * u).Add(time.Nanosecond))
+	f.until(t.Add(-(d / u) * u).Add(time.Nanosecond + lateBy(u)))
 }
 
 // order covers the times shortDur prints for one order (table row or detail).
