@@ -49,7 +49,7 @@ type row struct {
 type renderKey struct {
 	ver       uint64
 	layout    int
-	sec       int64
+	times     string // the cells the clock changes: a row is redrawn when they do, not every second
 	selected  bool
 	highlight bool
 	styles    int

@@ -152,6 +152,11 @@ func cellText(c colID, now time.Time, t *engine.Tracked) string {
 	return ""
 }
 
+// timeCells is what the clock alone changes in a row (age, checked, next).
+func timeCells(now time.Time, t *engine.Tracked) string {
+	return ago(now, createdAt(t)) + "|" + ago(now, t.LastChecked) + "|" + nextCheck(now, t)
+}
+
 // renderRow draws one row: plain cells, the status cell in its status color,
 // reverse video when selected, a highlight when new or changed.
 func renderRow(l *layout, st *Styles, now time.Time, r *row, selected, highlight bool) string {

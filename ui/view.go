@@ -356,11 +356,10 @@ func (m *Model) tableView() string {
 		lines = append(lines, "", m.styles.Dim.Render(fit(msg, w)))
 	default:
 		now := m.now()
-		sec := now.Unix()
 		for i, r := range tb.visible() {
 			sel := tb.offset+i == tb.cursor
 			hl := now.Sub(r.changedAt) < highlightFor && !r.changedAt.IsZero()
-			key := renderKey{ver: r.ver, layout: m.lay.id, sec: sec, selected: sel, highlight: hl, styles: m.gen}
+			key := renderKey{ver: r.ver, layout: m.lay.id, times: timeCells(now, &r.t), selected: sel, highlight: hl, styles: m.gen}
 			if r.cacheKey != key || r.cache == "" {
 				r.cache = renderRow(&m.lay, &m.styles, now, r, sel, hl)
 				r.cacheKey = key
