@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/orderwatch/orderwatch/commands/serve"
 	"github.com/orderwatch/orderwatch/engine/alerts"
@@ -81,9 +82,14 @@ func dashboard(ctx context.Context, args []string, stderr io.Writer) (opts ui.Op
 		Controller: alerts.Tee(ctx, b.engine, al), Providers: b.providers, ReadOnly: *readonly, KeyMap: &km,
 		NoColor: os.Getenv("NO_COLOR") != "", Mouse: *mouse || b.cfg.Mouse, Actions: serve.GuardActions(notifiers(b.notifier), me),
 		ExportDir: *exportDir, Context: ctx, Logger: b.logger, Ordering: serve.GuardOrdering(b.ordering(), me),
+		QuietHold: quietHold,
 	}
 	return opts, func() { <-done; b.Close() }, exitOK, nil
 }
+
+// quietHold: the budget meter and list ages may be drawn up to 5 s late, so
+// an idle dashboard is not woken for every list (issue 12).
+const quietHold = 5 * time.Second
 
 // Dashboard is the dashboard as `orderwatch [flags]` starts it, without a
 // terminal: the screenshot tool draws the real program with it. Cancel ctx,

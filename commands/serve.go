@@ -87,7 +87,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return exitBadInput
 	}
 	cfg.UI = ui.Options{Providers: b.providers, KeyMap: &km, Actions: notifiers(b.notifier), Logger: b.logger,
-		Ordering: b.ordering(), Alerts: al, Notify: notify}
+		Ordering: b.ordering(), Alerts: al, Notify: notify, QuietHold: quietHold}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	cfg.Updates = alerts.Tee(ctx, b.engine, al).Updates()

@@ -45,9 +45,13 @@ type Options struct {
 	// KeyMap; the zero value means keymap.DefaultKeyMap().
 	KeyMap *keymap.KeyMap
 	// Now is the clock; nil means time.Now.
-	Now     func() time.Time
-	NoColor bool
-	Mouse   bool
+	Now func() time.Time
+	// QuietHold is how long news that only moves a list's age or the budget
+	// meter may wait to be drawn with the next news; 0 draws it at once.
+	// Idle, it wakes the screen a few times a minute instead of on every list.
+	QuietHold time.Duration
+	NoColor   bool
+	Mouse     bool
 	// Clipboard copies text; nil means tea.SetClipboard (OSC 52).
 	Clipboard func(string) tea.Cmd
 	// Actions; nil hides the notification-email action's effect (a message
@@ -266,8 +270,10 @@ type (
 	}
 )
 
-// waitForBatch is the relay: one receive, one message; re-armed after each.
-func waitForBatch(ch <-chan engine.Batch) tea.Cmd {
+// waitForBatch is the relay: one message per receive, re-armed after each.
+// A quiet batch waits up to hold for more; anything else goes at once, with
+// what waited.
+func waitForBatch(ch <-chan engine.Batch, hold time.Duration) tea.Cmd {
 	if ch == nil {
 		return nil
 	}
@@ -276,15 +282,50 @@ func waitForBatch(ch <-chan engine.Batch) tea.Cmd {
 		if !ok {
 			return engineDoneMsg{}
 		}
-		return batchMsg(b)
+		if hold <= 0 || !quiet(b) {
+			return batchMsg(b)
+		}
+		t := time.NewTimer(hold)
+		defer t.Stop()
+		for {
+			select {
+			case more, ok := <-ch:
+				if !ok {
+					return batchMsg(b) // the next receive reports the end
+				}
+				b = append(b[:len(b):len(b)], more...)
+				if !quiet(more) {
+					return batchMsg(b)
+				}
+			case <-t.C:
+				return batchMsg(b)
+			}
+		}
 	}
+}
+
+// quiet reports a batch that only moves list ages and the budget meter: no
+// order, error, wallet, pause or lowered limit.
+func quiet(b engine.Batch) bool {
+	for _, u := range b {
+		switch u := u.(type) {
+		case engine.ListUpdate:
+		case engine.BudgetUpdate:
+			if len(u.PausedUntil) > 0 || u.LoweredFrom > 0 {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 func (m *Model) relay() tea.Cmd {
 	if m.opts.Controller == nil || m.stopped {
 		return nil
 	}
-	return waitForBatch(m.opts.Controller.Updates())
+	return waitForBatch(m.opts.Controller.Updates(), m.opts.QuietHold)
 }
 
 // Init asks for the background color, the engine's snapshot and the first batch.

@@ -608,3 +608,62 @@ func TestBadInputDoesNotPanicOrChangeState(t *testing.T) {
 	press(m, "j", "enter", "r", "p", "c", "w", "s", "1", "9")
 	send(m, tea.WindowSizeMsg{Width: -5, Height: -1}, tea.PasteMsg{Content: "x"})
 }
+
+// Quiet news (list ages, the budget meter) waits for company; an order, a
+// pause or an error goes at once and takes what waited with it.
+func TestRelayHoldsQuietBatches(t *testing.T) {
+	listed := engine.Batch{engine.ListUpdate{Vertical: api.VerticalVoucher, At: uitest.Epoch, Pending: -1},
+		engine.BudgetUpdate{Provider: api.ProviderOctopus, PerMinute: 300, UsedLastMin: 7}}
+	order := uitest.OrderUpdates(uitest.Vouchers()[:1], false)
+	paused := engine.Batch{engine.BudgetUpdate{Provider: api.ProviderOctopus, PerMinute: 300,
+		PausedUntil: map[api.EndpointClass]time.Time{"orders": uitest.Epoch.Add(time.Minute)}}}
+	assert.True(t, quiet(listed))
+	assert.False(t, quiet(order))
+	assert.False(t, quiet(paused), "a pause is news")
+
+	run := func(cmd tea.Cmd) <-chan tea.Msg {
+		out := make(chan tea.Msg, 1)
+		go func() { out <- cmd() }()
+		return out
+	}
+	recv := func(c <-chan tea.Msg) tea.Msg {
+		select {
+		case msg := <-c:
+			return msg
+		case <-time.After(10 * time.Second):
+			t.Fatal("the relay held news that is not quiet")
+			return nil
+		}
+	}
+
+	// An hour's hold: the order ends it, carrying both quiet batches.
+	ch := make(chan engine.Batch, 4)
+	ch <- listed
+	ch <- listed
+	ch <- order
+	got := recv(run(waitForBatch(ch, time.Hour)))
+	require.IsType(t, batchMsg{}, got)
+	assert.Len(t, got.(batchMsg), 2*len(listed)+len(order))
+	assert.Equal(t, order[0], got.(batchMsg)[len(got.(batchMsg))-1], "in the order sent")
+
+	// A pause goes at once too.
+	ch <- paused
+	assert.Equal(t, batchMsg(paused), recv(run(waitForBatch(ch, time.Hour))))
+
+	// Quiet alone: delivered when the hold ends, with what came meanwhile.
+	ch <- listed
+	ch <- listed
+	got = recv(run(waitForBatch(ch, 20*time.Millisecond)))
+	assert.Len(t, got.(batchMsg), 2*len(listed))
+
+	// No hold: every batch at once.
+	ch <- listed
+	assert.Equal(t, batchMsg(listed), recv(run(waitForBatch(ch, 0))))
+
+	// The end of the engine still reaches the model, after what waited.
+	ch <- listed
+	close(ch)
+	got = recv(run(waitForBatch(ch, time.Hour)))
+	assert.Equal(t, batchMsg(listed), got)
+	assert.Equal(t, engineDoneMsg{}, recv(run(waitForBatch(ch, time.Hour))))
+}
