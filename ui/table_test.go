@@ -153,12 +153,24 @@ func TestShortDurAndFormat(t *testing.T) {
 // A filter change (typing, deleting, inverting, problems only) keeps the
 // index exactly what a full rebuild gives, for every sort.
 func TestFilterChangesMatchRebuild(t *testing.T) {
-	for _, s := range []sortBy{sortAge, sortStatus, sortAmount, sortProduct} {
+	for _, c := range []struct {
+		n     int
+		sorts []sortBy
+	}{
+		{300, []sortBy{sortAge, sortStatus, sortAmount, sortProduct}},
+		{2*parallelFrom + 7, []sortBy{sortProduct}}, // scanned in parallel chunks
+	} {
+		filterStepsMatchRebuild(t, c.n, c.sorts)
+	}
+}
+
+func filterStepsMatchRebuild(t *testing.T, n int, sorts []sortBy) {
+	for _, s := range sorts {
 		for _, desc := range []bool{false, true} {
 			tb := newOrderTable()
 			tb.sort, tb.desc = s, desc
 			tb.setHeight(10)
-			tb.upsert(uitest.Many(300), nil, uitest.Epoch)
+			tb.upsert(uitest.Many(n), nil, uitest.Epoch)
 			steps := []filterSpec{parseFilter("p", false), parseFilter("pr", false), parseFilter("product 1", false),
 				parseFilter("product 1", true), parseFilter("!product 1", true), parseFilter("!product 1", false),
 				parseFilter("v0000[0-4]", false), parseFilter("", true), parseFilter("", false)}
@@ -170,7 +182,7 @@ func TestFilterChangesMatchRebuild(t *testing.T) {
 					ref.rows[r.t.Order.ID] = &row{t: r.t, haystack: newHaystack(&r.t)}
 				}
 				ref.rebuild()
-				require.Equal(t, indexIDs(ref), indexIDs(tb), "%s desc=%v step %d %q", s, desc, i, f.text)
+				require.Equal(t, indexIDs(ref), indexIDs(tb), "%d orders %s desc=%v step %d %q", n, s, desc, i, f.text)
 				for _, r := range tb.rows {
 					require.Equal(t, f.match(r), r.in, "in flag of %s", r.t.Order.ID)
 				}
