@@ -18,8 +18,9 @@ func Run(ctx context.Context, opts Options, debugLog io.Writer) error {
 	if opts.Context == nil {
 		opts.Context = ctx
 	}
-	// 20 frames a second: a key reaches the screen within 50 ms, and an idle
-	// dashboard wakes a third as often as at the default 60.
+	// 20 frames a second: a key reaches the screen within 50 ms. The renderer
+	// parks after half a second with nothing to draw; at the default 60 each
+	// wake-up would cost three times the idle frames.
 	p := tea.NewProgram(New(opts), tea.WithContext(ctx), tea.WithFPS(20))
 	_, err := p.Run()
 	if err != nil && errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
