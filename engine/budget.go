@@ -300,6 +300,13 @@ func (b *budget) inWindowLocked(now time.Time) int {
 	return len(b.sent) - i
 }
 
+// sendsInWindow counts every send of the window, all classes.
+func (b *budget) sendsInWindow(now time.Time) int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.inWindowLocked(now)
+}
+
 // hold is admit that, when it admits, also counts the send at once: two
 // senders (the dispatcher, a list's next page) cannot both pass admit
 // before either counts. release undoes a hold whose send did not happen;

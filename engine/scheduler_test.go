@@ -165,3 +165,84 @@ func TestListOnlyOnlyFromListItems(t *testing.T) {
 	assert.True(t, tr.ListOnly, "the codes are not in a list item")
 	assert.False(t, tr.NextCheck.IsZero(), "the detail is owed")
 }
+
+// A check placed here waits a few budget slots, not behind the lists' whole
+// share of the window: with every vertical's lists always queued and the
+// budget saturated, lists and checks interleave from the first send on, and
+// in steady state. Slots are simulated (a fake clock), so the bound is exact.
+func TestPlacedCheckNotStarvedByLists(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		scaled bool // sends ten times sparser than the limit: the window never fills
+		warm   int  // slots sent before the placed order arrives
+	}{
+		{"from the first send", false, 0},
+		{"steady state", false, 900},
+		{"window never full", true, 0},
+		{"window never full, steady state", true, 900},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			octo := newFake(api.ProviderOctopus, api.VerticalVoucher, api.VerticalTopup, api.VerticalESIM)
+			e, err := New(Config{Sources: []api.OrderSource{octo}, TimeScale: 0.01, ScaleBudget: tc.scaled,
+				Discover: true, WalletEvery: -1, GETPerMinute: map[api.Provider]int{api.ProviderOctopus: 300}})
+			require.NoError(t, err)
+			e.mu.Lock()
+			defer e.mu.Unlock()
+			b := e.budgets[api.ProviderOctopus]
+			b.lists, b.checks = nil, map[api.Vertical]*jobQueue{}
+			slot := time.Minute / 300 // a saturated budget: one send a slot
+			if tc.scaled {
+				slot = b.window / 30 // e.g. a budget of a real minute in a window of compressed time
+			}
+			now := time.Now()
+			n := 0
+			refill := func() {
+				for _, v := range []api.Vertical{api.VerticalVoucher, api.VerticalTopup, api.VerticalESIM} {
+					has := false
+					for _, j := range b.lists {
+						has = has || j.vertical == v
+					}
+					if !has { // lists always have work: discovery and a bulk check each
+						b.push(&job{kind: jobList, vertical: v, due: now})
+						b.push(&job{kind: jobList, vertical: v, bulk: true, due: now})
+					}
+					for q := b.checks[v]; q == nil || q.Len() < 50; q = b.checks[v] {
+						n++
+						b.push(&job{kind: jobCheck, key: key(v, fmt.Sprint("y", n)), prio: prioYoung, due: now})
+					}
+				}
+			}
+			send := func() *job {
+				refill()
+				j := e.pickLocked(b, now)
+				require.NotNil(t, j)
+				v := j.vertical
+				if j.kind == jobCheck {
+					v = j.key.Vertical
+				}
+				b.noteSentAs(now, v, e.classOf(j))
+				now = now.Add(slot)
+				return j
+			}
+			lists := 0
+			for range tc.warm {
+				if send().kind != jobCheck {
+					lists++
+				}
+			}
+			if tc.warm > 0 {
+				// Lists still carry their share in steady state.
+				assert.InDelta(t, listShare, float64(lists)/float64(tc.warm), 0.05)
+			}
+			placed := &job{kind: jobCheck, key: key(api.VerticalTopup, "placed"), prio: prioPlaced, due: now}
+			b.push(placed)
+			for i := 1; ; i++ {
+				if send() == placed {
+					assert.LessOrEqual(t, i, 5, "the placed order waited %d slots", i)
+					return
+				}
+				require.Less(t, i, 300, "the placed order never got its detail GET in a minute of slots")
+			}
+		})
+	}
+}
