@@ -154,7 +154,7 @@ func cellText(c colID, now time.Time, t *engine.Tracked) string {
 
 // timeCells is what the clock alone changes in a row (age, checked, next).
 func timeCells(now time.Time, t *engine.Tracked) string {
-	return ago(now, createdAt(t)) + "|" + ago(now, t.LastChecked) + "|" + nextCheck(now, t)
+	return cellText(colAge, now, t) + "|" + cellText(colChecked, now, t) + "|" + cellText(colNext, now, t)
 }
 
 // renderRow draws one row: plain cells, the status cell in its status color,
