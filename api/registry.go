@@ -109,6 +109,10 @@ type Tracking struct {
 	// ListComplete says a list item carries all a detail call would once the
 	// order is final.
 	ListComplete bool
+	// ListsByDate says the list takes a creation-time range (from, to): a
+	// discovery sweep that could not read back to its watermark reads the
+	// rest of the range next, instead of losing it.
+	ListsByDate bool
 	// ListPageSize is the largest page the list allows (0: 100).
 	ListPageSize int
 	// VouchFor is how long list vouches may stand in for the detail GET.

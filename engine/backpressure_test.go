@@ -2,8 +2,11 @@ package engine
 
 import (
 	"context"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -118,4 +121,65 @@ func TestA429StatingALowerLimitLowersTheBudgetOnce(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 1, n, "said once: %q", said)
+}
+
+// A sweep capped before it reached back to its watermark leaves a range of
+// orders unread; on a list that filters by date the next sweeps read that
+// range (taking turns with the new orders), so every order is discovered
+// however far behind the sweeps fall (issue 12 at 10,000 a minute).
+func TestCappedSweepsReadTheGapTheyLeft(t *testing.T) {
+	f := newFake(api.ProviderOneClick, api.VerticalMobile)
+	t0 := time.Date(2026, 12, 5, 6, 0, 0, 0, time.UTC)
+	var mu sync.Mutex
+	var all []api.Order // newest first
+	add := func(from, n int) {
+		mu.Lock()
+		defer mu.Unlock()
+		for i := from; i < from+n; i++ {
+			all = append([]api.Order{{ID: strconv.Itoa(i), RawStatus: "FULFILLED", CreatedAt: t0.Add(time.Duration(i) * time.Second)}}, all...)
+		}
+	}
+	f.listFn = func(v api.Vertical, q api.ListQuery) ([]api.Order, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		var in []api.Order
+		for _, o := range all {
+			if q.Status != "" || (!q.From.IsZero() && o.CreatedAt.Before(q.From)) || (!q.To.IsZero() && o.CreatedAt.After(q.To)) {
+				continue
+			}
+			in = append(in, o)
+		}
+		lo := min((q.Page-1)*q.PerPage, len(in))
+		return in[lo:min(lo+q.PerPage, len(in))], nil
+	}
+	pol := PolicyFor(api.VerticalMobile)
+	pol.ListsByDate, pol.PageSize = true, 10
+	e, err := New(Config{Sources: []api.OrderSource{f}, WalletEvery: -1, Discover: true,
+		Policies:     map[api.Vertical]Policy{api.VerticalMobile: pol},
+		GETPerMinute: map[api.Provider]int{api.ProviderOneClick: 6_000_000}})
+	require.NoError(t, err)
+	b := e.budgets[api.ProviderOneClick]
+	ctx := context.Background()
+	known := func() int {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		return len(e.entries)
+	}
+
+	add(0, 15)
+	e.runList(ctx, b, api.VerticalMobile, "")
+	require.Equal(t, 15, known(), "the first sweep reads back to the end")
+
+	// 200 new orders: one sweep reads 8 pages of 10 and is capped.
+	add(100, 200)
+	e.runList(ctx, b, api.VerticalMobile, "")
+	require.Equal(t, 15+80, known())
+	for i := range 12 {
+		add(1000+10*i, 10) // new orders keep coming meanwhile
+		e.runList(ctx, b, api.VerticalMobile, "")
+	}
+	assert.Equal(t, 15+200+120, known(), "every order discovered: the skipped range was read")
+	e.mu.Lock()
+	assert.Empty(t, b.listGaps[api.VerticalMobile], "no range left unread")
+	e.mu.Unlock()
 }

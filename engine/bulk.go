@@ -43,6 +43,9 @@ func markOf(o api.Order) listMark {
 
 // newerThan reports whether m is known to sort before (newer than) old.
 func (m listMark) newerThan(old listMark) bool {
+	if old == (listMark{}) {
+		return m != (listMark{}) // no watermark yet: any order is past it
+	}
 	if !m.at.IsZero() && !old.at.IsZero() {
 		return m.at.After(old.at)
 	}

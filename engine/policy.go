@@ -54,6 +54,8 @@ type Policy struct {
 	// bulk check reads the unfiltered list so that final states show up.
 	// Vouchers (codes) and eSIMs (activation code) are never list-complete.
 	ListComplete bool
+	// ListsByDate: see api.Tracking.ListsByDate.
+	ListsByDate bool
 	// PageSize is the largest page the vertical's list allows.
 	PageSize int
 	// VouchFor is how long list vouches may stand in for the detail GET of
@@ -96,6 +98,7 @@ func PolicyOf(v api.Vertical, p api.Provider, t api.Tracking) Policy {
 		ListStatus:   t.ListStatus,
 		ListFilters:  t.ListFilters,
 		ListComplete: t.ListComplete,
+		ListsByDate:  t.ListsByDate,
 		PageSize:     t.ListPageSize,
 		VouchFor:     t.VouchFor,
 		Webhooks:     t.Webhooks,

@@ -53,7 +53,8 @@ func Info() api.ProviderInfo {
 			// Lists do not filter on the server, and their items are the
 			// check objects: everything a detail call would say.
 			ListComplete: true,
-			ListPageSize: 100, // pageSize ≤ 100
+			ListsByDate:  true, // from, to (section 5)
+			ListPageSize: 100,  // pageSize ≤ 100
 		}
 	}
 	return api.ProviderInfo{
