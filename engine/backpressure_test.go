@@ -123,28 +123,73 @@ func TestA429StatingALowerLimitLowersTheBudgetOnce(t *testing.T) {
 	assert.Equal(t, 1, n, "said once: %q", said)
 }
 
-// A sweep capped before it reached back to its watermark leaves a range of
-// orders unread; on a list that filters by date the next sweeps read that
-// range (taking turns with the new orders), so every order is discovered
-// however far behind the sweeps fall (issue 12 at 10,000 a minute).
-func TestCappedSweepsReadTheGapTheyLeft(t *testing.T) {
-	f := newFake(api.ProviderOneClick, api.VerticalMobile)
-	t0 := time.Date(2026, 12, 5, 6, 0, 0, 0, time.UTC)
-	var mu sync.Mutex
-	var all []api.Order // newest first
-	add := func(from, n int) {
-		mu.Lock()
-		defer mu.Unlock()
-		for i := from; i < from+n; i++ {
-			all = append([]api.Order{{ID: strconv.Itoa(i), RawStatus: "FULFILLED", CreatedAt: t0.Add(time.Duration(i) * time.Second)}}, all...)
-		}
+// A pass of a list that filters by date keeps its place: a run capped before
+// it reached back to the watermark stops at a page, and the next runs read on
+// from there (its range ends at its start, so its pages stay put), so every order is discovered however far the scans fall behind
+// (issue 12 at 10,000 a minute).
+func TestCappedScansReadOnWhereTheyStopped(t *testing.T) {
+	fx := newScanFixture(t, 10, 20*time.Minute)
+
+	fx.add(0, 15, "FULFILLED")
+	fx.run()
+	require.Equal(t, 15, fx.tracked(), "the first pass reads back to the end")
+
+	// 200 new orders: one run reads 8 pages of 10 and stops.
+	fx.add(100, 200, "FULFILLED")
+	fx.run()
+	require.Equal(t, 15+80, fx.tracked())
+	for i := range 12 {
+		fx.add(1000+10*i, 10, "FULFILLED") // new orders keep coming meanwhile
+		fx.run()
 	}
+	assert.Equal(t, 15+200+120, fx.tracked(), "every order discovered: the pass read on where it stopped")
+}
+
+// A pass reads back to the oldest in-flight order, below the watermark, so
+// the list carries the status of every order in flight; an evicted finished
+// order older than the watermark is not tracked again.
+func TestScansCarryTheStatusOfInFlightOrders(t *testing.T) {
+	fx := newScanFixture(t, 10, 3*time.Minute)
+
+	fx.add(0, 30, "FULFILLED")
+	fx.set("3", "PENDING") // old, still in flight
+	fx.run()
+	require.Equal(t, 30, fx.tracked())
+	fx.forget("10") // evicted, inside the window the pass reads
+
+	fx.add(100, 25, "FULFILLED") // three pages of new orders above it
+	fx.set("3", "FULFILLED")
+	for range 3 {
+		fx.run()
+	}
+	assert.Equal(t, api.StatusDelivered, fx.status("3"), "the pass reached back to the order in flight")
+	assert.Equal(t, 29+25, fx.tracked(), "the evicted order stays gone")
+	assert.Nil(t, fx.b.scans[api.VerticalMobile], "the pass ended at its lower bound")
+}
+
+// scanFixture is one OneClickDz-like vertical whose list filters by date,
+// newest first, with orders one second apart.
+type scanFixture struct {
+	t  *testing.T
+	e  *Engine
+	b  *budget
+	mu sync.Mutex
+	// all is newest first.
+	all []api.Order
+	t0  time.Time
+}
+
+// Orders are created one second apart from back ago: a pass reads up to
+// its start, and an order stays in its foreground for 5 minutes.
+func newScanFixture(t *testing.T, pageSize int, back time.Duration) *scanFixture {
+	fx := &scanFixture{t: t, t0: time.Now().Add(-back).Truncate(time.Second)}
+	f := newFake(api.ProviderOneClick, api.VerticalMobile)
 	f.listFn = func(v api.Vertical, q api.ListQuery) ([]api.Order, error) {
-		mu.Lock()
-		defer mu.Unlock()
+		fx.mu.Lock()
+		defer fx.mu.Unlock()
 		var in []api.Order
-		for _, o := range all {
-			if q.Status != "" || (!q.From.IsZero() && o.CreatedAt.Before(q.From)) || (!q.To.IsZero() && o.CreatedAt.After(q.To)) {
+		for _, o := range fx.all {
+			if (!q.From.IsZero() && o.CreatedAt.Before(q.From)) || (!q.To.IsZero() && o.CreatedAt.After(q.To)) {
 				continue
 			}
 			in = append(in, o)
@@ -153,33 +198,53 @@ func TestCappedSweepsReadTheGapTheyLeft(t *testing.T) {
 		return in[lo:min(lo+q.PerPage, len(in))], nil
 	}
 	pol := PolicyFor(api.VerticalMobile)
-	pol.ListsByDate, pol.PageSize = true, 10
+	require.True(t, scanned(pol), "OneClickDz lists are scanned")
+	pol.PageSize = pageSize
 	e, err := New(Config{Sources: []api.OrderSource{f}, WalletEvery: -1, Discover: true,
 		Policies:     map[api.Vertical]Policy{api.VerticalMobile: pol},
 		GETPerMinute: map[api.Provider]int{api.ProviderOneClick: 6_000_000}})
 	require.NoError(t, err)
-	b := e.budgets[api.ProviderOneClick]
-	ctx := context.Background()
-	known := func() int {
-		e.mu.Lock()
-		defer e.mu.Unlock()
-		return len(e.entries)
-	}
+	fx.e, fx.b = e, e.budgets[api.ProviderOneClick]
+	return fx
+}
 
-	add(0, 15)
-	e.runList(ctx, b, api.VerticalMobile, "")
-	require.Equal(t, 15, known(), "the first sweep reads back to the end")
-
-	// 200 new orders: one sweep reads 8 pages of 10 and is capped.
-	add(100, 200)
-	e.runList(ctx, b, api.VerticalMobile, "")
-	require.Equal(t, 15+80, known())
-	for i := range 12 {
-		add(1000+10*i, 10) // new orders keep coming meanwhile
-		e.runList(ctx, b, api.VerticalMobile, "")
+func (fx *scanFixture) add(from, n int, raw string) {
+	fx.mu.Lock()
+	defer fx.mu.Unlock()
+	for i := from; i < from+n; i++ {
+		o := api.Order{ID: strconv.Itoa(i), RawStatus: raw, CreatedAt: fx.t0.Add(time.Duration(i) * time.Second)}
+		fx.all = append([]api.Order{o}, fx.all...)
 	}
-	assert.Equal(t, 15+200+120, known(), "every order discovered: the skipped range was read")
-	e.mu.Lock()
-	assert.Empty(t, b.listGaps[api.VerticalMobile], "no range left unread")
-	e.mu.Unlock()
+}
+
+func (fx *scanFixture) set(id, raw string) {
+	fx.mu.Lock()
+	defer fx.mu.Unlock()
+	for i := range fx.all {
+		if fx.all[i].ID == id {
+			fx.all[i].RawStatus = raw
+		}
+	}
+}
+
+func (fx *scanFixture) run() { fx.e.runScan(context.Background(), fx.b, api.VerticalMobile, false) }
+
+func (fx *scanFixture) tracked() int {
+	fx.e.mu.Lock()
+	defer fx.e.mu.Unlock()
+	return len(fx.e.entries)
+}
+
+func (fx *scanFixture) forget(id string) {
+	fx.e.mu.Lock()
+	defer fx.e.mu.Unlock()
+	ent := fx.e.entries[api.OrderKey{Vertical: api.VerticalMobile, ID: id}]
+	require.NotNil(fx.t, ent)
+	fx.e.forgetLocked(ent)
+}
+
+func (fx *scanFixture) status(id string) api.Status {
+	tr, ok := fx.e.Get(api.OrderKey{Vertical: api.VerticalMobile, ID: id})
+	require.True(fx.t, ok, "order %s tracked", id)
+	return tr.Order.Status
 }

@@ -94,21 +94,19 @@ type budget struct {
 	wake     chan struct{}
 
 	// queue state, guarded by Engine.mu
-	checks    map[api.Vertical]*jobQueue // due detail checks, one queue per vertical (fair share)
-	lists     jobQueue                   // due list and wallet calls, oldest due first
-	timers    dueHeap                    // when each idle order falls due (scheduler.go)
-	fg        map[api.Vertical]int       // in-flight orders in their foreground phase
-	done      map[api.Vertical]int       // finished orders (eviction candidates)
-	seq       uint64
-	reprioAt  time.Time
-	listDue   map[api.Vertical]time.Time
-	listBusy  map[api.Vertical]bool
-	listRound map[api.Vertical]int      // discovery rounds run (every listPendingEvery-th is PENDING)
-	listMark  map[api.Vertical]listMark // newest order the last sweep saw (discovery watermark)
-	// listGaps are creation-time ranges a capped sweep skipped (newest
-	// last), read by the sweeps that take turns with the new orders.
-	listGaps   map[api.Vertical][]listGap
-	gapTurn    map[api.Vertical]bool // the next sweep of v reads a gap
+	checks     map[api.Vertical]*jobQueue // due detail checks, one queue per vertical (fair share)
+	lists      jobQueue                   // due list and wallet calls, oldest due first
+	timers     dueHeap                    // when each idle order falls due (scheduler.go)
+	fg         map[api.Vertical]int       // in-flight orders in their foreground phase
+	done       map[api.Vertical]int       // finished orders (eviction candidates)
+	seq        uint64
+	reprioAt   time.Time
+	listDue    map[api.Vertical]time.Time
+	listBusy   map[api.Vertical]bool
+	listRound  map[api.Vertical]int      // discovery rounds run (every listPendingEvery-th is PENDING)
+	listMark   map[api.Vertical]listMark // newest order the last sweep saw (discovery watermark)
+	scans      map[api.Vertical]*scan    // window scans of lists that filter by date (scan.go)
+	scanBehind map[api.Vertical]bool     // the last full pass took more than one run
 	bulkDue    map[api.Vertical]time.Time
 	bulkBusy   map[api.Vertical]bool
 	walletDue  time.Time
@@ -187,27 +185,27 @@ func newBudget(src api.OrderSource, perMin, workers int, window time.Duration) *
 		refill = float64(perMin) / window.Seconds() / 2 // tiny budgets: admit does the counting
 	}
 	return &budget{
-		provider:  src.Provider(),
-		source:    src,
-		perMin:    perMin,
-		window:    window,
-		lim:       rate.NewLimiter(rate.Limit(refill), burst),
-		workers:   workers,
-		wake:      make(chan struct{}, 1),
-		checks:    map[api.Vertical]*jobQueue{},
-		fg:        map[api.Vertical]int{},
-		done:      map[api.Vertical]int{},
-		listDue:   map[api.Vertical]time.Time{},
-		listBusy:  map[api.Vertical]bool{},
-		listRound: map[api.Vertical]int{},
-		listMark:  map[api.Vertical]listMark{},
-		listGaps:  map[api.Vertical][]listGap{},
-		gapTurn:   map[api.Vertical]bool{},
-		sentV:     map[api.Vertical][]time.Time{},
-		bulkDue:   map[api.Vertical]time.Time{},
-		bulkBusy:  map[api.Vertical]bool{},
-		paused:    map[api.EndpointClass]time.Time{},
-		hooks:     hookShare{max: max(1, perMin*WebhookSharePct/100)},
+		provider:   src.Provider(),
+		source:     src,
+		perMin:     perMin,
+		window:     window,
+		lim:        rate.NewLimiter(rate.Limit(refill), burst),
+		workers:    workers,
+		wake:       make(chan struct{}, 1),
+		checks:     map[api.Vertical]*jobQueue{},
+		fg:         map[api.Vertical]int{},
+		done:       map[api.Vertical]int{},
+		listDue:    map[api.Vertical]time.Time{},
+		listBusy:   map[api.Vertical]bool{},
+		listRound:  map[api.Vertical]int{},
+		listMark:   map[api.Vertical]listMark{},
+		scans:      map[api.Vertical]*scan{},
+		scanBehind: map[api.Vertical]bool{},
+		sentV:      map[api.Vertical][]time.Time{},
+		bulkDue:    map[api.Vertical]time.Time{},
+		bulkBusy:   map[api.Vertical]bool{},
+		paused:     map[api.EndpointClass]time.Time{},
+		hooks:      hookShare{max: max(1, perMin*WebhookSharePct/100)},
 	}
 }
 

@@ -16,14 +16,6 @@ const listPendingEvery = 4
 // maxSweepPages bounds the pages one discovery sweep reads.
 const maxSweepPages = 8
 
-// maxGaps bounds the skipped ranges kept per vertical; past it the oldest
-// range is given up (its orders are the oldest, most likely final).
-const maxGaps = 16
-
-// listGap is a creation-time range no sweep has read yet: after `from` (the
-// old watermark) up to `to` (the oldest order the capped sweep read).
-type listGap struct{ from, to time.Time }
-
 // busySweep is how many new orders make a sweep "busy": the next one then
 // comes at half the discovery cadence, so a burst is never missed for long.
 const busySweep = 20
@@ -35,17 +27,10 @@ const busySweep = 20
 // status "PENDING" reads the in-flight orders instead.
 func (e *Engine) runList(ctx context.Context, b *budget, v api.Vertical, status string) {
 	sentAt := e.now()
-	pol := e.Policy(v)
 	e.mu.Lock()
 	mark := b.listMark[v]
-	var gap *listGap
-	if gaps := b.listGaps[v]; status == "" && pol.ListsByDate && len(gaps) > 0 && b.gapTurn[v] {
-		g := gaps[len(gaps)-1]
-		gap = &g
-	}
-	b.gapTurn[v] = false
 	e.mu.Unlock()
-	per := pol.PageSize
+	per := e.Policy(v).PageSize
 	var items []api.Order
 	var newest listMark
 	total := 0
@@ -58,10 +43,7 @@ func (e *Engine) runList(ctx context.Context, b *budget, v api.Vertical, status 
 			}
 		}
 		q := api.ListQuery{Status: status, Page: page, PerPage: per}
-		switch {
-		case gap != nil:
-			q.From, q.To = gap.from.Truncate(time.Second), gap.to.Add(time.Second) // whole seconds: ties read again
-		case status == "" && !mark.at.IsZero():
+		if status == "" && !mark.at.IsZero() {
 			// Providers that filter by date (OneClickDz) then page through
 			// new orders only (whole seconds: ties are read again).
 			q.From, q.To = mark.at.Truncate(time.Second), sentAt.Add(24*time.Hour)
@@ -87,7 +69,7 @@ func (e *Engine) runList(ctx context.Context, b *budget, v api.Vertical, status 
 		}
 		// Read on until a page reaches back past the watermark (times of
 		// equal resolution may tie: a tie reads on).
-		if gap == nil && mark.newerThan(markOf(pg.Orders[len(pg.Orders)-1])) {
+		if mark.newerThan(markOf(pg.Orders[len(pg.Orders)-1])) {
 			break
 		}
 		capped = page == maxSweepPages
@@ -109,11 +91,8 @@ func (e *Engine) runList(ctx context.Context, b *budget, v api.Vertical, status 
 			e.mu.Unlock()
 			return
 		}
-	} else if status == "" {
-		e.noteGapLocked(b, v, gap, mark, items, capped)
-		if gap == nil && newest.newerThan(mark) {
-			b.listMark[v] = newest
-		}
+	} else if status == "" && newest.newerThan(mark) {
+		b.listMark[v] = newest
 	}
 	pending, found := 0, 0
 	seen := make(map[string]bool, len(items))
@@ -245,32 +224,4 @@ func (e *Engine) Wallets(p api.Provider) []api.Wallet {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return append([]api.Wallet(nil), e.wallets[p]...)
-}
-
-// noteGapLocked keeps the ranges capped sweeps skipped on lists that filter
-// by date: a capped sweep of new orders leaves (old mark, oldest read); a gap
-// read to its end is closed, one capped again shrinks to what is left. With
-// gaps open, sweeps take turns between them and the new orders.
-func (e *Engine) noteGapLocked(b *budget, v api.Vertical, gap *listGap, mark listMark, items []api.Order, capped bool) {
-	if !e.Policy(v).ListsByDate {
-		return
-	}
-	gaps := b.listGaps[v]
-	var oldest time.Time
-	if n := len(items); n > 0 {
-		oldest = items[n-1].CreatedAt
-	}
-	switch {
-	case gap != nil && (!capped || oldest.IsZero() || !oldest.After(gap.from) || !oldest.Before(gap.to)):
-		gaps = gaps[:len(gaps)-1] // read to its end (or it cannot get further)
-	case gap != nil:
-		gaps[len(gaps)-1].to = oldest
-	case capped && !mark.at.IsZero() && oldest.After(mark.at):
-		gaps = append(gaps, listGap{from: mark.at, to: oldest})
-		if len(gaps) > maxGaps {
-			gaps = gaps[1:]
-		}
-	}
-	b.listGaps[v] = gaps
-	b.gapTurn[v] = gap == nil && len(gaps) > 0
 }

@@ -438,8 +438,8 @@ func (e *Engine) collectDueLocked(b *budget, now time.Time) time.Time {
 		}
 	}
 	for v, n := range b.fg {
-		if e.bulkMin == 0 || n < e.bulkMin || b.bulkBusy[v] {
-			continue
+		if e.bulkMin == 0 || n < e.bulkMin || b.bulkBusy[v] || (e.cfg.Discover && scanned(e.Policy(v))) {
+			continue // a scanned vertical's discovery pass vouches too
 		}
 		if due := b.bulkDue[v]; due.After(now) {
 			consider(due)
@@ -538,7 +538,7 @@ func (e *Engine) startLocked(b *budget, j *job, now time.Time) {
 		// listPendingEvery-th round, from the first, the PENDING list (in-flight
 		// orders older than a sweep reaches).
 		j.status = ""
-		if b.listRound[j.vertical]%listPendingEvery == 0 {
+		if b.listRound[j.vertical]%listPendingEvery == 0 && !scanned(e.Policy(j.vertical)) {
 			j.status = e.Policy(j.vertical).ListStatus
 		}
 		b.listRound[j.vertical]++
@@ -561,6 +561,10 @@ func (e *Engine) runJob(ctx context.Context, b *budget, j *job) {
 		o, err := b.source.GetOrder(ctx, j.key.Vertical, j.key.ID)
 		e.finishCheck(ctx, b, j.key, src, o, err)
 	case jobList:
+		if scanned(e.Policy(j.vertical)) {
+			e.runScan(ctx, b, j.vertical, j.bulk)
+			return
+		}
 		if j.bulk {
 			e.runBulk(ctx, b, j.vertical)
 			return

@@ -21,7 +21,9 @@ import (
 //   - when the checks back up (saturated), a list that shows a new state of a
 //     discovered order applies it at once and owes the detail GET (codes, an
 //     activation code) at a low priority; the focused order, orders placed
-//     here and pinned ones keep their detail GETs first;
+//     here and pinned ones keep their detail GETs first; a window scan of a
+//     list that says everything (scan.go) then goes before the checks of
+//     discovered orders, past its share;
 //   - eSIM install checks stop at installShare of the window while other
 //     checks wait, so they never crowd out delivery.
 //
@@ -215,7 +217,7 @@ func (e *Engine) pickLocked(b *budget, now time.Time) *job {
 		// before an order placed here gets its detail), and forever when the
 		// window never fills. Saturated, the two agree.
 		sends := float64(b.sendsInWindow(now) + 1)
-		first := best == nil || (*best)[0].prio >= prioOld ||
+		first := best == nil || (*best)[0].prio >= prioOld || e.scanFirstLocked(b, top, (*best)[0]) ||
 			float64(listUsed+discUsed) < listShare*sends ||
 			(e.classOf(top) == classDiscovery && float64(discUsed) < discoveryShare*sends)
 		if first {
@@ -226,6 +228,17 @@ func (e *Engine) pickLocked(b *budget, now time.Time) *job {
 		return heap.Pop(best).(*job)
 	}
 	return nil
+}
+
+// scanFirstLocked reports a window scan going before a check when saturated:
+// its list says all a detail would (ListComplete), so a page of it buys more
+// than any check but the ones a person waits for (focused, placed, pinned).
+func (e *Engine) scanFirstLocked(b *budget, list, check *job) bool {
+	if list.kind != jobList || check.prio < prioYoung {
+		return false
+	}
+	p := e.Policy(list.vertical)
+	return scanned(p) && p.ListComplete && e.saturatedLocked(b)
 }
 
 // bestCheckLocked is the queue whose next check goes first: the best

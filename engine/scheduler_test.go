@@ -246,3 +246,43 @@ func TestPlacedCheckNotStarvedByLists(t *testing.T) {
 		})
 	}
 }
+
+// Saturated, a window scan (its list says all a detail would) goes before
+// the checks of discovered orders even past the list share, but never before
+// the check of an order placed here; an Octopus list past its share waits.
+func TestSaturatedScansGoBeforeDiscoveredChecks(t *testing.T) {
+	for _, tc := range []struct {
+		prov api.Provider
+		v    api.Vertical
+		prio int
+		list bool
+	}{
+		{api.ProviderOneClick, api.VerticalMobile, prioYoung, true},
+		{api.ProviderOneClick, api.VerticalMobile, prioPlaced, false},
+		{api.ProviderOctopus, api.VerticalTopup, prioYoung, false},
+	} {
+		f := newFake(tc.prov, tc.v)
+		e, err := New(Config{Sources: []api.OrderSource{f}, Discover: true, WalletEvery: -1,
+			GETPerMinute: map[api.Provider]int{tc.prov: 100}})
+		require.NoError(t, err)
+		e.mu.Lock()
+		b := e.budgets[tc.prov]
+		b.lists, b.checks = nil, map[api.Vertical]*jobQueue{}
+		now := time.Now()
+		for i := range 100 { // the window is full, lists past their share
+			c := classCheck
+			if i%5 != 0 {
+				c = classDiscovery
+			}
+			b.noteSentAs(now.Add(-time.Duration(100-i)*(time.Minute/200)), tc.v, c)
+		}
+		for i := range 30 { // a backlog of checks: saturated
+			b.push(&job{kind: jobCheck, key: key(tc.v, fmt.Sprint("c", i)), prio: tc.prio, due: now})
+		}
+		b.push(&job{kind: jobList, vertical: tc.v, due: now, prio: prioList})
+		require.True(t, e.saturatedLocked(b))
+		j := e.pickLocked(b, now)
+		e.mu.Unlock()
+		assert.Equal(t, tc.list, j.kind == jobList, "%s %s, checks at priority %d", tc.prov, tc.v, tc.prio)
+	}
+}

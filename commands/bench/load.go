@@ -344,7 +344,10 @@ func runLoad(ctx context.Context, cfg LoadConfig, rate int) (LoadRun, error) {
 		for b := range e.Updates() {
 			now := time.Now()
 			for _, u := range b {
-				if ou, ok := u.(engine.OrderUpdate); ok && !ou.Removed {
+				// A removal counts too: a finished order found late may be
+				// evicted (past the finished orders kept) in the batch that
+				// found it, and the outbox then hands over only the removal.
+				if ou, ok := u.(engine.OrderUpdate); ok && (!ou.Removed || ou.New) {
 					w.update(ou.Tracked, now)
 				}
 			}
