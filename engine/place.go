@@ -251,7 +251,7 @@ func (e *PriorError) Error() string {
 		msg = head + ": outcome unknown, the earlier run may have placed it and this run could not look it up (" +
 			e.LookupErr.Error() + ")"
 		if e.SureAt.IsZero() {
-			msg += ": rerun this command to look it up by its reference"
+			msg += ": try again with the same reference to look it up (it is never sent twice)"
 		}
 	}
 	if !e.SureAt.IsZero() {
