@@ -87,7 +87,9 @@ var (
 	oneMobile   = []string{"mobile", "--plan", "PREPAID_DJEZZY", "--phone", "0778037340", "--amount", "100"}
 )
 
-func with(base []string, more ...string) []string { return append(append([]string{}, base...), more...) }
+func with(base []string, more ...string) []string {
+	return append(append([]string{}, base...), more...)
+}
 
 // place needs only the account of the vertical it places: the other
 // provider being unreachable does not stop it (watch still checks both).
