@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/orderwatch/orderwatch/api"
@@ -73,10 +74,7 @@ func openBackend(ctx context.Context, c *common, discover bool) (*backend, error
 	}
 	logf := b.logger.Printf
 
-	journalPath := c.journal
-	if journalPath == "" {
-		journalPath = cfg.JournalPath
-	}
+	journalPath := journalOf(c, cfg)
 	var embedded *sandbox.Embedded
 	accounts := cfg // where the providers find their sections
 	if cfg.Sandbox() {
@@ -87,7 +85,7 @@ func openBackend(ctx context.Context, c *common, discover bool) (*backend, error
 			return nil, err
 		}
 		b.closers = append(b.closers, func() error { return os.RemoveAll(dir) })
-		if c.journal == "" {
+		if journalPath == "" {
 			journalPath = filepath.Join(dir, "journal.db")
 		}
 		c.sb.octo.Logf, c.sb.one.Logf = logf, logf
@@ -151,6 +149,9 @@ func openBackend(ctx context.Context, c *common, discover bool) (*backend, error
 		return nil, errors.New("--webhook-listen needs " + strings.Join(how, " or "))
 	}
 	if embedded == nil { // a configured account: say now if it cannot work
+		if c.need != "" {
+			opened = slices.DeleteFunc(opened, func(a api.Account) bool { return a.Client.Provider() != c.need })
+		}
 		if err := validateAccounts(ctx, opened); err != nil {
 			return nil, err
 		}
@@ -188,6 +189,18 @@ func openBackend(ctx context.Context, c *common, discover bool) (*backend, error
 	}
 	ok = true
 	return b, nil
+}
+
+// journalOf is the journal a command uses: --journal, else the configured
+// one; "" for the embedded sandbox's, a temporary file that dies with it.
+func journalOf(c *common, cfg *config.Config) string {
+	switch {
+	case c.journal != "":
+		return c.journal
+	case cfg.Sandbox():
+		return ""
+	}
+	return cfg.JournalPath
 }
 
 type notifiers map[api.Provider]api.Notifier

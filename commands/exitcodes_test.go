@@ -65,7 +65,7 @@ func TestExitCodesOneConvention(t *testing.T) {
 		{[]string{"place", "voucher", "--product", "1001", "--quantity", "0"}, 2, nil},
 		{[]string{"place", "voucher", "--bogus"}, 2, nil},
 		{[]string{"place", "voucher", "--product", "1001", "--denomination", "10", "--quantity", "10"}, 4, nil},
-		{[]string{"place", "voucher", "--product", "1001", "--denomination", "10", "--quantity", "1"}, 6, badKey},
+		{[]string{"place", "internet", "--type", "ADSL", "--number", "036362608", "--value", "500"}, 6, badKey}, // its own provider's key
 		// place 3 (partial): TestPlacePartialVoucherDoesNotWaitItsTimeout; 5 (outcome
 		// unknown): headless's TestOutcomeUnknownWhenNotFound and TestRerunUnresolvedNotFoundIsOutcomeUnknown.
 		{[]string{"watch", "voucher:" + delivered, "--until-terminal"}, 0, nil},

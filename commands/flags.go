@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/orderwatch/orderwatch/api"
 	"github.com/orderwatch/orderwatch/api/sandbox"
 	octosb "github.com/orderwatch/orderwatch/api/sandbox/octopus"
 	oneclicksb "github.com/orderwatch/orderwatch/api/sandbox/oneclick"
@@ -76,6 +77,10 @@ type common struct {
 	keepFinished  int
 	absentAfter   time.Duration
 	sb            sandboxFlags
+	// need, when set, is the one provider whose account must answer at
+	// start: place needs no other, so another one being unreachable or
+	// busy does not stop it (its configuration is still read and checked).
+	need api.Provider
 }
 
 const absentAfterUsage = "how long after an unresolved placement a lookup that finds nothing proves it was never placed " +

@@ -8,10 +8,16 @@ import (
 	"time"
 
 	"github.com/orderwatch/orderwatch/api"
+	"github.com/orderwatch/orderwatch/commands/headless"
 )
 
 // validateTimeout bounds the start-up check of each account.
 const validateTimeout = 15 * time.Second
+
+// startRetry is how the start-up check is retried on a transient error (a
+// dropped connection, 429, 5xx): place's read retries, on a shorter budget
+// so that a base URL nobody answers at is still said within a second.
+var startRetry = headless.Retry{Attempts: 3, Base: 250 * time.Millisecond, MaxWait: 10 * time.Second}
 
 // startError is a misconfiguration found by asking the provider at start:
 // the command could not start (exit code exitCouldNotStart).
@@ -33,7 +39,10 @@ func validateAccounts(ctx context.Context, accs []api.Account) error {
 		wg.Go(func() {
 			vctx, cancel := context.WithTimeout(ctx, validateTimeout)
 			defer cancel()
-			if err := v.ValidateAccount(vctx); err != nil && ctx.Err() == nil {
+			_, err := headless.Read(vctx, startRetry, func(ctx context.Context) (struct{}, error) {
+				return struct{}{}, v.ValidateAccount(ctx)
+			})
+			if err != nil && ctx.Err() == nil {
 				msgs[i] = describeStartErr(acc, err)
 			}
 		})

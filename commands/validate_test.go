@@ -61,11 +61,14 @@ func TestMisconfigurationIsNamedAtStart(t *testing.T) {
 		{"oneclick wrong path", map[string]string{"ONECLICKDZ_BASE_URL": one.URL() + "/api"},
 			"OneClickDz does not answer as its API at " + one.URL() + "/api: check ONECLICKDZ_BASE_URL"},
 	}
-	commands := [][]string{
-		{"watch", "--until-terminal", "--timeout", "5s", "voucher:1"},
-		{"place", "voucher", "--product", "1001", "--denomination", "10", "--quantity", "1"},
+	// place checks only the account of the vertical it places.
+	placeOf := map[bool][]string{
+		false: {"place", "voucher", "--product", "1001", "--denomination", "10", "--quantity", "1"},
+		true:  {"place", "mobile", "--plan", "PREPAID_DJEZZY", "--phone", "0778037340", "--amount", "100"},
 	}
 	for _, tc := range cases {
+		oneclick := strings.HasPrefix(tc.name, "oneclick")
+		commands := [][]string{{"watch", "--until-terminal", "--timeout", "5s", "voucher:1"}, placeOf[oneclick]}
 		for _, cmd := range commands {
 			t.Run(tc.name+"/"+cmd[0], func(t *testing.T) {
 				dir := isolate(t)

@@ -229,7 +229,7 @@ type PriorError struct {
 	Reason    string    // why the provider refused it (IntentRejected)
 	Created   time.Time // of the earlier attempt
 	SureAt    time.Time // IntentPending: when a lookup that finds nothing proves it absent
-	LookupErr error     // IntentPending: the lookup failed
+	LookupErr error     // the lookup failed, or this run could not start (IntentPlaced: the status was not read)
 }
 
 func (e *PriorError) Error() string {
@@ -237,6 +237,9 @@ func (e *PriorError) Error() string {
 		e.Created.UTC().Format(time.RFC3339))
 	switch e.State {
 	case IntentPlaced:
+		if e.LookupErr != nil {
+			return head + ": that order exists, id " + e.OrderID + "; its status could not be read now (" + e.LookupErr.Error() + ")"
+		}
 		return head + ": that order exists, id " + e.OrderID
 	case IntentRejected:
 		return head + ": the provider refused it then (" + e.Reason + "), so no order exists; use a new reference"
@@ -245,7 +248,11 @@ func (e *PriorError) Error() string {
 	}
 	msg := head + ": outcome unknown, no order with this reference was found yet"
 	if e.LookupErr != nil {
-		msg = head + ": outcome unknown, the lookup failed (" + e.LookupErr.Error() + ")"
+		msg = head + ": outcome unknown, the earlier run may have placed it and this run could not look it up (" +
+			e.LookupErr.Error() + ")"
+		if e.SureAt.IsZero() {
+			msg += ": try again with the same reference to look it up (it is never sent twice)"
+		}
 	}
 	if !e.SureAt.IsZero() {
 		sure := e.SureAt.Add(time.Second - 1).Truncate(time.Second) // rounded up: the message has whole seconds

@@ -41,9 +41,9 @@ type Retry struct {
 // DefaultRetry keeps a place run under a minute of waiting for reads.
 var DefaultRetry = Retry{Attempts: 5, Base: time.Second, MaxWait: time.Minute}
 
-// read runs fn, retrying transient errors within r; it returns the last
+// Read runs fn, retrying transient errors within r; it returns the last
 // error when they are spent (or ctx ends).
-func read[T any](ctx context.Context, r Retry, fn func(context.Context) (T, error)) (T, error) {
+func Read[T any](ctx context.Context, r Retry, fn func(context.Context) (T, error)) (T, error) {
 	if r.Attempts <= 0 {
 		r.Attempts = DefaultRetry.Attempts
 	}
@@ -214,13 +214,7 @@ func Place(ctx context.Context, deps Deps, o PlaceOptions, stdout, stderr io.Wri
 	if !ok || spec.Request == nil || spec.Validate == nil {
 		return fail(ExitBadInput, "unknown vertical")
 	}
-	if o.Live && !o.Yes {
-		return fail(ExitBadInput, "this is a LIVE account and the order spends real money: add --yes to confirm (nothing was sent)")
-	}
 	pid := strings.TrimSpace(o.Values[spec.Place.ProductKey])
-	if pid == "" {
-		return fail(ExitBadInput, "%s is required", flagOf("product_id", spec, nil))
-	}
 
 	// The engine resolves lost replies, looks earlier attempts up and
 	// follows the order: run it for the rest of the call.
@@ -245,8 +239,16 @@ func Place(ctx context.Context, deps Deps, o PlaceOptions, stdout, stderr io.Wri
 			return rerun(ctx, deps.Engine, updates, o, res, found, prior, stdout, stderr)
 		}
 	}
+	// Checked after the rerun: a rerun sends nothing, and its answer must
+	// not be lost to a flag only a new order needs.
+	if o.Live && !o.Yes {
+		return fail(ExitBadInput, "this is a LIVE account and the order spends real money: add --yes to confirm (nothing was sent)")
+	}
+	if pid == "" {
+		return fail(ExitBadInput, "%s is required", flagOf("product_id", spec, nil))
+	}
 
-	prod, err := read(ctx, deps.Retry, func(ctx context.Context) (api.Product, error) {
+	prod, err := Read(ctx, deps.Retry, func(ctx context.Context) (api.Product, error) {
 		return deps.Catalog.Product(ctx, o.Vertical, pid)
 	})
 	if err != nil {
@@ -272,7 +274,7 @@ func Place(ctx context.Context, deps Deps, o PlaceOptions, stdout, stderr io.Wri
 		return fail(ExitBadInput, "%v (nothing was sent)", err)
 	}
 
-	q, err := read(ctx, deps.Retry, func(ctx context.Context) (api.Quote, error) { return deps.Placer.Quote(ctx, req) })
+	q, err := Read(ctx, deps.Retry, func(ctx context.Context) (api.Quote, error) { return deps.Placer.Quote(ctx, req) })
 	if err != nil {
 		if code, ok := rejectCode(err); ok {
 			return fail(code, "quote refused: %s (nothing was sent)", describeErr(err, spec, inputFlags))
@@ -348,9 +350,36 @@ func Place(ctx context.Context, deps Deps, o PlaceOptions, stdout, stderr io.Wri
 	return emit(stdout, stderr, res)
 }
 
+// StartFailed answers a run that failed before it could look its reference
+// up (cause: it could not start), when the journal holds an earlier attempt
+// at that reference (in) which may have placed the order: an unresolved one
+// is "outcome unknown" (exit 5), a placed one is reported by its id with its
+// last journaled status. ok is false for any other attempt (none placed):
+// the caller's own failure is then the whole answer.
+func StartFailed(o PlaceOptions, in engine.Intent, cause error, stdout, stderr io.Writer) (code int, ok bool) {
+	if in.State != engine.IntentPending && in.State != engine.IntentPlaced {
+		return 0, false
+	}
+	why := strings.Join(strings.Split(strings.TrimSpace(cause.Error()), "\n"), "; ")
+	prior := &engine.PriorError{Vertical: in.Vertical, Reference: in.ClientReference, State: in.State, OrderID: in.OrderID,
+		Created: in.Created, LookupErr: errors.New("could not start: " + why)}
+	qty, _ := api.ParseQuantity(o.Values[api.KeyQuantity])
+	res := Result{Vertical: o.Vertical, ClientReference: in.ClientReference, Revealed: o.Reveal, Quantity: max(qty, 1)}
+	if spec, ok := api.SpecOf(o.Vertical); ok {
+		res.ProductID = strings.TrimSpace(o.Values[spec.Place.ProductKey])
+	}
+	var found api.Order
+	if in.State == engine.IntentPlaced {
+		found = api.Order{Provider: in.Vertical.Provider(), Vertical: in.Vertical, ID: in.OrderID,
+			ClientReference: in.ClientReference, Status: in.Status}
+	}
+	return rerun(context.Background(), nil, nil, o, res, found, prior, stdout, stderr), true
+}
+
 // rerun reports an earlier attempt at the same reference, as the engine
 // found it (an unresolved one was looked up on the spot), with the exit code
-// of that outcome. Nothing was sent by this run.
+// of that outcome; with no engine (e nil), as the journal had it. Nothing was
+// sent by this run.
 func rerun(ctx context.Context, e *engine.Engine, updates <-chan engine.Batch, o PlaceOptions, res Result, found api.Order,
 	prior *engine.PriorError, stdout, stderr io.Writer) int {
 	res.Error, res.Rerun = prior.Error(), true
@@ -361,9 +390,11 @@ func rerun(ctx context.Context, e *engine.Engine, updates <-chan engine.Batch, o
 			found = api.Order{Provider: prior.Vertical.Provider(), Vertical: prior.Vertical, ID: prior.OrderID, ClientReference: prior.Reference}
 		}
 		res.Vertical = found.Vertical
-		found = current(ctx, e, updates, found)
+		if e != nil {
+			found = current(ctx, e, updates, found)
+		}
 		fill(&res, found, o.Reveal)
-		if o.Wait && !settled(found) {
+		if e != nil && o.Wait && !settled(found) {
 			if final, ok := wait(ctx, e, updates, found.Key(), o.Timeout, o.Progress); ok {
 				fill(&res, final, o.Reveal)
 			}

@@ -1,7 +1,10 @@
 package headless
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -92,4 +95,69 @@ func TestUnreadableRecordRefusesItsReference(t *testing.T) {
 	assert.Zero(t, e.created("voucher"))
 	code, _, stderr = e.run(t, "voucher", "--product", "1001", "--denomination", "5", "--reference", "hl-fine")
 	assert.Equal(t, ExitDelivered, code, stderr)
+}
+
+// A rerun sends nothing, so a LIVE account's --yes is not asked of it: an
+// unresolved earlier attempt is still looked up and said (exit 5 here),
+// never lost to a flag only a new order needs.
+func TestLiveRerunWithoutYesIsStillReported(t *testing.T) {
+	e := newEnv(t, octosb.Config{}, nil)
+	require.NoError(t, e.journal.Begin(engine.Intent{Vertical: api.VerticalVoucher, ClientReference: "hl-live", Created: time.Now()}))
+	o, err := ParsePlaceArgs("voucher", []string{"--product", "1001", "--denomination", "5", "--reference", "hl-live"})
+	require.NoError(t, err)
+	o.Live = true
+	code, res, stderr := e.runOpts(t, o)
+	assert.Equal(t, ExitUnknown, code, stderr)
+	assert.True(t, res.Rerun)
+	assert.NotContains(t, stderr, "--yes")
+	assert.Zero(t, e.created("voucher"))
+}
+
+// A run that could not start, with an earlier attempt in the journal: an
+// unresolved one is "outcome unknown" (exit 5, one line saying it may have
+// been placed and to rerun), a placed one is reported by its id; one that
+// placed nothing leaves the failure to the caller.
+func TestStartFailedReportsTheEarlierAttempt(t *testing.T) {
+	o, err := ParsePlaceArgs("topup", []string{"--product", "4218", "--amount", "4.99", "--player-id", "51234", "--reference", "sf-1"})
+	require.NoError(t, err)
+	cause := errors.New("Octopus Cards is unreachable at http://127.0.0.1:9: check OCTOPUS_BASE_URL (network error: EOF)")
+	created := time.Date(2026, 12, 5, 8, 0, 0, 0, time.UTC)
+	run := func(in engine.Intent) (int, bool, Result, string) {
+		var out, errb bytes.Buffer
+		code, ok := StartFailed(o, in, cause, &out, &errb)
+		var res Result
+		if out.Len() > 0 {
+			require.NoError(t, json.Unmarshal(out.Bytes(), &res), out.String())
+			assert.Equal(t, code, res.ExitCode)
+		}
+		return code, ok, res, errb.String()
+	}
+
+	code, ok, res, stderr := run(engine.Intent{Vertical: api.VerticalTopup, ClientReference: "sf-1", Created: created, State: engine.IntentPending})
+	require.True(t, ok)
+	assert.Equal(t, ExitUnknown, code)
+	assert.True(t, res.OutcomeUnknown)
+	assert.True(t, res.Rerun)
+	assert.Equal(t, "unknown", res.Status)
+	assert.Equal(t, "sf-1", res.ClientReference)
+	assert.Equal(t, 1, strings.Count(strings.TrimSpace(stderr), "\n")+1, "one line: %q", stderr)
+	assert.True(t, strings.HasPrefix(stderr, "orderwatch place topup: "), stderr)
+	for _, want := range []string{"may have placed it", "could not start: Octopus Cards is unreachable", "try again with the same reference to look it up (it is never sent twice)", "this run sent nothing"} {
+		assert.Contains(t, stderr, want)
+	}
+	assert.NotContains(t, stderr, "nothing was sent")
+
+	code, ok, res, stderr = run(engine.Intent{Vertical: api.VerticalTopup, ClientReference: "sf-1", Created: created, State: engine.IntentPlaced,
+		OrderID: "9123456", Status: api.StatusPending})
+	require.True(t, ok)
+	assert.Equal(t, ExitPending, code, "its last journaled status")
+	assert.Equal(t, "9123456", res.ID)
+	assert.True(t, res.Rerun)
+	assert.Contains(t, stderr, "that order exists, id 9123456; its status could not be read now (could not start: ")
+
+	for _, st := range []engine.IntentState{engine.IntentAbsent, engine.IntentRejected} {
+		_, ok, _, stderr = run(engine.Intent{Vertical: api.VerticalTopup, ClientReference: "sf-1", Created: created, State: st})
+		assert.False(t, ok, st)
+		assert.Empty(t, stderr, st)
+	}
 }

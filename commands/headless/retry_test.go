@@ -75,7 +75,7 @@ func TestPlaceRetriesTransientReads(t *testing.T) {
 // The wait between tries is the server's Retry-After when it names one.
 func TestReadHonoursRetryAfter(t *testing.T) {
 	var at []time.Time
-	_, err := read(context.Background(), Retry{Attempts: 3, Base: time.Hour, MaxWait: time.Second}, func(context.Context) (int, error) {
+	_, err := Read(context.Background(), Retry{Attempts: 3, Base: time.Hour, MaxWait: time.Second}, func(context.Context) (int, error) {
 		at = append(at, time.Now())
 		return 0, &api.Error{Kind: api.KindRateLimited, RetryAfter: 30 * time.Millisecond}
 	})
@@ -84,7 +84,7 @@ func TestReadHonoursRetryAfter(t *testing.T) {
 	assert.GreaterOrEqual(t, at[1].Sub(at[0]), 30*time.Millisecond)
 	// A refusal that is not transient is not retried.
 	n := 0
-	_, err = read(context.Background(), Retry{Attempts: 3}, func(context.Context) (int, error) {
+	_, err = Read(context.Background(), Retry{Attempts: 3}, func(context.Context) (int, error) {
 		n++
 		return 0, &api.Error{Kind: api.KindValidation}
 	})
@@ -92,7 +92,7 @@ func TestReadHonoursRetryAfter(t *testing.T) {
 	assert.Equal(t, 1, n)
 	// Past MaxWait it gives up rather than sleep.
 	n = 0
-	_, err = read(context.Background(), Retry{Attempts: 3, MaxWait: time.Millisecond}, func(context.Context) (int, error) {
+	_, err = Read(context.Background(), Retry{Attempts: 3, MaxWait: time.Millisecond}, func(context.Context) (int, error) {
 		n++
 		return 0, &api.Error{Kind: api.KindServer, RetryAfter: time.Minute}
 	})
