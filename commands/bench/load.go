@@ -344,10 +344,11 @@ func runLoad(ctx context.Context, cfg LoadConfig, rate int) (LoadRun, error) {
 		for b := range e.Updates() {
 			now := time.Now()
 			for _, u := range b {
-				// A removal counts too: a finished order found late may be
-				// evicted (past the finished orders kept) in the batch that
-				// found it, and the outbox then hands over only the removal.
-				if ou, ok := u.(engine.OrderUpdate); ok && (!ou.Removed || ou.New) {
+				// A removal counts too: it carries the state the engine knew.
+				// A finished order found (or found finished) late may be
+				// evicted, past the finished orders kept, in the very batch
+				// that told it, and the outbox then hands over the removal.
+				if ou, ok := u.(engine.OrderUpdate); ok {
 					w.update(ou.Tracked, now)
 				}
 			}
