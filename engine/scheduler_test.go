@@ -33,13 +33,17 @@ func (a *arrivals) list(v api.Vertical, q api.ListQuery) ([]api.Order, error) {
 	a.mu.Lock()
 	a.lists[v] = append(a.lists[v], now)
 	a.mu.Unlock()
-	n := a.count(now)
 	per := max(q.PerPage, 1)
-	var out []api.Order
-	for i := n - 1 - (max(q.Page, 1)-1)*per; i >= 0 && len(out) < per; i-- {
-		out = append(out, api.Order{ID: fmt.Sprint(100000 + i), RawStatus: "PENDING", CreatedAt: a.created(i)})
+	var in []api.Order // a date range filters, as OneClickDz's lists do
+	for i := a.count(now) - 1; i >= 0; i-- {
+		c := a.created(i)
+		if (!q.From.IsZero() && c.Before(q.From)) || (!q.To.IsZero() && c.After(q.To)) {
+			continue
+		}
+		in = append(in, api.Order{ID: fmt.Sprint(100000 + i), RawStatus: "PENDING", CreatedAt: c})
 	}
-	return out, nil
+	lo := min((max(q.Page, 1)-1)*per, len(in))
+	return in[lo:min(lo+per, len(in))], nil
 }
 
 // With a budget saturated many times over and six verticals on two
