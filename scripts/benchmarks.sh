@@ -1,7 +1,7 @@
 #!/bin/sh
 # Every figure of the README's Benchmarks section, in one run: the drawing and
 # filtering benchmarks, heap and cost per tracked order, the polling benchmark
-# and the capacity benchmark (about 20 minutes on 2 cores). Run from the
+# and the capacity benchmark (about 25 minutes on 2 cores). Run from the
 # repository root; the output is what the README quotes, with the date.
 set -eu
 date -u '+run on %Y-%m-%d %H:%M UTC'
