@@ -112,10 +112,7 @@ func (e *Engine) runBulk(ctx context.Context, b *budget, v api.Vertical) {
 		return
 	}
 	if err != nil {
-		// A 429 is back-pressure the budget handles and the status bar counts.
-		if _, handled := e.pauseOn429(b, err, now); !handled {
-			e.out.put(ErrorUpdate{Provider: b.provider, Vertical: v, At: now, Err: "list " + string(v) + ": " + err.Error()})
-		}
+		e.listErrLocked(b, v, err, now)
 		if len(items) == 0 {
 			e.mu.Unlock()
 			return

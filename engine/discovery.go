@@ -84,9 +84,7 @@ func (e *Engine) runList(ctx context.Context, b *budget, v api.Vertical, status 
 		return
 	}
 	if err != nil {
-		if _, handled := e.pauseOn429(b, err, now); !handled {
-			e.out.put(ErrorUpdate{Provider: b.provider, Vertical: v, At: now, Err: "list " + string(v) + ": " + err.Error()})
-		}
+		e.listErrLocked(b, v, err, now)
 		if len(items) == 0 {
 			e.mu.Unlock()
 			return
@@ -95,19 +93,7 @@ func (e *Engine) runList(ctx context.Context, b *budget, v api.Vertical, status 
 		b.listMark[v] = newest
 	}
 	pending, found := 0, 0
-	seen := make(map[string]bool, len(items))
-	for _, o := range items {
-		if o.ID == "" || seen[o.ID] {
-			continue
-		}
-		seen[o.ID] = true
-		o.Vertical = v
-		if o.Provider == "" {
-			o.Provider = b.provider
-		}
-		if o.Status == "" {
-			o.Status = api.Normalize(o.Provider, o.RawStatus)
-		}
+	for _, o := range listedOrders(b, v, items) {
 		if o.Status.InFlight() {
 			pending++
 		}
@@ -138,6 +124,36 @@ func (e *Engine) runList(ctx context.Context, b *budget, v api.Vertical, status 
 		f()
 	}
 	b.poke()
+}
+
+// listedOrders is a list's items once each (pages may shift between reads),
+// with the vertical, provider and normalized status filled in.
+func listedOrders(b *budget, v api.Vertical, items []api.Order) []api.Order {
+	out := make([]api.Order, 0, len(items))
+	seen := make(map[string]bool, len(items))
+	for _, o := range items {
+		if o.ID == "" || seen[o.ID] {
+			continue
+		}
+		seen[o.ID] = true
+		o.Vertical = v
+		if o.Provider == "" {
+			o.Provider = b.provider
+		}
+		if o.Status == "" {
+			o.Status = api.Normalize(o.Provider, o.RawStatus)
+		}
+		out = append(out, o)
+	}
+	return out
+}
+
+// listErrLocked shows a failed list call; a 429 is back-pressure the budget
+// handles and the status bar counts.
+func (e *Engine) listErrLocked(b *budget, v api.Vertical, err error, now time.Time) {
+	if _, handled := e.pauseOn429(b, err, now); !handled {
+		e.out.put(ErrorUpdate{Provider: b.provider, Vertical: v, At: now, Err: "list " + string(v) + ": " + err.Error()})
+	}
 }
 
 // reconcileListedLocked merges one listed order. Lists can lag behind the

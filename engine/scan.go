@@ -116,27 +116,13 @@ func (e *Engine) runScan(ctx context.Context, b *budget, v api.Vertical, bulk bo
 		return
 	}
 	if err != nil {
-		if _, handled := e.pauseOn429(b, err, now); !handled {
-			e.out.put(ErrorUpdate{Provider: b.provider, Vertical: v, At: now, Err: "list " + string(v) + ": " + err.Error()})
-		}
+		e.listErrLocked(b, v, err, now)
 	}
 	if st.top == (listMark{}) && first == 1 && len(items) > 0 {
 		st.top = markOf(items[0])
 	}
 	found := 0
-	seen := make(map[string]bool, len(items))
-	for _, o := range items {
-		if o.ID == "" || seen[o.ID] {
-			continue
-		}
-		seen[o.ID] = true
-		o.Vertical = v
-		if o.Provider == "" {
-			o.Provider = b.provider
-		}
-		if o.Status == "" {
-			o.Status = api.Normalize(o.Provider, o.RawStatus)
-		}
+	for _, o := range listedOrders(b, v, items) {
 		if e.entries[o.Key()] == nil {
 			if !e.cfg.Discover || e.settledLocked(o, st.mark) {
 				continue
