@@ -109,6 +109,7 @@ type budget struct {
 	scanBehind map[api.Vertical]bool     // the last full pass took more than one run
 	bulkDue    map[api.Vertical]time.Time
 	bulkBusy   map[api.Vertical]bool
+	bulkWide   map[api.Vertical]bool // the last bulk check read unfiltered for absent orders (bulk.go)
 	walletDue  time.Time
 	walletBusy bool
 	verticals  []api.Vertical
@@ -204,6 +205,7 @@ func newBudget(src api.OrderSource, perMin, workers int, window time.Duration) *
 		sentV:      map[api.Vertical][]time.Time{},
 		bulkDue:    map[api.Vertical]time.Time{},
 		bulkBusy:   map[api.Vertical]bool{},
+		bulkWide:   map[api.Vertical]bool{},
 		paused:     map[api.EndpointClass]time.Time{},
 		hooks:      hookShare{max: max(1, perMin*WebhookSharePct/100)},
 	}

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -64,13 +65,26 @@ func (e *Engine) runBulk(ctx context.Context, b *budget, v api.Vertical) {
 	if pol.ListFilters && !pol.ListComplete {
 		status = pol.ListStatus
 	}
+	var reach listMark
+	if status != "" {
+		e.mu.Lock()
+		reach = e.absentReachLocked(b, v)
+		e.mu.Unlock()
+		if reach != (listMark{}) {
+			status = ""
+		}
+	}
 	filtered := status != ""
 	per := pol.PageSize
 	var items []api.Order
 	var oldest listMark
 	complete := false
 	var err error
-	for page := 1; page <= maxBulkPages; page++ {
+	pages := maxBulkPages
+	if reach != (listMark{}) {
+		pages = maxSweepPages
+	}
+	for page := 1; page <= pages; page++ {
 		if page > 1 {
 			if e.listsOverShare(b, e.now()) {
 				break // discovery's pages first
@@ -96,9 +110,13 @@ func (e *Engine) runBulk(ctx context.Context, b *budget, v api.Vertical) {
 			complete = true
 			break
 		}
-		// Read on only while it pays: enough tracked orders lie beyond
-		// this page.
-		if e.uncovered(v, oldest) < max(e.bulkMin, 1) {
+		// Read on only while it pays: enough tracked orders (or the absent
+		// ones it reads for) lie beyond this page.
+		if reach != (listMark{}) {
+			if !oldest.newerThan(reach) {
+				break
+			}
+		} else if e.uncovered(v, oldest) < max(e.bulkMin, 1) {
 			break
 		}
 	}
@@ -139,6 +157,46 @@ func (e *Engine) runBulk(ctx context.Context, b *budget, v api.Vertical) {
 		f()
 	}
 	b.poke()
+}
+
+// absentReachLocked is how far back a bulk check of a filtering list reads
+// it unfiltered instead (zero: filtered, as usual). Saturated, orders gone
+// from the PENDING list wait for a detail GET each to say what they became;
+// every other bulk check then reads newest first back to the oldest of them,
+// and a page carries the final state of hundreds. Only absent orders among
+// the newest maxSweepPages pages of tracked ones count: an older one gets its
+// detail GET instead.
+func (e *Engine) absentReachLocked(b *budget, v api.Vertical) listMark {
+	if !e.saturatedLocked(b) || b.bulkWide[v] {
+		b.bulkWide[v] = false
+		return listMark{}
+	}
+	var created []time.Time
+	var reach listMark
+	for k, ent := range e.entries {
+		if k.Vertical != v {
+			continue
+		}
+		m := markOf(ent.t.Order)
+		if m.at.IsZero() {
+			continue
+		}
+		created = append(created, m.at)
+		if ent.absent && (reach == (listMark{}) || reach.newerThan(m)) {
+			reach = m
+		}
+	}
+	if reach == (listMark{}) {
+		return reach
+	}
+	if limit := maxSweepPages * max(e.Policy(v).PageSize, 1); len(created) > limit {
+		slices.SortFunc(created, func(a, b time.Time) int { return b.Compare(a) })
+		if bound := created[limit-1]; reach.at.Before(bound) {
+			reach = listMark{at: bound}
+		}
+	}
+	b.bulkWide[v] = true
+	return reach
 }
 
 // uncovered counts tracked in-flight orders of v older than the page's

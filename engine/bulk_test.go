@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -240,4 +241,88 @@ func TestBulkTopupListIsUnfiltered(t *testing.T) {
 	for _, q := range f.lists {
 		assert.Equal(t, "", q.Status)
 	}
+}
+
+// Saturated, orders gone from the PENDING list wait for a detail GET each.
+// Every other bulk check then reads the list unfiltered, newest first, back
+// to the oldest of them, and takes their final states from its pages: no
+// detail GET, the codes owed (issue 12: a voucher list page answers for 500).
+func TestSaturatedBulkReadsAbsentOrdersUnfiltered(t *testing.T) {
+	const per = 10
+	t0 := time.Now().Add(-2 * time.Minute).Truncate(time.Second)
+	raw := map[int]string{}
+	for id := 1; id <= 40; id++ {
+		raw[id] = "PENDING"
+	}
+	f := newFake(api.ProviderOctopus, api.VerticalVoucher, api.VerticalTopup)
+	f.listFn = func(v api.Vertical, q api.ListQuery) ([]api.Order, error) {
+		var in []api.Order
+		for id := 40; id >= 1; id-- { // newest first
+			if q.Status == "" || raw[id] == q.Status {
+				in = append(in, api.Order{ID: fmt.Sprint(id), RawStatus: raw[id], CreatedAt: t0.Add(time.Duration(id) * time.Second)})
+			}
+		}
+		lo := min((q.Page-1)*q.PerPage, len(in))
+		return in[lo:min(lo+q.PerPage, len(in))], nil
+	}
+	pols := DefaultPolicies()
+	vp := pols[api.VerticalVoucher]
+	require.True(t, vp.ListFilters && !vp.ListComplete, "vouchers are read through the PENDING filter")
+	vp.PageSize = per
+	pols[api.VerticalVoucher] = vp
+	e, err := New(Config{Sources: []api.OrderSource{f}, TimeScale: 1, WalletEvery: -1, Policies: pols,
+		GETPerMinute: map[api.Provider]int{api.ProviderOctopus: 600}})
+	require.NoError(t, err)
+	b := e.budgets[api.ProviderOctopus]
+	for id := 1; id <= 40; id++ {
+		e.Track(api.Order{Vertical: api.VerticalVoucher, ID: fmt.Sprint(id), Status: api.StatusPending, RawStatus: "PENDING",
+			CreatedAt: t0.Add(time.Duration(id) * time.Second)}, OriginDiscovered)
+	}
+	e.mu.Lock()
+	for n := 0; !e.saturatedLocked(b); n++ { // checks of another vertical back up
+		b.push(&job{kind: jobCheck, key: key(api.VerticalTopup, fmt.Sprint("y", n)), prio: prioYoung, due: time.Now()})
+	}
+	e.mu.Unlock()
+	for id := 5; id <= 30; id++ {
+		raw[id] = "DELIVERED"
+	}
+	ctx := context.Background()
+	bulk := func() []api.ListQuery {
+		n := len(f.lists)
+		e.runBulk(ctx, b, api.VerticalVoucher)
+		return f.lists[n:]
+	}
+	status := func(id int) Tracked {
+		tr, ok := e.Get(key(api.VerticalVoucher, fmt.Sprint(id)))
+		require.True(t, ok)
+		return tr
+	}
+
+	qs := bulk()
+	require.NotEmpty(t, qs)
+	assert.Equal(t, "PENDING", qs[0].Status, "the first bulk check reads the PENDING list")
+	e.mu.Lock()
+	for id := 5; id <= 30; id++ {
+		assert.True(t, e.entries[key(api.VerticalVoucher, fmt.Sprint(id))].absent, "order %d left the PENDING list", id)
+	}
+	e.mu.Unlock()
+	assert.Equal(t, api.StatusPending, status(5).Order.Status, "absence alone moves nothing")
+
+	qs = bulk()
+	require.Len(t, qs, 4, "unfiltered pages back to order 5, the oldest absent one (40–31, 30–21, 20–11, 10–1)")
+	for i, q := range qs {
+		assert.Equal(t, "", q.Status)
+		assert.Equal(t, i+1, q.Page)
+	}
+	for id := 5; id <= 30; id++ {
+		tr := status(id)
+		assert.Equal(t, api.StatusDelivered, tr.Order.Status, "order %d", id)
+		assert.True(t, tr.ListOnly, "order %d: its codes are owed", id)
+	}
+	assert.Equal(t, api.StatusPending, status(31).Order.Status)
+	assert.Empty(t, f.calls(), "no detail GET")
+
+	qs = bulk()
+	require.NotEmpty(t, qs)
+	assert.Equal(t, "PENDING", qs[0].Status, "no absent order left: the PENDING list again")
 }

@@ -23,7 +23,9 @@ import (
 //     activation code) at a low priority; the focused order, orders placed
 //     here and pinned ones keep their detail GETs first; a window scan of a
 //     list that says everything (scan.go) then goes before the checks of
-//     discovered orders, past its share;
+//     discovered orders, past its share; orders gone from a PENDING list
+//     are read in every other bulk check, unfiltered (bulk.go), not one
+//     detail GET each;
 //   - eSIM install checks stop at installShare of the window while other
 //     checks wait, so they never crowd out delivery.
 //
