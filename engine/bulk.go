@@ -123,6 +123,7 @@ func (e *Engine) runBulk(ctx context.Context, b *budget, v api.Vertical) {
 	var after []func()
 	e.mu.Lock()
 	now := e.now()
+	mark := b.listMark[v]
 	b.bulkBusy[v] = false
 	b.bulkDue[v] = now.Add(Jitter(e.Policy(v).Intervals[0], 0.1, e.rnd))
 	if ctx.Err() != nil {
@@ -141,7 +142,7 @@ func (e *Engine) runBulk(ctx context.Context, b *budget, v api.Vertical) {
 		// An unfiltered bulk check read newest first, as a sweep does: when
 		// it reached back past the watermark it was one, and the next sweep
 		// can wait (a list budget spent once, not twice).
-		if mark := b.listMark[v]; complete || !oldest.newerThan(mark) {
+		if complete || !oldest.newerThan(mark) {
 			if newest := markOf(items[0]); newest.newerThan(mark) {
 				b.listMark[v] = newest
 			}
@@ -150,6 +151,13 @@ func (e *Engine) runBulk(ctx context.Context, b *budget, v api.Vertical) {
 			}
 			e.out.put(ListUpdate{Vertical: v, At: now, Pending: -1})
 		}
+	}
+	if !filtered && e.cfg.Discover {
+		// A finished order discovery let go (evicted, or untracked by the
+		// user) is not tracked again because an unfiltered page reached it.
+		items = slices.DeleteFunc(listedOrders(b, v, items), func(o api.Order) bool {
+			return e.entries[o.Key()] == nil && e.settledLocked(o, mark)
+		})
 	}
 	after = e.applyBulkLocked(b, v, items, oldest, complete, filtered, status, sentAt, now)
 	e.mu.Unlock()

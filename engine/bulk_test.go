@@ -326,3 +326,31 @@ func TestSaturatedBulkReadsAbsentOrdersUnfiltered(t *testing.T) {
 	require.NotEmpty(t, qs)
 	assert.Equal(t, "PENDING", qs[0].Status, "no absent order left: the PENDING list again")
 }
+
+// An unfiltered bulk check that reaches back past the discovery watermark
+// does not track again a finished order discovery let go (evicted, or
+// untracked by the user); a new order it shows is tracked.
+func TestUnfilteredBulkLeavesSettledOrdersAlone(t *testing.T) {
+	now := time.Now().Truncate(time.Second)
+	list := []api.Order{
+		{ID: "9", RawStatus: "DELIVERED", CreatedAt: now.Add(-5 * time.Second)}, // new, past the watermark
+		{ID: "8", RawStatus: "PENDING", CreatedAt: now.Add(-time.Minute)},       // tracked, in flight
+		{ID: "7", RawStatus: "DELIVERED", CreatedAt: now.Add(-2 * time.Minute)}, // let go long ago
+		{ID: "6", RawStatus: "PENDING", CreatedAt: now.Add(-3 * time.Minute)},   // in flight: tracked again
+	}
+	f := newFake(api.ProviderOctopus, api.VerticalTopup)
+	f.listFn = func(v api.Vertical, q api.ListQuery) ([]api.Order, error) { return list, nil }
+	e, err := New(Config{Sources: []api.OrderSource{f}, TimeScale: 1, WalletEvery: -1, Discover: true})
+	require.NoError(t, err)
+	b := e.budgets[api.ProviderOctopus]
+	e.Track(api.Order{Vertical: api.VerticalTopup, ID: "8", Status: api.StatusPending, RawStatus: "PENDING",
+		CreatedAt: now.Add(-time.Minute)}, OriginDiscovered)
+	e.mu.Lock()
+	b.listMark[api.VerticalTopup] = listMark{at: now.Add(-30 * time.Second)}
+	e.mu.Unlock()
+	e.runBulk(context.Background(), b, api.VerticalTopup)
+	for id, want := range map[string]bool{"9": true, "8": true, "7": false, "6": true} {
+		_, ok := e.Get(key(api.VerticalTopup, id))
+		assert.Equal(t, want, ok, "order %s tracked", id)
+	}
+}
