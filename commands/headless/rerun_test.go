@@ -3,6 +3,7 @@ package headless
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -87,7 +88,14 @@ func TestRerunOfARefusedReference(t *testing.T) {
 func TestUnreadableRecordRefusesItsReference(t *testing.T) {
 	e := newEnv(t, octosb.Config{}, nil)
 	require.NoError(t, e.journal.Begin(engine.Intent{Vertical: api.VerticalVoucher, ClientReference: "hl-dmg", Created: time.Now()}))
-	require.NoError(t, engine.DamageRecordForTest(e.journal, api.ProviderOctopus, "hl-dmg"))
+	// A flipped byte behind the record's checksum, as on a damaged disk (the
+	// journal is shared between processes, so a second handle may write).
+	db, err := sql.Open("sqlite", e.journal.Path())
+	require.NoError(t, err)
+	_, err = db.Exec("UPDATE intents SET summary = summary || '!' WHERE provider=? AND client_reference=?",
+		string(api.ProviderOctopus), "hl-dmg")
+	require.NoError(t, err)
+	require.NoError(t, db.Close())
 	code, _, stderr := e.run(t, "voucher", "--product", "1001", "--denomination", "5", "--reference", "hl-dmg")
 	assert.Equal(t, ExitBadInput, code)
 	assert.Contains(t, stderr, `journal record "hl-dmg"`)
