@@ -170,40 +170,24 @@ func (e *Engine) runBulk(ctx context.Context, b *budget, v api.Vertical) {
 // absentReachLocked is how far back a bulk check of a filtering list reads
 // it unfiltered instead (zero: filtered, as usual). Saturated, orders gone
 // from the PENDING list wait for a detail GET each to say what they became;
-// every other bulk check then reads newest first back to the oldest of them,
-// and a page carries the final state of hundreds. Only absent orders among
-// the newest maxSweepPages pages of tracked ones count: an older one gets its
-// detail GET instead.
+// every other bulk check then reads newest first back to the oldest of them
+// (at most maxSweepPages: an older one gets its detail GET), and a page
+// carries the final state of hundreds.
 func (e *Engine) absentReachLocked(b *budget, v api.Vertical) listMark {
 	if !e.saturatedLocked(b) || b.bulkWide[v] {
 		b.bulkWide[v] = false
 		return listMark{}
 	}
-	var created []time.Time
 	var reach listMark
 	for k, ent := range e.entries {
-		if k.Vertical != v {
+		if k.Vertical != v || !ent.absent {
 			continue
 		}
-		m := markOf(ent.t.Order)
-		if m.at.IsZero() {
-			continue
-		}
-		created = append(created, m.at)
-		if ent.absent && (reach == (listMark{}) || reach.newerThan(m)) {
+		if m := markOf(ent.t.Order); m != (listMark{}) && (reach == (listMark{}) || reach.newerThan(m)) {
 			reach = m
 		}
 	}
-	if reach == (listMark{}) {
-		return reach
-	}
-	if limit := maxSweepPages * max(e.Policy(v).PageSize, 1); len(created) > limit {
-		slices.SortFunc(created, func(a, b time.Time) int { return b.Compare(a) })
-		if bound := created[limit-1]; reach.at.Before(bound) {
-			reach = listMark{at: bound}
-		}
-	}
-	b.bulkWide[v] = true
+	b.bulkWide[v] = reach != (listMark{})
 	return reach
 }
 
