@@ -10,7 +10,7 @@ echo '## go test ./ui -bench (drawing, filtering, heap and cost per order)'
 go test ./ui -run '^$' -bench 'Frame|BubblesTable|ApplyBatch|Rebuild' -benchmem -benchtime 2s
 go test ./ui -run '^$' -bench 'FilterKeystroke|Frame/orders=100000' -benchtime 2s
 go test ./ui -run '^$' -bench 'HeapPerOrder' -benchtime 3x
-go test ./ui -run '^$' -bench 'EventCost' -benchtime 300x -count 3
+go test ./ui -run '^$' -bench 'EventCost' -benchtime 300x -count 5
 # idle LABEL SETTLE SANDBOX-FLAGS...: the dashboard's CPU over 180 s in a
 # 160x48 tmux pane, the sandbox in its own process, SETTLE seconds after start
 # (a minute swung between 0.2 and 0.6 % of a core for one build on a shared
