@@ -11,9 +11,13 @@ import (
 // fill maps under a mutex and poke a 1-buffered signal; one relay goroutine
 // hands the accumulated batch over.
 type outbox struct {
-	mu      sync.Mutex
-	orders  map[api.OrderKey]OrderUpdate
-	order   []api.OrderKey // first-publish order of the pending batch
+	mu sync.Mutex
+	// orders is the pending batch's order updates, in first-publish order,
+	// and at their index in it; both are reused from batch to batch (an
+	// update is large: a fresh map per batch was most of the engine's
+	// garbage under load).
+	orders  []OrderUpdate
+	at      map[api.OrderKey]int
 	budgets map[api.Provider]BudgetUpdate
 	wallets map[api.Provider]WalletUpdate
 	errs    map[string]ErrorUpdate
@@ -30,9 +34,18 @@ func newOutbox() *outbox {
 	return o
 }
 
+// keepOrders is the largest pending batch whose storage is reused: a burst
+// (a start-up, a sweep that found thousands) leaves no lasting memory.
+const keepOrders = 4096
+
 func (o *outbox) reset() {
-	o.orders = map[api.OrderKey]OrderUpdate{}
-	o.order = nil
+	if cap(o.orders) > keepOrders || o.at == nil {
+		o.orders, o.at = nil, map[api.OrderKey]int{}
+	} else {
+		clear(o.orders) // no stale pointers kept alive
+		o.orders = o.orders[:0]
+		clear(o.at)
+	}
 	o.budgets = map[api.Provider]BudgetUpdate{}
 	o.wallets = map[api.Provider]WalletUpdate{}
 	o.errs = map[string]ErrorUpdate{}
@@ -54,17 +67,19 @@ func (o *outbox) put(u Update) {
 	switch u := u.(type) {
 	case OrderUpdate:
 		k := u.Tracked.Order.Key()
-		if prev, ok := o.orders[k]; ok {
+		if i, ok := o.at[k]; ok {
 			// Keep what the consumer must not miss: that it is new, and
 			// the last transition when the newer update has none.
+			prev := &o.orders[i]
 			u.New = u.New || prev.New
 			if u.Event == nil {
 				u.Event = prev.Event
 			}
+			*prev = u
 		} else {
-			o.order = append(o.order, k)
+			o.at[k] = len(o.orders)
+			o.orders = append(o.orders, u)
 		}
-		o.orders[k] = u
 	case BudgetUpdate:
 		o.budgets[u.Provider] = u
 	case WalletUpdate:
@@ -89,9 +104,9 @@ func (o *outbox) put(u Update) {
 func (o *outbox) take() Batch {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	var b Batch
-	for _, k := range o.order {
-		b = append(b, o.orders[k])
+	b := make(Batch, 0, len(o.orders)+len(o.budgets)+len(o.wallets)+len(o.errs)+len(o.lists)+len(o.journal)+1)
+	for i := range o.orders {
+		b = append(b, o.orders[i])
 	}
 	for _, u := range o.budgets {
 		b = append(b, u)

@@ -32,6 +32,14 @@ func (m *Model) applyBatch(b engine.Batch) {
 		hl    []bool
 	}
 	per := map[api.Vertical]*pending{}
+	// Sized once: a Tracked is large, and growing the slices by doubling
+	// was most of the dashboard's garbage under load.
+	counts := map[api.Vertical]int{}
+	for _, u := range b {
+		if u, ok := u.(engine.OrderUpdate); ok && !u.Removed {
+			counts[u.Tracked.Order.Vertical]++
+		}
+	}
 	drop := map[api.Vertical]map[string]bool{} // by the last word on each ID in the batch
 	logStart := len(m.events.entries)
 	for _, u := range b {
@@ -52,7 +60,8 @@ func (m *Model) applyBatch(b engine.Batch) {
 			delete(drop[t.vertical], u.Tracked.Order.ID) // tracked again after an eviction
 			p := per[t.vertical]
 			if p == nil {
-				p = &pending{}
+				n := counts[t.vertical]
+				p = &pending{items: make([]engine.Tracked, 0, n), hl: make([]bool, 0, n)}
 				per[t.vertical] = p
 			}
 			changed := u.New || (u.Event != nil && u.Event.Changed)

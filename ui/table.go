@@ -164,6 +164,9 @@ func isProblem(t *engine.Tracked) bool {
 	return t.Order.Status.Problem() || t.LastError != ""
 }
 
+// matchesAll reports a filter every row passes, whatever its contents.
+func (f *filterSpec) matchesAll() bool { return !f.problems && f.sub == "" }
+
 func (f *filterSpec) match(r *row) bool {
 	if f.problems && !isProblem(&r.t) {
 		return false
@@ -294,10 +297,14 @@ func (tb *orderTable) upsert(items []engine.Tracked, highlight []bool, now time.
 	// Before anything changes, find where the rows of this batch sit (binary
 	// search on their old keys), so removal needs no full scan.
 	pos, posAll := make(map[*row]int), make(map[*row]int)
+	all := tb.filter.matchesAll()
 	for i := range items {
 		r, ok := tb.rows[items[i].Order.ID]
 		if !ok {
 			continue
+		}
+		if all && tb.sortKeyEqual(&r.t, &items[i]) {
+			continue // it stays where it is in both runs: no search
 		}
 		if _, seen := posAll[r]; !seen {
 			posAll[r] = tb.find(tb.all, r)
