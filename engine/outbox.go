@@ -36,7 +36,7 @@ func newOutbox() *outbox {
 
 // keepOrders is the largest pending batch whose storage is reused: a burst
 // (a start-up, a sweep that found thousands) leaves no lasting memory.
-const keepOrders = 4096
+const keepOrders = 256
 
 func (o *outbox) reset() {
 	if cap(o.orders) > keepOrders || o.at == nil {
