@@ -437,6 +437,24 @@ func TestOutboxCoalesces(t *testing.T) {
 	assert.Same(t, ev, ou.Event, "the last transition survives coalescing")
 	assert.Equal(t, 2, b[1].(BudgetUpdate).Got429)
 	assert.Empty(t, o.take())
+
+	// The outbox reuses its storage: a batch handed over must not change
+	// with what is put after it, and first-publish order holds per batch.
+	o.put(OrderUpdate{Tracked: Tracked{Order: api.Order{Vertical: api.VerticalVoucher, ID: "a", RawStatus: "PENDING"}}})
+	o.put(OrderUpdate{Tracked: Tracked{Order: api.Order{Vertical: api.VerticalVoucher, ID: "b", RawStatus: "PENDING"}}})
+	first := o.take()
+	o.put(OrderUpdate{Tracked: Tracked{Order: api.Order{Vertical: api.VerticalVoucher, ID: "b", RawStatus: "DELIVERED"}}})
+	o.put(OrderUpdate{Tracked: Tracked{Order: api.Order{Vertical: api.VerticalVoucher, ID: "a", RawStatus: "FAILED"}}})
+	second := o.take()
+	raw := func(b Batch) (out []string) {
+		for _, u := range b {
+			ou := u.(OrderUpdate)
+			out = append(out, ou.Tracked.Order.ID+"="+ou.Tracked.Order.RawStatus)
+		}
+		return out
+	}
+	assert.Equal(t, []string{"a=PENDING", "b=PENDING"}, raw(first))
+	assert.Equal(t, []string{"b=DELIVERED", "a=FAILED"}, raw(second))
 }
 
 func TestNewRejectsBadConfig(t *testing.T) {
