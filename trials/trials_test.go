@@ -175,10 +175,9 @@ func (s *sandbox) count(t *testing.T, v api.Vertical) int {
 	}
 	n := 0
 	for page := 1; ; page++ {
-		p, err := src.ListOrders(context.Background(), v, api.ListQuery{Page: page, PerPage: 100})
-		if err != nil {
-			t.Fatalf("list %s: %v", v, err)
-		}
+		p := retryRead(t, "list "+string(v), func() (api.OrderPage, error) {
+			return src.ListOrders(context.Background(), v, api.ListQuery{Page: page, PerPage: 100})
+		})
 		n += len(p.Orders)
 		if !p.Page.HasMore || len(p.Orders) == 0 {
 			return n
@@ -195,11 +194,31 @@ func (s *sandbox) find(t *testing.T, v api.Vertical, ref string) (api.Order, boo
 	if v.Provider() == api.ProviderOneClick {
 		src = s.one
 	}
-	o, ok, err := src.FindByReference(context.Background(), v, ref)
-	if err != nil {
-		t.Fatalf("find %s %s: %v", v, ref, err)
+	type found struct {
+		o  api.Order
+		ok bool
 	}
-	return o, ok
+	f := retryRead(t, "find "+string(v)+" "+ref, func() (found, error) {
+		o, ok, err := src.FindByReference(context.Background(), v, ref)
+		return found{o, ok}, err
+	})
+	return f.o, f.ok
+}
+
+// retryRead retries a read of the harness's own: the sandbox drops a share of
+// connections (ORDERWATCH_TRIALS_DROP), and a read sent again changes nothing.
+func retryRead[T any](t *testing.T, what string, read func() (T, error)) T {
+	t.Helper()
+	var err error
+	for range 20 {
+		var v T
+		if v, err = read(); err == nil {
+			return v
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("%s: %v", what, err)
+	panic("unreachable")
 }
 
 type run struct {
