@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -138,6 +137,8 @@ func (e *Engine) runBulk(ctx context.Context, b *budget, v api.Vertical) {
 		}
 		complete = false // what was read still vouches for what it shows
 	}
+	// Before the watermark moves: it tells the orders discovery let go.
+	after = e.applyBulkLocked(b, v, items, oldest, complete, filtered, status, sentAt, now)
 	if !filtered && err == nil && len(items) > 0 && e.cfg.Discover {
 		// An unfiltered bulk check read newest first, as a sweep does: when
 		// it reached back past the watermark it was one, and the next sweep
@@ -152,14 +153,6 @@ func (e *Engine) runBulk(ctx context.Context, b *budget, v api.Vertical) {
 			e.out.put(ListUpdate{Vertical: v, At: now, Pending: -1})
 		}
 	}
-	if !filtered && e.cfg.Discover {
-		// A finished order discovery let go (evicted, or untracked by the
-		// user) is not tracked again because an unfiltered page reached it.
-		items = slices.DeleteFunc(listedOrders(b, v, items), func(o api.Order) bool {
-			return e.entries[o.Key()] == nil && e.settledLocked(o, mark)
-		})
-	}
-	after = e.applyBulkLocked(b, v, items, oldest, complete, filtered, status, sentAt, now)
 	e.mu.Unlock()
 	for _, f := range after {
 		f()
@@ -209,22 +202,11 @@ func (e *Engine) applyBulkLocked(b *budget, v api.Vertical, items []api.Order, o
 	status string, sentAt, now time.Time) []func() {
 	var after []func()
 	listed := make(map[string]api.Order, len(items))
-	for _, o := range items {
-		if o.ID == "" {
-			continue
-		}
-		o.Vertical = v
-		if o.Provider == "" {
-			o.Provider = b.provider
-		}
-		if o.Status == "" {
-			o.Status = api.Normalize(o.Provider, o.RawStatus)
-		}
-		if _, dup := listed[o.ID]; dup {
-			continue // shifted between pages
-		}
+	for _, o := range listedOrders(b, v, items) {
 		listed[o.ID] = o
-		if e.cfg.Discover && e.entries[o.Key()] == nil {
+		// A finished order discovery let go (evicted, or untracked by the
+		// user) is not tracked again because an unfiltered page reached it.
+		if e.cfg.Discover && e.entries[o.Key()] == nil && !e.settledLocked(o, b.listMark[v]) {
 			after = append(after, e.fromListLocked(func() []func() { return e.trackLocked(o, OriginDiscovered, SourceList, now) })...)
 		}
 	}
